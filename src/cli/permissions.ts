@@ -1,0 +1,83 @@
+/**
+ * The Deno permissions the provider runs with — one definition used by the
+ * `start` task, the container image, the Helm chart, the tests and the demo,
+ * so they cannot drift apart.
+ *
+ * What each permission is for:
+ * - read + write the provider volume: create and remove `aws.sock`;
+ * - read + write the kubelet pods directory: write files into pod mounts
+ *   (provider-writes mode only; with `--driver-writes-secrets` no file is written);
+ * - read the proto file, the in-cluster service account directory (Kubernetes
+ *   token and CA) and an optional kubeconfig;
+ * - net: the socket itself (`unix:<provider-volume>/aws.sock`), AWS endpoints (`*.amazonaws.com`, China and dual-stack domains) on
+ *   443, the Pod Identity agent (IPv4 and IPv6, port 80), the Kubernetes API
+ *   (`kubernetes.default.svc`), the metrics/health listener;
+ * - env: the `AWS_*` settings (region, endpoints, FIPS, retries) and the
+ *   Kubernetes service variables; every other variable reads as unset
+ *   (`--ignore-env`);
+ * - sys: the OS release, home directory and uid, which the AWS SDK reads for
+ *   its user agent and shared-config lookup.
+ *
+ * @module
+ */
+
+/** Inputs of {@linkcode permissionFlags}. */
+export interface PermissionOptions {
+  /** Socket directory (`--provider-volume`). */
+  providerVolume: string;
+  /** The kubelet's pods directory; omit in driver-writes mode. */
+  kubeletPodsDir?: string;
+  /** Directory holding `proto/`. */
+  protoDir: string;
+  /** Extra paths to read (kubeconfig, in-cluster service account directory). */
+  readPaths?: string[];
+  /** Hosts to reach (`host`, `host:port`, `*.domain:port`, `[v6]:port`). */
+  netHosts: string[];
+  /** Extra environment variables the provider may read. */
+  envVars?: string[];
+}
+
+/** AWS endpoints of every partition the provider may call (HTTPS). */
+export const AWS_NET_HOSTS = ["*.amazonaws.com:443", "*.amazonaws.com.cn:443", "*.api.aws:443"];
+/** The EKS Pod Identity agent, IPv4 and IPv6. */
+export const POD_IDENTITY_NET_HOSTS = ["169.254.170.23:80", "[fd00:ec2::23]:80"];
+/** The Kubernetes API from inside the cluster. */
+export const KUBERNETES_NET_HOST = "kubernetes.default.svc";
+/** In-cluster service account files (token, CA, namespace). */
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+/** Environment the provider reads. */
+export const PROVIDER_ENV_VARS = [
+  "AWS_*",
+  "KUBERNETES_SERVICE_HOST",
+  "KUBERNETES_SERVICE_PORT",
+  "KUBECONFIG",
+];
+/** System information the AWS SDK asks for. */
+export const PROVIDER_SYS = ["osRelease", "homedir", "uid"];
+
+/** Defaults of a DaemonSet pod (the chart's default values). */
+export const DEFAULT_PERMISSIONS: PermissionOptions = {
+  providerVolume: "/var/run/secrets-store-csi-providers",
+  kubeletPodsDir: "/var/lib/kubelet/pods",
+  protoDir: "./proto",
+  readPaths: [SERVICE_ACCOUNT_DIR],
+  netHosts: [...AWS_NET_HOSTS, ...POD_IDENTITY_NET_HOSTS, KUBERNETES_NET_HOST, "0.0.0.0:8989"],
+};
+
+/** The `deno run` permission flags for `options`, in a fixed order. */
+export function permissionFlags(options: PermissionOptions): string[] {
+  const writable = [
+    options.providerVolume,
+    ...(options.kubeletPodsDir ? [options.kubeletPodsDir] : []),
+  ];
+  const readable = [options.protoDir, ...writable, ...(options.readPaths ?? [])];
+  return [
+    "--no-prompt",
+    `--allow-read=${readable.join(",")}`,
+    `--allow-write=${writable.join(",")}`,
+    `--allow-net=${[`unix:${options.providerVolume}/aws.sock`, ...options.netHosts].join(",")}`,
+    `--allow-env=${[...PROVIDER_ENV_VARS, ...(options.envVars ?? [])].join(",")}`,
+    "--ignore-env",
+    `--allow-sys=${PROVIDER_SYS.join(",")}`,
+  ];
+}

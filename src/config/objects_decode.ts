@@ -1,0 +1,304 @@
+/**
+ * Decoding of the `objects` parameter into object specs, the way the Go
+ * provider's `yaml.Unmarshal` into `[]*SecretDescriptor` does it.
+ *
+ * sigs.k8s.io/yaml converts YAML to JSON guided by the target type (scalars in
+ * string fields become strings: `0600` → `"384"`, `yes` → `"true"`), then Go's
+ * `encoding/json` matches keys case-insensitively in byte-sorted key order
+ * (the last spelling wins), ignores unknown keys, leaves fields untouched on
+ * `null`, and reports the first type error.
+ *
+ * @module
+ */
+
+import { formatFloat32 } from "./go_format.ts";
+import {
+  parseYaml11,
+  YamlMapping,
+  YamlSyntaxError,
+  YamlTimestamp,
+  type YamlValue,
+} from "./yaml_1_1.ts";
+
+/** One `jmesPath` entry of an object. */
+export interface JmesPathSpec {
+  /** The JMESPath expression. */
+  path: string;
+  /** The file name for the extracted value. */
+  objectAlias: string;
+  /** Optional 4-digit octal mode for the file. */
+  filePermission: string;
+}
+
+/** The `failoverObject` of an object: overrides used in the failover region. */
+export interface FailoverObjectSpec {
+  /** Secret or parameter name (or ARN) in the failover region. */
+  objectName: string;
+  /** Version id (Secrets Manager) or number (SSM) in the failover region. */
+  objectVersion: string;
+  /** Version stage (Secrets Manager) or label (SSM) in the failover region. */
+  objectVersionLabel: string;
+}
+
+/** One entry of the `objects` list, fields as the user wrote them. */
+export interface ObjectSpec {
+  /** Secret or parameter name or ARN. */
+  objectName: string;
+  /** File name override. */
+  objectAlias: string;
+  /** Version id (Secrets Manager) or number (SSM). */
+  objectVersion: string;
+  /** Version stage (Secrets Manager) or label (SSM). */
+  objectVersionLabel: string;
+  /** `secretsmanager` or `ssmparameter`; optional with an ARN. */
+  objectType: string;
+  /** Optional 4-digit octal mode for the file. */
+  filePermission: string;
+  /** Values to extract from a JSON secret into files of their own. */
+  jmesPath: JmesPathSpec[];
+  /** Overrides for the failover region. */
+  failoverObject: FailoverObjectSpec;
+}
+
+/** The `objects` text could not be decoded; the message is the Go wording. */
+export class ObjectsDecodeError extends Error {
+  /** Creates the error with the text that follows `Failed to load SecretProviderClass: `. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ObjectsDecodeError";
+  }
+}
+
+type FieldType =
+  | { kind: "string" }
+  | { kind: "struct"; schema: StructSchema }
+  | { kind: "slice"; schema: StructSchema };
+
+interface StructSchema {
+  /** Go type name, as in error messages (`SecretDescriptor`). */
+  name: string;
+  /** JSON field names and types, in declaration order. */
+  fields: [string, FieldType][];
+  /** A fresh zero value. */
+  zero(): Record<string, unknown>;
+}
+
+const STRING: FieldType = { kind: "string" };
+
+const JMES_SCHEMA: StructSchema = {
+  name: "JMESPathEntry",
+  fields: [["path", STRING], ["objectAlias", STRING], ["filePermission", STRING]],
+  zero: () => ({ path: "", objectAlias: "", filePermission: "" }),
+};
+
+const FAILOVER_SCHEMA: StructSchema = {
+  name: "FailoverObjectEntry",
+  fields: [["objectName", STRING], ["objectVersion", STRING], ["objectVersionLabel", STRING]],
+  zero: () => ({ objectName: "", objectVersion: "", objectVersionLabel: "" }),
+};
+
+const DESCRIPTOR_SCHEMA: StructSchema = {
+  name: "SecretDescriptor",
+  fields: [
+    ["objectName", STRING],
+    ["objectAlias", STRING],
+    ["objectVersion", STRING],
+    ["objectVersionLabel", STRING],
+    ["objectType", STRING],
+    ["filePermission", STRING],
+    ["jmesPath", { kind: "slice", schema: JMES_SCHEMA }],
+    ["failoverObject", { kind: "struct", schema: FAILOVER_SCHEMA }],
+  ],
+  zero: () => ({
+    objectName: "",
+    objectAlias: "",
+    objectVersion: "",
+    objectVersionLabel: "",
+    objectType: "",
+    filePermission: "",
+    jmesPath: [],
+    failoverObject: FAILOVER_SCHEMA.zero(),
+  }),
+};
+
+function goTypeName(type: FieldType): string {
+  switch (type.kind) {
+    case "string":
+      return "string";
+    case "struct":
+      return `provider.${type.schema.name}`;
+    case "slice":
+      return `[]provider.${type.schema.name}`;
+  }
+}
+
+/**
+ * Decodes the `objects` parameter. A `null` entry (a bare `-`) stays `null`
+ * so that validation can report it in list order.
+ *
+ * @throws {ObjectsDecodeError} with the Go library's wording.
+ */
+export function decodeObjects(source: string): (ObjectSpec | null)[] {
+  let value: YamlValue;
+  try {
+    value = parseYaml11(source);
+  } catch (error) {
+    if (error instanceof YamlSyntaxError) {
+      throw new ObjectsDecodeError(`error converting YAML to JSON: ${error.message}`);
+    }
+    throw error;
+  }
+  const decoder = new Decoder();
+  const result = decoder.list(value);
+  if (decoder.firstError !== undefined) {
+    throw new ObjectsDecodeError(
+      `error unmarshaling JSON: while decoding JSON: ${decoder.firstError}`,
+    );
+  }
+  return result;
+}
+
+/** Go's name for the JSON kind a YAML value turns into without a string target. */
+function jsonKind(value: YamlValue): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (value instanceof YamlMapping) return "object";
+  if (value instanceof YamlTimestamp) return "string";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "string":
+      return "string";
+  }
+  return "number";
+}
+
+/** The JSON object key sigs.k8s.io/yaml makes of a YAML key. */
+function keyString(key: YamlValue): string {
+  if (typeof key === "string") return key;
+  if (key === null) return "null";
+  if (typeof key === "boolean" || typeof key === "bigint") return String(key);
+  if (typeof key === "number") return formatFloat32(key);
+  if (key instanceof YamlTimestamp) return key.rfc3339;
+  throw new ObjectsDecodeError(
+    "error converting YAML to JSON: yaml: invalid map key: " + jsonKind(key),
+  );
+}
+
+function compareBytes(a: string, b: string): number {
+  const encoder = new TextEncoder();
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] - y[i];
+  }
+  return x.length - y.length;
+}
+
+/** Decodes with Go semantics, remembering the first type error like Go does. */
+class Decoder {
+  firstError: string | undefined;
+
+  #typeError(kind: string, type: string, context?: { struct: string; fields: string[] }) {
+    if (this.firstError !== undefined) return;
+    this.firstError = context === undefined
+      ? `json: cannot unmarshal ${kind} into Go value of type ${type}`
+      : `json: cannot unmarshal ${kind} into Go struct field ${context.struct}.${
+        context.fields.join(".")
+      } of type ${type}`;
+  }
+
+  list(value: YamlValue): (ObjectSpec | null)[] {
+    if (value === null) return [];
+    if (!Array.isArray(value)) {
+      this.#typeError(jsonKind(value), "[]*provider.SecretDescriptor");
+      return [];
+    }
+    return value.map((item) => {
+      if (item === null) return null;
+      if (!(item instanceof YamlMapping)) {
+        this.#typeError(jsonKind(item), "provider.SecretDescriptor");
+        return DESCRIPTOR_SCHEMA.zero() as unknown as ObjectSpec;
+      }
+      const target = DESCRIPTOR_SCHEMA.zero();
+      this.#struct(item, target, DESCRIPTOR_SCHEMA, []);
+      return target as unknown as ObjectSpec;
+    });
+  }
+
+  #struct(
+    mapping: YamlMapping,
+    target: Record<string, unknown>,
+    schema: StructSchema,
+    path: string[],
+  ): void {
+    // A YAML mapping becomes a Go map first: later duplicate keys replace earlier ones.
+    const byKey = new Map<string, YamlValue>();
+    for (const [key, value] of mapping.entries) byKey.set(keyString(key), value);
+    // JSON marshalling of that map sorts the keys; encoding/json then applies them in order.
+    const keys = [...byKey.keys()].sort(compareBytes);
+    for (const key of keys) {
+      const field = schema.fields.find(([name]) => name === key) ??
+        schema.fields.find(([name]) => name.toLowerCase() === key.toLowerCase());
+      if (field === undefined) continue;
+      const [name, type] = field;
+      const context = { struct: schema.name, fields: [...path, name] };
+      this.#field(byKey.get(key)!, target, name, type, context);
+    }
+  }
+
+  #field(
+    value: YamlValue,
+    target: Record<string, unknown>,
+    name: string,
+    type: FieldType,
+    context: { struct: string; fields: string[] },
+  ): void {
+    if (type.kind === "string") {
+      if (value === null) return;
+      const text = scalarText(value);
+      if (text === undefined) {
+        this.#typeError(jsonKind(value), "string", context);
+        return;
+      }
+      target[name] = text;
+      return;
+    }
+    if (type.kind === "struct") {
+      if (value === null) return;
+      if (!(value instanceof YamlMapping)) {
+        this.#typeError(jsonKind(value), goTypeName(type), context);
+        return;
+      }
+      this.#struct(value, target[name] as Record<string, unknown>, type.schema, context.fields);
+      return;
+    }
+    if (value === null) {
+      target[name] = [];
+      return;
+    }
+    if (!Array.isArray(value)) {
+      this.#typeError(jsonKind(value), goTypeName(type), context);
+      return;
+    }
+    target[name] = value.map((item) => {
+      const element = type.schema.zero();
+      if (item === null) return element;
+      if (!(item instanceof YamlMapping)) {
+        this.#typeError(jsonKind(item), `provider.${type.schema.name}`, context);
+        return element;
+      }
+      this.#struct(item, element, type.schema, context.fields);
+      return element;
+    });
+  }
+}
+
+/** The string a YAML scalar becomes in a Go string field, per sigs.k8s.io/yaml. */
+function scalarText(value: YamlValue): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "number") return formatFloat32(value);
+  if (value instanceof YamlTimestamp) return value.rfc3339;
+  return undefined;
+}

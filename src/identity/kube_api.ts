@@ -1,0 +1,34 @@
+/**
+ * The three Kubernetes reads a mount may need, behind a small interface.
+ *
+ * @module
+ */
+
+/** Per-call options. */
+export interface KubeCallOptions {
+  /** The mount's deadline. */
+  signal?: AbortSignal;
+}
+
+/** What we read from the Kubernetes API. */
+export interface KubeApi {
+  /** Annotations of a service account. */
+  getServiceAccount(
+    namespace: string,
+    name: string,
+    options?: KubeCallOptions,
+  ): Promise<{ annotations: Record<string, string> }>;
+  /** The node a pod runs on (`spec.nodeName`, "" when unscheduled). */
+  getPod(namespace: string, name: string, options?: KubeCallOptions): Promise<{ nodeName: string }>;
+  /** Labels of a node. */
+  getNode(name: string, options?: KubeCallOptions): Promise<{ labels: Record<string, string> }>;
+}
+
+/** A failed Kubernetes read, with the API server's message (`pods "x" not found`). */
+export class KubeApiError extends Error {
+  /** Creates the error; `status` is the HTTP status when the server answered. */
+  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "KubeApiError";
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The Kubernetes facts a mount needs — the IAM role of a service account and
+ * the region of a pod's node — cached for a short TTL and rate-limited like
+ * client-go (`--qps`, `--burst`).
+ *
+ * Cache rules: a service account's role for `ttlMs` (a changed annotation
+ * takes effect within the TTL); a pod's node by namespace, name and UID (a
+ * scheduled pod never moves) and a node's region label, each for `ttlMs`.
+ *
+ * @module
+ */
+
+import { ExpiringCache } from "../cache/expiring_cache.ts";
+import type { KubeApi } from "./kube_api.ts";
+import type { TokenBucket } from "./rate_limiter.ts";
+
+/** Annotation that names the IRSA role of a service account. */
+export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
+/** Node label that holds the region. */
+export const REGION_LABEL = "topology.kubernetes.io/region";
+
+/** Deadline and cancellation of one mount. */
+export interface CallContext {
+  /** Aborts waiting and calls. */
+  signal?: AbortSignal;
+  /** Epoch ms by which the mount must be done. */
+  deadline?: number;
+}
+
+/** Options of {@linkcode KubeLookups}. */
+export interface KubeLookupsOptions {
+  /** The API, created on first use. */
+  kube: () => Promise<KubeApi>;
+  /** Client-side rate limiter shared by all calls. */
+  limiter: TokenBucket;
+  /** How long answers are reused; 0 disables caching. */
+  ttlMs: number;
+  /** Clock. */
+  now?: () => number;
+}
+
+/** Cached, rate-limited Kubernetes lookups. */
+export class KubeLookups {
+  #options: KubeLookupsOptions;
+  #roles: ExpiringCache<string>;
+  #podNodes: ExpiringCache<string>;
+  #nodeRegions: ExpiringCache<string>;
+  /** API calls made, by resource. */
+  readonly calls = { serviceaccounts: 0, pods: 0, nodes: 0 };
+
+  /** Creates the lookups. */
+  constructor(options: KubeLookupsOptions) {
+    this.#options = options;
+    const expiresAt = (_value: string, now: number) =>
+      options.ttlMs > 0 ? now + options.ttlMs : undefined;
+    const cacheOptions = { expiresAt, now: options.now };
+    this.#roles = new ExpiringCache(cacheOptions);
+    this.#podNodes = new ExpiringCache(cacheOptions);
+    this.#nodeRegions = new ExpiringCache(cacheOptions);
+  }
+
+  /** Cache hit/miss counts of all three caches. */
+  get cacheStats(): { hits: number; misses: number } {
+    const caches = [this.#roles, this.#podNodes, this.#nodeRegions];
+    return {
+      hits: caches.reduce((sum, cache) => sum + cache.stats.hits, 0),
+      misses: caches.reduce((sum, cache) => sum + cache.stats.misses, 0),
+    };
+  }
+
+  /** The role ARN annotated on a service account ("" when there is none). */
+  roleArn(namespace: string, serviceAccount: string, context: CallContext = {}): Promise<string> {
+    return this.#roles.get(`${namespace}/${serviceAccount}`, async () => {
+      const kube = await this.#ready(context, "serviceaccounts");
+      const account = await kube.getServiceAccount(namespace, serviceAccount, context);
+      return account.annotations[ROLE_ARN_ANNOTATION] ?? "";
+    });
+  }
+
+  /**
+   * The region label of the node a pod runs on.
+   *
+   * @throws {Error} `Region not found` when the label is missing, or the API's error.
+   */
+  async region(
+    pod: { namespace: string; name: string; uid: string },
+    context: CallContext = {},
+  ): Promise<string> {
+    const nodeName = await this.#podNodes.get(
+      `${pod.namespace}/${pod.name}/${pod.uid}`,
+      async () => {
+        const kube = await this.#ready(context, "pods");
+        return (await kube.getPod(pod.namespace, pod.name, context)).nodeName;
+      },
+    );
+    if (nodeName === "") {
+      // An unscheduled pod: client-go refuses the node GET with this text.
+      this.#podNodes.delete(`${pod.namespace}/${pod.name}/${pod.uid}`);
+      throw new Error("resource name may not be empty");
+    }
+    const region = await this.#nodeRegions.get(nodeName, async () => {
+      const kube = await this.#ready(context, "nodes");
+      return (await kube.getNode(nodeName, context)).labels[REGION_LABEL] ?? "";
+    });
+    if (region === "") {
+      this.#nodeRegions.delete(nodeName);
+      throw new Error("Region not found");
+    }
+    return region;
+  }
+
+  async #ready(context: CallContext, resource: keyof KubeLookups["calls"]): Promise<KubeApi> {
+    await this.#options.limiter.wait(context);
+    this.calls[resource]++;
+    return await this.#options.kube();
+  }
+}

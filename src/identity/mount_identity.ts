@@ -1,0 +1,193 @@
+/**
+ * Who a mount acts as: the pod's IAM role through IRSA (default) or its EKS
+ * Pod Identity. Resolving an identity reads the token and, for IRSA, the
+ * service account's role; credentials themselves are fetched lazily, on the
+ * first AWS call of each region, and cached per identity and token.
+ *
+ * @module
+ */
+
+import { ExpiringCache } from "../cache/expiring_cache.ts";
+import { MountError } from "../mount/mount_error.ts";
+import type { PodInfo } from "../mount/mount_request.ts";
+import type { Logger } from "../log/logger.ts";
+import {
+  type AwsCredentials,
+  credentialsExpireAt,
+  type CredentialSource,
+  tokenDigest,
+} from "./aws_credentials.ts";
+import type { CallContext, KubeLookups } from "./kube_lookups.ts";
+import {
+  type AgentOptions,
+  fetchAgentCredentials,
+  parseAddressPreference,
+} from "./pod_identity_agent.ts";
+import {
+  POD_IDENTITY_AUDIENCE,
+  type ServiceAccountToken,
+  STS_AUDIENCE,
+  TokenError,
+  tokenForAudience,
+} from "./service_account_tokens.ts";
+import type { WebIdentityApi } from "./sts_web_identity.ts";
+
+/** The identity of one mount. */
+export interface MountIdentity {
+  /** Who we act as, for logs and per-principal memory (`irsa:<role>`, `pod-identity:<ns>/<sa>`). */
+  principal: string;
+  /** Key naming principal and token (token as a digest): clients are cached by it. */
+  key: string;
+  /** Lazy credentials for AWS calls in `region`. */
+  credentials(region: string): CredentialSource;
+}
+
+/** What identity resolution needs from a mount. */
+export interface IdentityRequest {
+  /** Pod Identity instead of IRSA. */
+  usePodIdentity: boolean;
+  /** Tokens by audience. */
+  tokens: Map<string, ServiceAccountToken>;
+  /** The pod. */
+  pod: PodInfo;
+  /** `preferredAddressType` as written. */
+  preferredAddressType: string;
+  /** Deadline and cancellation. */
+  context: CallContext;
+}
+
+/** Options of {@linkcode IdentityResolver}. */
+export interface IdentityResolverOptions {
+  /** Kubernetes lookups (service account role). */
+  kube: KubeLookups;
+  /** STS for IRSA. */
+  sts: WebIdentityApi;
+  /** Pod Identity agent endpoints and timeout. */
+  agent: Omit<AgentOptions, "signal">;
+  /** Logger. */
+  logger: Logger;
+  /** Clock. */
+  now?: () => number;
+}
+
+/** Resolves mount identities and caches their credentials. */
+export class IdentityResolver {
+  #options: IdentityResolverOptions;
+  /** Credentials by principal + token digest, shared by all regions. */
+  #shared: ExpiringCache<AwsCredentials>;
+  /** One fetch per principal + token + region at a time. */
+  #regional: ExpiringCache<AwsCredentials>;
+  /** Credential fetches made (STS calls and agent calls). */
+  readonly fetches = { sts: 0, agent: 0 };
+
+  /** Creates a resolver with empty caches. */
+  constructor(options: IdentityResolverOptions) {
+    this.#options = options;
+    const cacheOptions = {
+      expiresAt: (value: AwsCredentials) => credentialsExpireAt(value),
+      now: options.now,
+    };
+    this.#shared = new ExpiringCache(cacheOptions);
+    this.#regional = new ExpiringCache(cacheOptions);
+  }
+
+  /** Credential cache hits and misses. */
+  get cacheStats(): { hits: number; misses: number } {
+    return this.#regional.stats;
+  }
+
+  /**
+   * The identity of a mount, with the Go provider's errors for missing
+   * tokens, service account lookups and missing role annotations.
+   *
+   * @throws {MountError}
+   */
+  async resolve(request: IdentityRequest): Promise<MountIdentity> {
+    return request.usePodIdentity ? await this.#podIdentity(request) : await this.#irsa(request);
+  }
+
+  async #irsa(request: IdentityRequest): Promise<MountIdentity> {
+    const token = readToken(request.tokens, STS_AUDIENCE, "IRSA");
+    const { namespace, serviceAccount } = request.pod;
+    let roleArn: string;
+    try {
+      roleArn = await this.#options.kube.roleArn(namespace, serviceAccount, request.context);
+    } catch (error) {
+      throw new MountError(
+        "CredentialError",
+        `failed to get service account ${namespace}/${serviceAccount}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if (roleArn === "") {
+      throw new MountError(
+        "CredentialError",
+        `An IAM role must be associated with service account ${serviceAccount} (namespace: ${namespace})`,
+      );
+    }
+    this.#options.logger.debug("resolved IRSA role", {
+      namespace,
+      serviceAccount,
+      roleArn,
+    });
+    const key = `irsa|${roleArn}|${await tokenDigest(token)}`;
+    return {
+      principal: `irsa:${roleArn}`,
+      key,
+      credentials: (region) => (options = {}) =>
+        this.#cached(key, region, () => {
+          this.fetches.sts++;
+          return this.#options.sts.assumeRole({ roleArn, token, region }, options);
+        }),
+    };
+  }
+
+  async #podIdentity(request: IdentityRequest): Promise<MountIdentity> {
+    const token = readToken(request.tokens, POD_IDENTITY_AUDIENCE, "Pod Identity");
+    const preference = parseAddressPreference(request.preferredAddressType);
+    const key = `pod-identity|${preference}|${await tokenDigest(token)}`;
+    return {
+      principal: `pod-identity:${request.pod.namespace}/${request.pod.serviceAccount}`,
+      key,
+      // The agent is node-local and not regional: one fetch serves both regions.
+      credentials: () => (options = {}) =>
+        this.#cached(key, "", () => {
+          this.fetches.agent++;
+          return fetchAgentCredentials(token, preference, {
+            ...this.#options.agent,
+            signal: options.signal,
+          });
+        }),
+    };
+  }
+
+  /**
+   * Credentials of `key`: any fresh ones (whichever region fetched them),
+   * else one fetch per region, so a slow regional endpoint never blocks the
+   * other region.
+   */
+  #cached(key: string, region: string, fetch: () => Promise<AwsCredentials>) {
+    const shared = this.#shared.peek(key);
+    if (shared !== undefined) {
+      this.#regional.stats.hits++;
+      return Promise.resolve(shared);
+    }
+    return this.#regional.get(`${key}|${region}`, fetch).then((credentials) => {
+      this.#shared.set(key, credentials);
+      return credentials;
+    });
+  }
+}
+
+function readToken(
+  tokens: Map<string, ServiceAccountToken>,
+  audience: string,
+  mode: "IRSA" | "Pod Identity",
+): string {
+  try {
+    return tokenForAudience(tokens, audience, mode);
+  } catch (error) {
+    if (error instanceof TokenError) throw new MountError("TokenError", error.message);
+    throw error;
+  }
+}

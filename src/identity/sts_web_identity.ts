@@ -1,0 +1,76 @@
+/**
+ * IRSA: AssumeRoleWithWebIdentity with the pod's service account token, in
+ * the region being fetched from (so a regional STS outage only affects that
+ * region). The STS client honours `AWS_ENDPOINT_URL_STS`/`AWS_ENDPOINT_URL`
+ * and `AWS_USE_FIPS_ENDPOINT`.
+ *
+ * @module
+ */
+
+import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
+import type { AwsCredentials } from "./aws_credentials.ts";
+
+/** AssumeRoleWithWebIdentity as the identity layer needs it. */
+export interface WebIdentityApi {
+  /**
+   * Assumes `roleArn` with `token` through STS in `region`.
+   *
+   * @throws {AwsFailureError} classified with STS's modeled client faults.
+   */
+  assumeRole(
+    request: { roleArn: string; token: string; region: string },
+    options?: { signal?: AbortSignal },
+  ): Promise<AwsCredentials>;
+}
+
+/** Options of {@linkcode createStsWebIdentityApi}. */
+export interface StsOptions {
+  /** User agent app id. */
+  appId?: string;
+}
+
+/** The AWS SDK implementation; one STS client per region, reused. */
+export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityApi {
+  const clients = new Map<string, STSClient>();
+  const clientFor = (region: string) => {
+    let client = clients.get(region);
+    if (client === undefined) {
+      client = new STSClient({ region, userAgentAppId: options.appId });
+      clients.set(region, client);
+    }
+    return client;
+  };
+  return {
+    async assumeRole({ roleArn, token, region }, callOptions = {}) {
+      let answer;
+      try {
+        answer = await clientFor(region).send(
+          new AssumeRoleWithWebIdentityCommand({
+            RoleArn: roleArn,
+            WebIdentityToken: token,
+            // Like the Go provider: the current time in nanoseconds.
+            RoleSessionName: String(BigInt(Date.now()) * 1_000_000n),
+          }),
+          { abortSignal: callOptions.signal },
+        );
+      } catch (error) {
+        throw new AwsFailureError(
+          describeAwsError(error, "STS: AssumeRoleWithWebIdentity", STS_FATAL),
+        );
+      }
+      const credentials = answer.Credentials;
+      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+        throw new AwsFailureError(
+          localFailure("InvalidResponse", "STS returned no credentials"),
+        );
+      }
+      return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+      };
+    },
+  };
+}

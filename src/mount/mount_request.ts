@@ -1,0 +1,221 @@
+/**
+ * Decoding of the driver's `MountRequest` into typed mount parameters: the
+ * Go provider's steps 2 to 10, with its error texts, in its order. Pure: the
+ * region lookup from the node is passed in.
+ *
+ * @module
+ */
+
+import { decodeFileMode, decodeStringMap, type GoJsonError } from "../config/go_json.ts";
+import { parseGoBool } from "../config/go_format.ts";
+import {
+  parseServiceAccountTokens,
+  type ServiceAccountToken,
+  TokenError,
+  TOKENS_ATTRIBUTE,
+} from "../identity/service_account_tokens.ts";
+import { MountError } from "./mount_error.ts";
+
+/** The request as it arrives over gRPC. */
+export interface RawMountRequest {
+  /** JSON object of strings: SecretProviderClass parameters plus pod info. */
+  attributes: string;
+  /** JSON of the nodePublishSecretRef data (may hold tokens on K8s 1.35+). */
+  secrets: string;
+  /** The pod's volume directory. */
+  targetPath: string;
+  /** JSON number: the default file mode (the driver sends "420"). */
+  permission: string;
+  /** Versions of the previous mount (driver v1.5.x rotation only). */
+  currentObjectVersion: { id: string; version: string }[];
+}
+
+/** The pod a mount is for. */
+export interface PodInfo {
+  /** Pod namespace. */
+  namespace: string;
+  /** Pod name. */
+  name: string;
+  /** Pod UID. */
+  uid: string;
+  /** Service account name. */
+  serviceAccount: string;
+}
+
+/** SecretProviderClass parameters this provider reads (missing = ""). */
+export interface ClassParameters {
+  /** Primary region. */
+  region: string;
+  /** Optional second region. */
+  failoverRegion: string;
+  /** `/` replacement in file names, "False" to keep slashes. */
+  pathTranslation: string;
+  /** "true"-like for EKS Pod Identity, else IRSA. */
+  usePodIdentity: string;
+  /** `ipv4`, `ipv6` or auto, for the Pod Identity agent. */
+  preferredAddressType: string;
+  /** The YAML list of objects. */
+  objects: string;
+}
+
+/** A decoded mount request (steps 2–7 of the Go provider). */
+export interface DecodedMountRequest {
+  /** Absolute directory the files go to. */
+  targetPath: string;
+  /** The pod. */
+  pod: PodInfo;
+  /** Name of the SecretProviderClass (for logs). */
+  secretProviderClass: string;
+  /** Class parameters. */
+  parameters: ClassParameters;
+  /** Tokens by audience. */
+  tokens: Map<string, ServiceAccountToken>;
+  /** Versions of the previous mount by object id. */
+  currentVersions: Map<string, string>;
+  /** Default file mode of this request. */
+  defaultMode: number;
+}
+
+/**
+ * Decodes and checks a mount request: target path, attributes, tokens,
+ * current versions and the default file mode, in the Go provider's order.
+ *
+ * @throws {MountError} with the Go provider's text for the first problem.
+ */
+export function decodeMountRequest(request: RawMountRequest): DecodedMountRequest {
+  if (request.targetPath === "") throw new MountError("InvalidRequest", "Missing mount path");
+  const pathProblem = targetPathProblem(request.targetPath);
+  if (pathProblem !== undefined) {
+    throw new MountError(
+      "InvalidRequest",
+      `invalid mount path ${JSON.stringify(request.targetPath)}: ${pathProblem}`,
+    );
+  }
+  let attributes: Map<string, string>;
+  try {
+    attributes = decodeStringMap(request.attributes);
+  } catch (error) {
+    throw new MountError(
+      "InvalidRequest",
+      `failed to unmarshal attributes, error: ${(error as GoJsonError).message}`,
+    );
+  }
+  const get = (key: string) => attributes.get(key) ?? "";
+  let tokens: Map<string, ServiceAccountToken>;
+  try {
+    tokens = parseServiceAccountTokens(get(TOKENS_ATTRIBUTE) || tokensFromSecrets(request.secrets));
+  } catch (error) {
+    if (error instanceof TokenError) throw new MountError("TokenError", error.message);
+    throw error;
+  }
+  const currentVersions = new Map<string, string>();
+  for (const { id, version } of request.currentObjectVersion) currentVersions.set(id, version);
+  let defaultMode: number;
+  try {
+    defaultMode = decodeFileMode(request.permission);
+  } catch (error) {
+    throw new MountError(
+      "InvalidRequest",
+      `failed to unmarshal file permission, error: ${(error as GoJsonError).message}`,
+    );
+  }
+  return {
+    targetPath: request.targetPath,
+    pod: {
+      namespace: get("csi.storage.k8s.io/pod.namespace"),
+      name: get("csi.storage.k8s.io/pod.name"),
+      uid: get("csi.storage.k8s.io/pod.uid"),
+      serviceAccount: get("csi.storage.k8s.io/serviceAccount.name"),
+    },
+    secretProviderClass: get("secretProviderClass"),
+    parameters: {
+      region: get("region"),
+      failoverRegion: get("failoverRegion"),
+      pathTranslation: get("pathTranslation"),
+      usePodIdentity: get("usePodIdentity"),
+      preferredAddressType: get("preferredAddressType"),
+      objects: get("objects"),
+    },
+    tokens,
+    currentVersions,
+    defaultMode,
+  };
+}
+
+/**
+ * Tokens passed in `secrets` (driver v1.6+ with `serviceAccountTokenInSecrets`
+ * on Kubernetes 1.35+). Anything unreadable there is ignored: the Go provider
+ * ignores `secrets` altogether.
+ */
+function tokensFromSecrets(secrets: string): string {
+  try {
+    return decodeStringMap(secrets).get(TOKENS_ATTRIBUTE) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** Why a target path is unusable: it must be absolute and free of `..`/NUL. */
+function targetPathProblem(path: string): string | undefined {
+  if (!path.startsWith("/")) return "it must be an absolute path";
+  if (path.includes("\0")) return "it contains a NUL byte";
+  if (path.split("/").includes("..")) return "it must not contain '..'";
+  return undefined;
+}
+
+/**
+ * The regions of a mount, primary first: `region`, else the one found for the
+ * pod's node, plus `failoverRegion` if set.
+ *
+ * @param lookupRegion finds the region when the class sets none (env
+ *   `AWS_REGION`, then the node's `topology.kubernetes.io/region` label).
+ * @throws {MountError} with the Go provider's texts.
+ */
+export async function resolveRegions(
+  parameters: Pick<ClassParameters, "region" | "failoverRegion">,
+  lookupRegion: () => Promise<string>,
+): Promise<string[]> {
+  let primary = parameters.region;
+  if (primary === "") {
+    try {
+      primary = await lookupRegion();
+    } catch (error) {
+      throw new MountError(
+        "RegionError",
+        `failed to retrieve region from node. error ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  const regions = [primary];
+  const failover = parameters.failoverRegion;
+  if (failover !== "") {
+    if (failover === primary) {
+      throw new MountError(
+        "RegionError",
+        `${primary}: failover region cannot be the same as the primary region`,
+      );
+    }
+    regions.push(failover);
+  }
+  return regions;
+}
+
+/**
+ * Reads `usePodIdentity`: empty means IRSA; otherwise Go's `strconv.ParseBool`.
+ *
+ * @throws {MountError} with the Go provider's text for other values.
+ */
+export function parseUsePodIdentity(value: string): boolean {
+  if (value === "") return false;
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) {
+    throw new MountError(
+      "InvalidRequest",
+      `failed to parse usePodIdentity value, error: strconv.ParseBool: parsing ${
+        JSON.stringify(value)
+      }: invalid syntax`,
+    );
+  }
+  return parsed;
+}

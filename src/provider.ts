@@ -1,0 +1,131 @@
+/**
+ * Assembly of the provider: configuration in, running server out. Everything
+ * long-lived (caches, clients, the Kubernetes client) is created here once and
+ * shared by all mounts.
+ *
+ * @module
+ */
+
+import { SdkStorePool } from "./aws/sdk_stores.ts";
+import type { ProviderConfig } from "./cli/provider_flags.ts";
+import { ExpiringCache } from "./cache/expiring_cache.ts";
+import { writeFilesAtomically } from "./files/atomic_writer.ts";
+import type { KubeApi } from "./identity/kube_api.ts";
+import { createClientNodeKubeApi } from "./identity/kube_client_node.ts";
+import { KubeLookups } from "./identity/kube_lookups.ts";
+import { IdentityResolver } from "./identity/mount_identity.ts";
+import { TokenBucket } from "./identity/rate_limiter.ts";
+import { createStsWebIdentityApi } from "./identity/sts_web_identity.ts";
+import type { Logger } from "./log/logger.ts";
+import { type MountDependencies, runMount } from "./mount/mount_pipeline.ts";
+import {
+  type MountRecord,
+  type ProviderServer,
+  startProviderServer,
+} from "./server/provider_server.ts";
+import { userAgentAppId } from "./version.ts";
+
+/** How long an identity denied BatchGetSecretValue keeps using GetSecretValue. */
+const BATCH_DENIED_TTL_MS = 60 * 60_000;
+
+/** Process-level inputs besides the flags. */
+export interface ProviderEnvironment {
+  /** `AWS_REGION` of the provider process ("" if unset). */
+  awsRegion: string;
+  /** Creates the Kubernetes API (default: client-node, in-cluster or kubeconfig). */
+  createKubeApi?: () => Promise<KubeApi>;
+  /** Called after every mount. */
+  onMount?: (record: MountRecord) => void;
+}
+
+/** A running provider. */
+export interface Provider {
+  /** The gRPC server. */
+  server: ProviderServer;
+  /** Kubernetes lookups (for metrics). */
+  kube: KubeLookups;
+  /** Identity resolver (for metrics). */
+  identities: IdentityResolver;
+  /** Graceful stop. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts the provider on `<providerVolume>/aws.sock`. */
+export async function startProvider(
+  config: ProviderConfig,
+  logger: Logger,
+  environment: ProviderEnvironment,
+): Promise<Provider> {
+  let kubeApi: Promise<KubeApi> | undefined;
+  const createKube = environment.createKubeApi ??
+    (() => createClientNodeKubeApi({ kubeconfig: config.kubeconfig }));
+  const kube = new KubeLookups({
+    kube: () => {
+      kubeApi ??= createKube().catch((error) => {
+        kubeApi = undefined; // try again on the next mount
+        throw new Error(`Can not get cluster config. error: ${error.message}`);
+      });
+      return kubeApi;
+    },
+    limiter: new TokenBucket({ qps: config.qps, burst: config.burst }),
+    ttlMs: config.k8sCacheTtlMs,
+  });
+  const appId = userAgentAppId(config.eksAddonVersion);
+  const identities = new IdentityResolver({
+    kube,
+    sts: createStsWebIdentityApi({ appId }),
+    agent: {
+      ipv4Endpoint: config.podIdentityAgentIpv4,
+      ipv6Endpoint: config.podIdentityAgentIpv6,
+      timeoutMs: config.podIdentityHttpTimeoutMs,
+    },
+    logger,
+  });
+  const stores = new SdkStorePool({ appId });
+  const batchDenied = new ExpiringCache<boolean>({
+    expiresAt: (_value, now) => now + BATCH_DENIED_TTL_MS,
+  });
+  const dependencies: MountDependencies = {
+    driverWritesSecrets: config.driverWritesSecrets,
+    lookupRegion: (pod, context) =>
+      environment.awsRegion !== ""
+        ? Promise.resolve(environment.awsRegion)
+        : kube.region(pod, context),
+    resolveIdentity: (request) => identities.resolve(request),
+    stores: (region, identity) => stores.get(region, identity.key, identity.credentials(region)),
+    batchPermission: (identity) => ({
+      allowed: () => config.batchGetSecretValue && batchDenied.peek(identity.principal) !== true,
+      denied: () => {
+        if (batchDenied.peek(identity.principal) !== true) {
+          logger.info("BatchGetSecretValue denied; using GetSecretValue for this identity", {
+            principal: identity.principal,
+          });
+        }
+        batchDenied.set(identity.principal, true);
+      },
+    }),
+    writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
+    concurrency: config.mountConcurrency,
+    logger,
+  };
+  logger.info(
+    config.driverWritesSecrets
+      ? "Driver is configured to write secrets"
+      : "Provider is configured to write secrets",
+  );
+  const server = await startProviderServer({
+    socketPath: `${config.providerVolume}/aws.sock`,
+    mount: (request, context) => runMount(request, dependencies, context),
+    logger,
+    onMount: environment.onMount,
+  });
+  return {
+    server,
+    kube,
+    identities,
+    async stop(graceMs) {
+      await server.stop(graceMs);
+      stores.destroy();
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The gRPC server on the provider's Unix socket: `Version` and `Mount` of
+ * `v1alpha1.CSIDriverProvider`, reached by the CSI driver over
+ * `<provider-volume>/aws.sock`.
+ *
+ * Connections are accepted by us and handed to grpc-js through its
+ * connection injector, after `:authority` repair (drivers up to v1.5.x send
+ * the socket path there, which Node's and Deno's HTTP/2 servers refuse).
+ *
+ * @module
+ */
+
+import * as grpc from "@grpc/grpc-js";
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import type { Logger } from "../log/logger.ts";
+import { MountError } from "../mount/mount_error.ts";
+import type { MountResult, MountSummary } from "../mount/mount_pipeline.ts";
+import type { RawMountRequest } from "../mount/mount_request.ts";
+import { PROVIDER_NAME, PROVIDER_VERSION } from "../version.ts";
+import { authorityFixingStream } from "./authority_socket.ts";
+import {
+  loadProviderProto,
+  type MountRequestMessage,
+  type MountResponseMessage,
+} from "./provider_proto.ts";
+
+/** Runs one mount (the pipeline with its dependencies bound). */
+export type MountFunction = (
+  request: RawMountRequest,
+  context: { signal: AbortSignal; deadline: number; summary: MountSummary },
+) => Promise<MountResult>;
+
+/** What happened in one mount, for logs and metrics. */
+export interface MountRecord {
+  /** Wall time in ms. */
+  durationMs: number;
+  /** `ok` or the error code. */
+  outcome: "ok" | MountError["code"];
+  /** What was mounted. */
+  summary: MountSummary;
+  /** The error text, if any (never contains secret values). */
+  error?: string;
+}
+
+/** Options of {@linkcode startProviderServer}. */
+export interface ProviderServerOptions {
+  /** The socket path (`<provider-volume>/aws.sock`). */
+  socketPath: string;
+  /** The mount pipeline. */
+  mount: MountFunction;
+  /** Logger. */
+  logger: Logger;
+  /** Deadline of a mount the driver sent without one (ms, default 2 minutes). */
+  defaultMountTimeoutMs?: number;
+  /** Called after every mount. */
+  onMount?: (record: MountRecord) => void;
+}
+
+/** A running provider server. */
+export interface ProviderServer {
+  /** Mounts being served now. */
+  readonly inFlight: number;
+  /** Whether the socket accepts connections. */
+  readonly listening: boolean;
+  /**
+   * Stops accepting connections, lets in-flight mounts finish (at most
+   * `graceMs`, default 30 s), then closes everything and removes the socket.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Listens on the socket (a stale socket file is removed first) and serves. */
+export async function startProviderServer(options: ProviderServerOptions): Promise<ProviderServer> {
+  const { logger, socketPath } = options;
+  const proto = loadProviderProto();
+  const server = new grpc.Server();
+  let inFlight = 0;
+  server.addService(proto.service, {
+    Version(
+      _call: grpc.ServerUnaryCall<unknown, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) {
+      callback(null, {
+        version: "v1alpha1",
+        runtime_name: PROVIDER_NAME,
+        runtime_version: PROVIDER_VERSION,
+      });
+    },
+    Mount(
+      call: grpc.ServerUnaryCall<MountRequestMessage, MountResponseMessage>,
+      callback: grpc.sendUnaryData<MountResponseMessage>,
+    ) {
+      inFlight++;
+      handleMount(call, options).then(
+        (response) => callback(null, response),
+        (error: MountError) => callback({ code: grpc.status.UNKNOWN, details: error.message }),
+      ).finally(() => inFlight--);
+    },
+  });
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const sockets = new Set<Socket>();
+  const listener: NetServer = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    injector.injectConnection(authorityFixingStream(socket));
+  });
+  await removeStaleSocket(socketPath);
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(socketPath, () => {
+      listener.off("error", reject);
+      resolve();
+    });
+  });
+  await Deno.chmod(socketPath, 0o700);
+  logger.info(`Listening for connections on address: ${socketPath}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    get listening() {
+      return listener.listening;
+    },
+    stop(graceMs = 30_000) {
+      stopping ??= (async () => {
+        listener.close();
+        const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<"timeout">((resolve) => {
+          timer = setTimeout(() => resolve("timeout"), graceMs);
+        });
+        if (await Promise.race([graceful, timeout]) === "timeout") {
+          logger.warn("in-flight mounts did not finish in time; closing", { inFlight });
+          server.forceShutdown();
+        }
+        clearTimeout(timer);
+        injector.destroy();
+        for (const socket of sockets) socket.destroy();
+        await removeStaleSocket(socketPath);
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch {
+    // Missing or not removable: listen() reports a real problem.
+  }
+}
+
+/** Runs the pipeline for one call and logs one line for it. */
+async function handleMount(
+  call: grpc.ServerUnaryCall<MountRequestMessage, MountResponseMessage>,
+  options: ProviderServerOptions,
+): Promise<MountResponseMessage> {
+  const started = performance.now();
+  const controller = new AbortController();
+  const callDeadline = Number(call.getDeadline());
+  const deadline = Number.isFinite(callDeadline)
+    ? callDeadline
+    : Date.now() + (options.defaultMountTimeoutMs ?? 120_000);
+  const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()));
+  const onCancel = () => controller.abort();
+  call.on("cancelled", onCancel);
+  const summary: MountSummary = {};
+  const request = call.request;
+  let record: MountRecord;
+  try {
+    const result = await options.mount({
+      attributes: request.attributes,
+      secrets: request.secrets,
+      targetPath: request.target_path,
+      permission: request.permission,
+      currentObjectVersion: request.current_object_version ?? [],
+    }, { signal: controller.signal, deadline, summary });
+    record = { durationMs: performance.now() - started, outcome: "ok", summary };
+    return {
+      object_version: result.versions,
+      // int32 on the wire, as Go's int32(mode) conversion.
+      files: result.files.map((file) => ({ ...file, mode: file.mode | 0 })),
+    };
+  } catch (error) {
+    const failure = error instanceof MountError
+      ? error
+      : new MountError("Internal", `internal error: ${(error as Error)?.message ?? error}`, {
+        cause: error,
+      });
+    record = {
+      durationMs: performance.now() - started,
+      outcome: failure.code,
+      summary,
+      error: failure.message,
+    };
+    throw failure;
+  } finally {
+    clearTimeout(timer);
+    call.off("cancelled", onCancel);
+    logMount(options.logger, record!);
+    options.onMount?.(record!);
+  }
+}
+
+function logMount(logger: Logger, record: MountRecord): void {
+  const { summary } = record;
+  const fields = {
+    pod: summary.pod?.name,
+    namespace: summary.pod?.namespace,
+    serviceAccount: summary.pod?.serviceAccount,
+    secretProviderClass: summary.secretProviderClass,
+    regions: summary.regions,
+    principal: summary.principal,
+    objects: summary.objects,
+    failovers: summary.failovers,
+    durationMs: Math.round(record.durationMs * 10) / 10,
+    outcome: record.outcome,
+    error: record.error,
+  };
+  if (record.outcome === "ok") logger.info("mount", fields);
+  else logger.warn("mount failed", fields);
+}

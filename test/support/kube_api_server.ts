@@ -1,0 +1,738 @@
+/**
+ * A small local Kubernetes API server for tests.
+ *
+ * It answers the three reads the provider makes per mount, with the bodies,
+ * status codes and `Status` errors a real kube-apiserver sends:
+ *
+ * - `GET /api/v1/namespaces/{ns}/serviceaccounts/{name}`
+ * - `GET /api/v1/namespaces/{ns}/pods/{name}`
+ * - `GET /api/v1/nodes/{name}`
+ *
+ * State (service accounts, pods, nodes), faults and the request log are
+ * driven in-process. It serves plain HTTP by default and HTTPS with a
+ * throw-away CA when started with `tls: true` (see `tls_cert.ts`), and writes
+ * kubeconfig files / in-cluster service-account files usable by
+ * `@kubernetes/client-node`.
+ *
+ * Listens only on loopback (`127.0.0.1` or `::1`).
+ *
+ * @example
+ * ```ts
+ * await using kube = await startKubeApiServer({ tls: true, token: "t0k" });
+ * kube.putServiceAccount("app", "sa", { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/r" });
+ * const kubeconfig = await kube.writeKubeconfig(await Deno.makeTempDir());
+ * ```
+ *
+ * @module
+ */
+
+import { defaultTestTls, type TestTlsMaterial } from "./tls_cert.ts";
+
+/** Resources the server knows about. */
+export type KubeResource = "serviceaccounts" | "pods" | "nodes";
+
+/** Which requests a fault applies to, and how many times. */
+export interface KubeFaultTarget {
+  /** Only requests for this resource; every resource request when omitted. */
+  resource?: KubeResource;
+  /** Apply to this many matching requests, then expire; forever when omitted. */
+  times?: number;
+}
+
+/** An HTTP error fault answered with a real kube-apiserver `Status` body. */
+export interface KubeStatusFault {
+  /** 429 `TooManyRequests`, 500 `InternalError` or 403 `Forbidden`. */
+  status: 429 | 500 | 403;
+  /** `Retry-After` header (and `details.retryAfterSeconds`) for 429. @default {1} */
+  retryAfterSeconds?: number;
+  /** Override of the error text (the 500 cause, or the whole 403/429 message). */
+  message?: string;
+  /**
+   * For 429 only: answer like the API Priority & Fairness / max-in-flight
+   * filter, i.e. `text/plain` body `Too many requests, please try again
+   * later.` (Go `http.Error`) instead of a JSON `Status`.
+   */
+  plainText?: boolean;
+}
+
+/**
+ * A fault that never answers: the request is held until the server stops
+ * (then it gets 503); a client giving up earlier is not observed.
+ */
+export interface KubeHangFault {
+  /** Must be `true`. */
+  hang: true;
+}
+
+/** A fault injected with {@linkcode KubeApiServer.setFault}. */
+export type KubeFault = KubeStatusFault | KubeHangFault;
+
+/** One request seen by the server. */
+export interface KubeApiRequest {
+  /** HTTP method. */
+  method: string;
+  /** URL path (without query). */
+  path: string;
+  /** Response status; `0` while pending and for requests held by a hang fault. */
+  status: number;
+  /** Resource addressed, when the path is one of the three known ones. */
+  resource?: KubeResource;
+  /** Namespace from the path (namespaced resources). */
+  namespace?: string;
+  /** Object name from the path. */
+  name?: string;
+  /** Raw `Authorization` header, if sent. */
+  authorization?: string;
+}
+
+/** Options for {@linkcode startKubeApiServer}. */
+export interface KubeApiServerOptions {
+  /** Loopback address to listen on. @default {"127.0.0.1"} */
+  hostname?: "127.0.0.1" | "::1";
+  /** Port; `0` picks a free one. @default {0} */
+  port?: number;
+  /**
+   * Serve HTTPS. `true` uses a CA + server certificate generated once per
+   * process with openssl; pass your own material to control it.
+   * @default {false}
+   */
+  tls?: boolean | TestTlsMaterial;
+  /**
+   * HTTPS only: also offer HTTP/2 (ALPN `h2`), as a real kube-apiserver does.
+   * Off by default because npm `undici` (used by `@kubernetes/client-node`)
+   * negotiates h2 and, under Deno 2.9.6, its `node:http2` session crashes the
+   * whole process (SIGSEGV / nghttp2 assertion) when the server closes the
+   * connection, e.g. on {@linkcode KubeApiServer.stop}. With `false`, HTTPS
+   * is served with ALPN `http/1.1` only.
+   * @default {false}
+   */
+  http2?: boolean;
+  /**
+   * When set, every request must carry `Authorization: Bearer <token>`;
+   * others get 401 `Unauthorized`.
+   */
+  token?: string;
+  /**
+   * User named in 403 `Forbidden` messages.
+   * @default {"system:serviceaccount:kube-system:csi-secrets-store-provider-aws"}
+   */
+  user?: string;
+}
+
+/** Options for {@linkcode KubeApiServer.writeKubeconfig}. */
+export interface WriteKubeconfigOptions {
+  /** Bearer token of the kubeconfig user. @default {the server's `token` option, if any} */
+  token?: string;
+  /** Default namespace of the context. @default {"default"} */
+  namespace?: string;
+  /** File name inside `dir`. @default {"kubeconfig"} */
+  fileName?: string;
+  /**
+   * HTTPS only: write the CA to `ca.crt` in `dir` and reference it with
+   * `certificate-authority` instead of inlining `certificate-authority-data`.
+   * @default {false}
+   */
+  caFile?: boolean;
+}
+
+/** Options for {@linkcode KubeApiServer.writeInClusterFiles}. */
+export interface WriteInClusterFilesOptions {
+  /** Content of the service-account `token` file. @default {the server's `token` option, or "test-token"} */
+  token?: string;
+  /** Content of the service-account `namespace` file. @default {"kube-system"} */
+  namespace?: string;
+}
+
+/** What {@linkcode KubeApiServer.writeInClusterFiles} produced. */
+export interface InClusterFiles {
+  /** Pass to `KubeConfig.loadFromCluster(pathPrefix)`. */
+  pathPrefix: string;
+  /** Directory holding `token`, `ca.crt` and `namespace`. */
+  serviceAccountDir: string;
+  /** `KUBERNETES_SERVICE_HOST` / `KUBERNETES_SERVICE_PORT` to set for in-cluster loading. */
+  env: { KUBERNETES_SERVICE_HOST: string; KUBERNETES_SERVICE_PORT: string };
+}
+
+/** A Kubernetes object as served (plain JSON). */
+export type KubeObject = Record<string, unknown>;
+
+/** A running test API server. */
+export interface KubeApiServer extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:41234` or `https://[::1]:41234`. */
+  readonly url: string;
+  /** Address listened on. */
+  readonly hostname: string;
+  /** Port listened on. */
+  readonly port: number;
+  /** PEM of the CA that signed the server certificate (HTTPS only). */
+  readonly caCertPem: string | undefined;
+  /** Creates or replaces a ServiceAccount; returns the stored object. */
+  putServiceAccount(
+    namespace: string,
+    name: string,
+    annotations?: Record<string, string>,
+  ): KubeObject;
+  /** Creates or replaces a Pod; `nodeName` omitted means unscheduled. */
+  putPod(namespace: string, name: string, nodeName?: string): KubeObject;
+  /** Creates or replaces a Node. */
+  putNode(name: string, labels?: Record<string, string>): KubeObject;
+  /** Deletes a ServiceAccount; returns whether it existed. */
+  deleteServiceAccount(namespace: string, name: string): boolean;
+  /** Deletes a Pod; returns whether it existed. */
+  deletePod(namespace: string, name: string): boolean;
+  /** Deletes a Node; returns whether it existed. */
+  deleteNode(name: string): boolean;
+  /** Changes (or with `undefined` disables) the required bearer token. */
+  setToken(token: string | undefined): void;
+  /** Injects a fault for matching requests (checked after authentication). */
+  setFault(target: KubeFaultTarget, fault: KubeFault): void;
+  /** Removes all faults. */
+  clearFaults(): void;
+  /** Copy of the request log, oldest first. */
+  requests(): KubeApiRequest[];
+  /** Empties the request log. */
+  resetRequests(): void;
+  /** Number of logged requests per resource, e.g. `{ serviceaccounts: 3, pods: 1, nodes: 1 }`. */
+  countBy(): Partial<Record<KubeResource, number>>;
+  /** Writes a kubeconfig pointing at this server; returns its path. */
+  writeKubeconfig(dir: string, options?: WriteKubeconfigOptions): Promise<string>;
+  /**
+   * Writes `var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt,namespace}`
+   * under `dir` for `KubeConfig.loadFromCluster(dir)`. HTTPS servers only
+   * (client-node uses https for any port but 80/8080/8001).
+   */
+  writeInClusterFiles(dir: string, options?: WriteInClusterFilesOptions): Promise<InClusterFiles>;
+  /** Stops the server, releasing hung requests. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_USER = "system:serviceaccount:kube-system:csi-secrets-store-provider-aws";
+const SA_DIR = "var/run/secrets/kubernetes.io/serviceaccount";
+
+interface ActiveFault {
+  resource?: KubeResource;
+  remaining: number;
+  fault: KubeFault;
+}
+
+interface ParsedPath {
+  resource: KubeResource;
+  namespace?: string;
+  name: string;
+}
+
+interface TlsFrontend {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Terminates TLS (ALPN `http/1.1` only) and relays bytes to the plain HTTP
+ * server on `backendPort`; `Deno.serve` itself always offers h2.
+ */
+function startTlsFrontend(
+  hostname: string,
+  port: number,
+  tls: TestTlsMaterial,
+  backendPort: number,
+): TlsFrontend {
+  const listener = Deno.listenTls({
+    hostname,
+    port,
+    cert: tls.certPem,
+    key: tls.keyPem,
+    alpnProtocols: ["http/1.1"],
+  });
+  const conns = new Set<Deno.Conn>();
+  const relays = new Set<Promise<void>>();
+
+  function closeQuietly(conn: Deno.Conn | undefined): void {
+    if (conn === undefined || !conns.delete(conn)) return;
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  async function relay(client: Deno.TlsConn): Promise<void> {
+    let backend: Deno.TcpConn | undefined;
+    try {
+      backend = await Deno.connect({ hostname, port: backendPort });
+      conns.add(backend);
+      const up = client.readable.pipeTo(backend.writable, { preventClose: true }).catch(() => {});
+      const down = backend.readable.pipeTo(client.writable, { preventClose: true }).catch(
+        () => {},
+      );
+      await Promise.race([up, down]);
+      closeQuietly(client);
+      closeQuietly(backend);
+      await Promise.all([up, down]);
+    } catch {
+      // connect or handshake failure: drop the connection
+    } finally {
+      closeQuietly(client);
+      closeQuietly(backend);
+    }
+  }
+
+  const acceptLoop = (async () => {
+    try {
+      for await (const conn of listener) {
+        conns.add(conn);
+        const task = relay(conn);
+        relays.add(task);
+        task.finally(() => relays.delete(task));
+      }
+    } catch {
+      // listener closed
+    }
+  })();
+
+  return {
+    port: listener.addr.port,
+    async close() {
+      try {
+        listener.close();
+      } catch {
+        // already closed
+      }
+      for (const conn of [...conns]) closeQuietly(conn);
+      await acceptLoop;
+      await Promise.all([...relays]);
+    },
+  };
+}
+
+const VERBS: Record<string, string> = {
+  GET: "get",
+  POST: "create",
+  PUT: "update",
+  PATCH: "patch",
+  DELETE: "delete",
+};
+
+function parsePath(path: string): ParsedPath | undefined {
+  const parts = path.split("/").slice(1).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  if (parts[0] !== "api" || parts[1] !== "v1") return undefined;
+  if (
+    parts.length === 6 && parts[2] === "namespaces" && parts[3] !== "" && parts[5] !== "" &&
+    (parts[4] === "serviceaccounts" || parts[4] === "pods")
+  ) {
+    return { resource: parts[4], namespace: parts[3], name: parts[5] };
+  }
+  if (parts.length === 4 && parts[2] === "nodes" && parts[3] !== "") {
+    return { resource: "nodes", name: parts[3] };
+  }
+  return undefined;
+}
+
+function status(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): KubeObject {
+  const body: KubeObject = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+  };
+  if (details !== undefined) body.details = details;
+  body.code = code;
+  return body;
+}
+
+function jsonResponse(
+  code: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status: code,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-cache, private",
+      "audit-id": crypto.randomUUID(),
+      ...headers,
+    },
+  });
+}
+
+function textResponse(code: number, text: string, headers: Record<string, string> = {}): Response {
+  return new Response(text, {
+    status: code,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-cache, private",
+      "audit-id": crypto.randomUUID(),
+      ...headers,
+    },
+  });
+}
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function hostForUrl(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+function yamlString(value: string): string {
+  // A JSON string literal is a valid YAML double-quoted scalar.
+  return JSON.stringify(value);
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+function faultResponse(
+  fault: KubeStatusFault,
+  parsed: ParsedPath,
+  method: string,
+  user: string,
+): Response {
+  const { resource, namespace, name } = parsed;
+  switch (fault.status) {
+    case 429: {
+      const retryAfter = fault.retryAfterSeconds ?? 1;
+      const message = fault.message ?? "Too many requests, please try again later.";
+      const headers = { "retry-after": String(retryAfter) };
+      if (fault.plainText) return textResponse(429, `${message}\n`, headers);
+      return jsonResponse(
+        429,
+        status(429, "TooManyRequests", message, { retryAfterSeconds: retryAfter }),
+        headers,
+      );
+    }
+    case 403: {
+      const verb = VERBS[method] ?? method.toLowerCase();
+      const scope = namespace === undefined
+        ? "at the cluster scope"
+        : `in the namespace ${JSON.stringify(namespace)}`;
+      const message = fault.message ??
+        `${resource} ${JSON.stringify(name)} is forbidden: User ${
+          JSON.stringify(user)
+        } cannot ${verb} resource ${JSON.stringify(resource)} in API group "" ${scope}`;
+      return jsonResponse(403, status(403, "Forbidden", message, { name, kind: resource }));
+    }
+    case 500: {
+      const cause = fault.message ?? "injected fault";
+      return jsonResponse(
+        500,
+        status(500, "InternalError", `Internal error occurred: ${cause}`, {
+          causes: [{ message: cause }],
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * Starts a local Kubernetes API server on a loopback address.
+ *
+ * Needs `--allow-net` for the loopback address; with `tls: true` also
+ * `--allow-run=openssl`, `--allow-read` and `--allow-write` (temp dir).
+ */
+export async function startKubeApiServer(
+  options: KubeApiServerOptions = {},
+): Promise<KubeApiServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const user = options.user ?? DEFAULT_USER;
+  const tls: TestTlsMaterial | undefined = options.tls === true
+    ? await defaultTestTls()
+    : options.tls === false || options.tls === undefined
+    ? undefined
+    : options.tls;
+  let token = options.token;
+
+  const serviceAccounts = new Map<string, KubeObject>();
+  const pods = new Map<string, KubeObject>();
+  const nodes = new Map<string, KubeObject>();
+  let faults: ActiveFault[] = [];
+  let log: KubeApiRequest[] = [];
+  let resourceVersion = 1000;
+  const stopController = new AbortController();
+
+  function metadata(
+    name: string,
+    namespace: string | undefined,
+    extra: Record<string, unknown>,
+  ): KubeObject {
+    const meta: KubeObject = { name };
+    if (namespace !== undefined) meta.namespace = namespace;
+    meta.uid = crypto.randomUUID();
+    meta.resourceVersion = String(++resourceVersion);
+    meta.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    for (const [k, v] of Object.entries(extra)) {
+      if (v !== undefined && Object.keys(v as object).length > 0) meta[k] = structuredClone(v);
+    }
+    return meta;
+  }
+
+  function takeFault(resource: KubeResource): KubeFault | undefined {
+    const index = faults.findIndex((f) => f.resource === undefined || f.resource === resource);
+    if (index < 0) return undefined;
+    const active = faults[index];
+    active.remaining--;
+    if (active.remaining <= 0) faults.splice(index, 1);
+    return active.fault;
+  }
+
+  function lookup(parsed: ParsedPath): KubeObject | undefined {
+    switch (parsed.resource) {
+      case "serviceaccounts":
+        return serviceAccounts.get(key(parsed.namespace!, parsed.name));
+      case "pods":
+        return pods.get(key(parsed.namespace!, parsed.name));
+      case "nodes":
+        return nodes.get(parsed.name);
+    }
+  }
+
+  async function handle(request: Request, entry: KubeApiRequest): Promise<Response> {
+    const path = entry.path;
+    const parsed = parsePath(path);
+    if (parsed !== undefined) {
+      entry.resource = parsed.resource;
+      if (parsed.namespace !== undefined) entry.namespace = parsed.namespace;
+      entry.name = parsed.name;
+    }
+    if (token !== undefined && request.headers.get("authorization") !== `Bearer ${token}`) {
+      return jsonResponse(401, status(401, "Unauthorized", "Unauthorized"));
+    }
+    if (["/healthz", "/livez", "/readyz"].includes(path)) return textResponse(200, "ok");
+    if (path === "/version") {
+      return jsonResponse(200, {
+        major: "1",
+        minor: "31",
+        gitVersion: "v1.31.0",
+        platform: "linux/amd64",
+      });
+    }
+    if (parsed === undefined) return textResponse(404, "404 page not found\n");
+
+    const fault = takeFault(parsed.resource);
+    if (fault !== undefined) {
+      if ("hang" in fault) {
+        // Not watching request.signal: touching it makes Deno 2.9 print a
+        // "legacy abort" warning. The handler just waits for stop().
+        await waitForAbort(stopController.signal);
+        entry.status = -1;
+        return jsonResponse(
+          503,
+          status(503, "ServiceUnavailable", "the server is shutting down"),
+        );
+      }
+      return faultResponse(fault, parsed, request.method, user);
+    }
+    if (request.method !== "GET") {
+      return jsonResponse(
+        405,
+        status(
+          405,
+          "MethodNotAllowed",
+          "the server does not allow this method on the requested resource",
+          {},
+        ),
+      );
+    }
+    const object = lookup(parsed);
+    if (object === undefined) {
+      return jsonResponse(
+        404,
+        status(404, "NotFound", `${parsed.resource} ${JSON.stringify(parsed.name)} not found`, {
+          name: parsed.name,
+          kind: parsed.resource,
+        }),
+      );
+    }
+    return jsonResponse(200, object);
+  }
+
+  const frontTls = tls !== undefined && !options.http2;
+  const server = Deno.serve({
+    hostname,
+    port: frontTls ? 0 : options.port ?? 0,
+    onListen: () => {},
+    ...(tls && !frontTls ? { cert: tls.certPem, key: tls.keyPem } : {}),
+  }, async (request) => {
+    const url = new URL(request.url);
+    const entry: KubeApiRequest = { method: request.method, path: url.pathname, status: 0 };
+    const authorization = request.headers.get("authorization");
+    if (authorization !== null) entry.authorization = authorization;
+    log.push(entry);
+    const response = await handle(request, entry);
+    // -1 marks a hung request: it is logged with status 0 (never answered in time).
+    entry.status = entry.status === -1 ? 0 : response.status;
+    return response;
+  });
+
+  const frontend = frontTls
+    ? startTlsFrontend(hostname, options.port ?? 0, tls, server.addr.port)
+    : undefined;
+  const port = frontend?.port ?? server.addr.port;
+  const url = `${tls ? "https" : "http"}://${hostForUrl(hostname)}:${port}`;
+  let stopped: Promise<void> | undefined;
+
+  function stop(): Promise<void> {
+    stopped ??= (async () => {
+      stopController.abort();
+      await frontend?.close();
+      await server.shutdown();
+    })();
+    return stopped;
+  }
+
+  return {
+    url,
+    hostname,
+    port,
+    caCertPem: tls?.caCertPem,
+    putServiceAccount(namespace, name, annotations) {
+      const object: KubeObject = {
+        kind: "ServiceAccount",
+        apiVersion: "v1",
+        metadata: metadata(name, namespace, { annotations }),
+      };
+      serviceAccounts.set(key(namespace, name), object);
+      return structuredClone(object);
+    },
+    putPod(namespace, name, nodeName) {
+      const spec: KubeObject = {
+        containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }],
+        serviceAccountName: "default",
+      };
+      if (nodeName !== undefined) spec.nodeName = nodeName;
+      const object: KubeObject = {
+        kind: "Pod",
+        apiVersion: "v1",
+        metadata: metadata(name, namespace, {}),
+        spec,
+        status: { phase: nodeName === undefined ? "Pending" : "Running" },
+      };
+      pods.set(key(namespace, name), object);
+      return structuredClone(object);
+    },
+    putNode(name, labels) {
+      const object: KubeObject = {
+        kind: "Node",
+        apiVersion: "v1",
+        metadata: metadata(name, undefined, { labels }),
+        spec: {},
+        status: {},
+      };
+      nodes.set(name, object);
+      return structuredClone(object);
+    },
+    deleteServiceAccount: (namespace, name) => serviceAccounts.delete(key(namespace, name)),
+    deletePod: (namespace, name) => pods.delete(key(namespace, name)),
+    deleteNode: (name) => nodes.delete(name),
+    setToken(newToken) {
+      token = newToken;
+    },
+    setFault(target, fault) {
+      if (target.times !== undefined && target.times <= 0) return;
+      faults.push({
+        resource: target.resource,
+        remaining: target.times ?? Number.POSITIVE_INFINITY,
+        fault: structuredClone(fault),
+      });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    requests: () => log.map((r) => ({ ...r })),
+    resetRequests() {
+      log = [];
+    },
+    countBy() {
+      const counts: Partial<Record<KubeResource, number>> = {};
+      for (const r of log) {
+        if (r.resource !== undefined) counts[r.resource] = (counts[r.resource] ?? 0) + 1;
+      }
+      return counts;
+    },
+    async writeKubeconfig(dir, writeOptions = {}) {
+      const userToken = writeOptions.token ?? token;
+      const path = `${dir}/${writeOptions.fileName ?? "kubeconfig"}`;
+      const cluster = [`    server: ${yamlString(url)}`];
+      if (tls) {
+        if (writeOptions.caFile) {
+          const caPath = `${dir}/ca.crt`;
+          await Deno.writeTextFile(caPath, tls.caCertPem);
+          cluster.push(`    certificate-authority: ${yamlString(caPath)}`);
+        } else {
+          const caData = btoa(tls.caCertPem);
+          cluster.push(`    certificate-authority-data: ${yamlString(caData)}`);
+        }
+      } else {
+        // @kubernetes/client-node refuses http:// servers unless TLS verification is skipped.
+        cluster.push("    insecure-skip-tls-verify: true");
+      }
+      const lines = [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: test-cluster",
+        "  cluster:",
+        ...cluster,
+        "contexts:",
+        "- name: test-context",
+        "  context:",
+        "    cluster: test-cluster",
+        "    user: test-user",
+        `    namespace: ${yamlString(writeOptions.namespace ?? "default")}`,
+        "current-context: test-context",
+        "users:",
+        "- name: test-user",
+        userToken === undefined ? "  user: {}" : "  user:",
+        ...(userToken === undefined ? [] : [`    token: ${yamlString(userToken)}`]),
+        "preferences: {}",
+        "",
+      ];
+      await Deno.writeTextFile(path, lines.join("\n"));
+      return path;
+    },
+    async writeInClusterFiles(dir, writeOptions = {}) {
+      if (!tls) {
+        throw new Error("writeInClusterFiles needs an HTTPS server (start it with tls: true)");
+      }
+      const serviceAccountDir = `${dir}/${SA_DIR}`;
+      await Deno.mkdir(serviceAccountDir, { recursive: true });
+      await Promise.all([
+        Deno.writeTextFile(
+          `${serviceAccountDir}/token`,
+          writeOptions.token ?? token ?? "test-token",
+        ),
+        Deno.writeTextFile(`${serviceAccountDir}/ca.crt`, tls.caCertPem),
+        Deno.writeTextFile(
+          `${serviceAccountDir}/namespace`,
+          writeOptions.namespace ?? "kube-system",
+        ),
+      ]);
+      return {
+        pathPrefix: dir,
+        serviceAccountDir,
+        env: { KUBERNETES_SERVICE_HOST: hostname, KUBERNETES_SERVICE_PORT: String(port) },
+      };
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
