@@ -49,7 +49,9 @@ export interface RegionClients {
 export class SdkStorePool {
   #options: SdkStorePoolOptions;
   #clients = new Map<string, RegionClients>();
-  #handler = new NodeHttpHandler({ connectionTimeout: 5_000 });
+  // Bounded attempts: a hung connection fails the attempt (and is retried)
+  // instead of holding the mount until its deadline.
+  #handler = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
 
   /** Creates an empty pool. */
   constructor(options: SdkStorePoolOptions) {
@@ -89,6 +91,31 @@ export class SdkStorePool {
   }
 }
 
+/**
+ * Settles with `promise`, or rejects as soon as `signal` aborts — also while
+ * the SDK is still resolving credentials, which its own abort does not cover.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const error = new Error(
+    signal.reason instanceof Error ? signal.reason.message : "the request was aborted",
+  );
+  error.name = "AbortError";
+  return error;
+}
+
 function secretBytes(
   answer: { SecretString?: string; SecretBinary?: Uint8Array },
 ): Uint8Array | undefined {
@@ -101,13 +128,16 @@ function secretsManagerApi(client: SecretsManagerClient): SecretsManagerApi {
     async getSecretValue(request, options = {}) {
       let answer;
       try {
-        answer = await client.send(
-          new GetSecretValueCommand({
-            SecretId: request.secretId,
-            VersionId: request.versionId,
-            VersionStage: request.versionStage,
-          }),
-          { abortSignal: options.signal },
+        answer = await untilAborted(
+          client.send(
+            new GetSecretValueCommand({
+              SecretId: request.secretId,
+              VersionId: request.versionId,
+              VersionStage: request.versionStage,
+            }),
+            { abortSignal: options.signal },
+          ),
+          options.signal,
         );
       } catch (error) {
         throw new AwsFailureError(
@@ -125,9 +155,12 @@ function secretsManagerApi(client: SecretsManagerClient): SecretsManagerApi {
     async batchGetSecretValue(secretIds, options = {}) {
       let answer;
       try {
-        answer = await client.send(
-          new BatchGetSecretValueCommand({ SecretIdList: secretIds }),
-          { abortSignal: options.signal },
+        answer = await untilAborted(
+          client.send(
+            new BatchGetSecretValueCommand({ SecretIdList: secretIds }),
+            { abortSignal: options.signal },
+          ),
+          options.signal,
         );
       } catch (error) {
         throw new AwsFailureError(
@@ -165,9 +198,12 @@ function ssmApi(client: SSMClient): SsmApi {
     async getParameters(names, options = {}) {
       let answer;
       try {
-        answer = await client.send(
-          new GetParametersCommand({ Names: names, WithDecryption: true }),
-          { abortSignal: options.signal },
+        answer = await untilAborted(
+          client.send(
+            new GetParametersCommand({ Names: names, WithDecryption: true }),
+            { abortSignal: options.signal },
+          ),
+          options.signal,
         );
       } catch (error) {
         throw new AwsFailureError(describeAwsError(error, "SSM: GetParameters", SSM_FATAL));

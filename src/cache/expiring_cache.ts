@@ -28,7 +28,11 @@ export class ExpiringCache<V> {
 
   /** Creates an empty cache. */
   constructor(options: ExpiringCacheOptions<V>) {
-    this.#options = { maxEntries: 10_000, now: Date.now, ...options };
+    this.#options = {
+      expiresAt: options.expiresAt,
+      maxEntries: options.maxEntries ?? 10_000,
+      now: options.now ?? Date.now,
+    };
   }
 
   /** The cached value of `key`, or the result of `load`. */

@@ -46,8 +46,14 @@ export interface FetchedObject {
 
 /** Options of {@linkcode fetchObjects}. */
 export interface FetchOptions {
-  /** The mount's deadline. */
+  /** Cancels the mount. */
   signal?: AbortSignal;
+  /**
+   * Epoch ms by which the driver needs the answer. Each region stops waiting
+   * a little earlier, so that a region that hangs counts as failed and the
+   * other region's values can still be mounted in time.
+   */
+  deadline?: number;
   /** Most AWS calls in flight per region for this mount. */
   concurrency: number;
   /** Batch permission memory of the mount's identity. */
@@ -74,18 +80,20 @@ export async function fetchObjects(
 ): Promise<FetchedObject[]> {
   const secrets = objects.filter((object) => object.type === "secretsmanager");
   const batches = planParameterBatches(objects.filter((object) => object.type === "ssmparameter"));
+  const regionSignal = regionBudget(options);
+  const regionOptions = { ...options, signal: regionSignal };
   const perRegion = await Promise.all(regions.map(async (region, index) => {
     const [secretOutcomes, batchOutcomes] = await Promise.all([
       fetchSecretsRegion(
         secrets,
         { index, name: region.name, api: region.secretsManager },
-        options,
+        regionOptions,
       ),
       mapLimit(
         batches,
         options.concurrency,
         (batch) =>
-          fetchParameterBatch(batch, { index, name: region.name, api: region.ssm }, options),
+          fetchParameterBatch(batch, { index, name: region.name, api: region.ssm }, regionOptions),
       ),
     ]);
     return {
@@ -127,6 +135,17 @@ export async function fetchObjects(
     const { value, regionIndex } = chosen.get(object)!;
     return { object, ...value, regionIndex };
   });
+}
+
+/**
+ * The signal that ends every region's calls: the mount's own signal, or
+ * shortly before the deadline (20% of the remaining time, at most 2 s early).
+ */
+function regionBudget(options: FetchOptions): AbortSignal | undefined {
+  if (options.deadline === undefined) return options.signal;
+  const remaining = options.deadline - Date.now();
+  const budget = AbortSignal.timeout(Math.max(0, remaining - Math.min(2_000, remaining * 0.2)));
+  return options.signal ? AbortSignal.any([options.signal, budget]) : budget;
 }
 
 /** Applies jmesPath extraction to a successful outcome; an extraction error fails that region. */

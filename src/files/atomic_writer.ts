@@ -28,7 +28,10 @@ export interface WriterFs {
 /** The real file system. */
 export const denoWriterFs: WriterFs = {
   lstat: (path) => Deno.lstat(path),
-  mkdir: (path, options) => Deno.mkdir(path, options),
+  async mkdir(path, options) {
+    await Deno.mkdir(path, options);
+    await Deno.chmod(path, options.mode); // the umask must not narrow it
+  },
   async writeNew(path, contents, mode) {
     using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
     await Deno.chmod(path, mode);
@@ -69,10 +72,16 @@ export async function writeFilesAtomically(
   fs: WriterFs = denoWriterFs,
 ): Promise<void> {
   const temporaries: { temp: string; destination: string; path: string }[] = [];
+  let current = "";
   try {
     for (const file of files) {
+      current = file.path;
       const destination = `${targetPath}/${file.path}`;
       await ensureParents(targetPath, file.path, fs);
+      // A directory there would make the rename fail after earlier files were replaced.
+      if ((await lstatOrUndefined(destination, fs))?.isDirectory) {
+        throw new Error(`${destination} is a directory`);
+      }
       const slash = destination.lastIndexOf("/");
       const temp = `${destination.slice(0, slash)}/.${destination.slice(slash + 1)}.tmp-${
         crypto.randomUUID().slice(0, 8)
@@ -83,8 +92,7 @@ export async function writeFilesAtomically(
     }
   } catch (error) {
     await Promise.all(temporaries.map(({ temp }) => fs.remove(temp).catch(() => {})));
-    const path = temporaries.at(-1)?.path ?? "";
-    throw new WriteError(`failed to write ${path} in ${targetPath}: ${describe(error)}`, {
+    throw new WriteError(`failed to write ${current} in ${targetPath}: ${describe(error)}`, {
       cause: error,
     });
   }
@@ -119,6 +127,15 @@ async function ensureParents(root: string, relativePath: string, fs: WriterFs): 
     } else if (!info.isDirectory) {
       throw new Error(`${current} exists and is not a directory`);
     }
+  }
+}
+
+async function lstatOrUndefined(path: string, fs: WriterFs): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await fs.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
   }
 }
 

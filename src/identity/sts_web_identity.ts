@@ -8,6 +8,7 @@
  */
 
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
 import type { AwsCredentials } from "./aws_credentials.ts";
 
@@ -33,10 +34,13 @@ export interface StsOptions {
 /** The AWS SDK implementation; one STS client per region, reused. */
 export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityApi {
   const clients = new Map<string, STSClient>();
+  // Bounded attempts, as for Secrets Manager and SSM (credentials are fetched
+  // inside those calls, where the mount's abort signal does not reach).
+  const handler = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
   const clientFor = (region: string) => {
     let client = clients.get(region);
     if (client === undefined) {
-      client = new STSClient({ region, userAgentAppId: options.appId });
+      client = new STSClient({ region, userAgentAppId: options.appId, requestHandler: handler });
       clients.set(region, client);
     }
     return client;

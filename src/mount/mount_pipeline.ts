@@ -120,6 +120,7 @@ export async function runMount(
     regions.map((region) => ({ ...dependencies.stores(region, identity), name: region })),
     {
       signal: context.signal,
+      deadline: context.deadline,
       concurrency: dependencies.concurrency,
       batch: dependencies.batchPermission(identity),
     },

@@ -125,16 +125,18 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
     stop(graceMs = 30_000) {
       stopping ??= (async () => {
         listener.close();
-        const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timeout = new Promise<"timeout">((resolve) => {
-          timer = setTimeout(() => resolve("timeout"), graceMs);
-        });
-        if (await Promise.race([graceful, timeout]) === "timeout") {
-          logger.warn("in-flight mounts did not finish in time; closing", { inFlight });
-          server.forceShutdown();
+        // grpc-js does not wait for calls on injected connections: we count them ourselves.
+        server.tryShutdown(() => {});
+        const deadline = Date.now() + graceMs;
+        while (inFlight > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
         }
-        clearTimeout(timer);
+        if (inFlight > 0) {
+          logger.warn("in-flight mounts did not finish in time; closing", { inFlight });
+        }
+        // Let the last responses reach their sockets, then close everything.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        server.forceShutdown();
         injector.destroy();
         for (const socket of sockets) socket.destroy();
         await removeStaleSocket(socketPath);

@@ -1,0 +1,292 @@
+import assert from "node:assert/strict";
+import {
+  awsFailure,
+  batchPermission,
+  FakeSecretsManager,
+  FakeSsm,
+} from "../../test/support/fake_stores.ts";
+import { type MountObject, parseMountObjects } from "../config/mount_objects.ts";
+import { MountError } from "../mount/mount_error.ts";
+import { fetchObjects, type FetchOptions, type RegionStores } from "./fetch_objects.ts";
+
+const decoder = new TextDecoder();
+
+interface Region extends RegionStores {
+  secretsManager: FakeSecretsManager;
+  ssm: FakeSsm;
+}
+
+function region(name: string): Region {
+  return { name, secretsManager: new FakeSecretsManager(name), ssm: new FakeSsm(name) };
+}
+
+function objects(yaml: string, regions: Region[]): MountObject[] {
+  return parseMountObjects(yaml, {
+    regions: regions.map((r) => r.name),
+    pathTranslation: "",
+  });
+}
+
+function fetch(list: MountObject[], regions: Region[], options: Partial<FetchOptions> = {}) {
+  return fetchObjects(list, regions, { concurrency: 4, batch: batchPermission(), ...options });
+}
+
+/** Each fetched object as `file=content@version from region` (+ jmesPath values). */
+async function fetched(list: MountObject[], regions: Region[], options?: Partial<FetchOptions>) {
+  return (await fetch(list, regions, options)).map((
+    { object, bytes, version, regionIndex, jmesValues },
+  ) =>
+    [
+      `${object.fileName}=${decoder.decode(bytes)}@${version} from ${regions[regionIndex].name}`,
+      ...jmesValues.map((value) => decoder.decode(value)),
+    ].join(" | ")
+  );
+}
+
+async function failure(list: MountObject[], regions: Region[], options?: Partial<FetchOptions>) {
+  try {
+    await fetch(list, regions, options);
+  } catch (error) {
+    assert.ok(error instanceof MountError);
+    return `${error.code}: ${error.message}`;
+  }
+  assert.fail("fetchObjects did not fail");
+}
+
+const DB = "- {objectName: db, objectType: secretsmanager}";
+const PARAM = "- {objectName: /app/param, objectType: ssmparameter}";
+
+Deno.test("objects come back in list order with content, version and region", async () => {
+  const east = region("us-east-1");
+  east.secretsManager.put("db", { AWSCURRENT: "v-db" }, '{"user":"admin"}');
+  east.secretsManager.put("api", { AWSCURRENT: "v-api" }, "key");
+  east.ssm.put("/app/param", ["p1", "p2"]);
+  const list = objects(
+    `
+- {objectName: /app/param, objectType: ssmparameter}
+- objectName: db
+  objectType: secretsmanager
+  jmesPath: [{path: user, objectAlias: db-user}]
+- {objectName: api, objectType: secretsmanager}
+`,
+    [east],
+  );
+  assert.deepEqual(await fetched(list, [east]), [
+    "_app_param=p2@2 from us-east-1",
+    'db={"user":"admin"}@v-db from us-east-1 | admin',
+    "api=key@v-api from us-east-1",
+  ]);
+});
+
+Deno.test("no objects means no calls and no values", async () => {
+  const east = region("us-east-1");
+  assert.deepEqual(await fetch([], [east]), []);
+  assert.deepEqual([east.secretsManager.calls, east.ssm.calls], [[], []]);
+});
+
+Deno.test("both regions are asked even when the primary answers", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  for (const r of [east, west]) {
+    r.secretsManager.put("db", { AWSCURRENT: "v1" }, "x");
+    r.ssm.put("/app/param", ["y"]);
+  }
+  await fetch(objects(`${DB}\n${PARAM}`, [east, west]), [east, west]);
+  for (const r of [east, west]) {
+    assert.deepEqual(r.secretsManager.calls, ["BatchGetSecretValue db"]);
+    assert.deepEqual(r.ssm.calls, ["GetParameters /app/param"]);
+  }
+});
+
+Deno.test("both regions are asked in parallel", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  for (const r of [east, west]) {
+    r.secretsManager.put("db", { AWSCURRENT: "v1" }, "x");
+    r.secretsManager.delayMs = 100;
+  }
+  const started = performance.now();
+  await fetch(objects(DB, [east, west]), [east, west]);
+  assert.ok(performance.now() - started < 190, "regions were asked one after the other");
+});
+
+Deno.test("when both regions answer, content and version both come from the primary", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.secretsManager.put("db", { AWSCURRENT: "east-version" }, "east-value");
+  west.secretsManager.put("db", { AWSCURRENT: "west-version" }, "west-value");
+  east.ssm.put("/app/param", ["e1", "e2", "e3"]);
+  west.ssm.put("/app/param", ["w1"]);
+  assert.deepEqual(await fetched(objects(`${DB}\n${PARAM}`, [east, west]), [east, west]), [
+    "db=east-value@east-version from us-east-1",
+    "_app_param=e3@3 from us-east-1",
+  ]);
+});
+
+Deno.test("a non-fatal primary failure is covered by the failover region's value and version", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.secretsManager.batchFailure = awsFailure("ThrottlingException", { status: 400 });
+  west.secretsManager.put("db", { AWSCURRENT: "west-version" }, "west-value");
+  east.ssm.failure = awsFailure("InternalServerError");
+  west.ssm.put("/app/param", ["w1", "w2"]);
+  assert.deepEqual(await fetched(objects(`${DB}\n${PARAM}`, [east, west]), [east, west]), [
+    "db=west-value@west-version from us-west-2",
+    "_app_param=w2@2 from us-west-2",
+  ]);
+});
+
+Deno.test("a fatal failure in the failover region fails the mount although the primary answered", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.secretsManager.put("db", { AWSCURRENT: "v1" }, "east-value");
+  assert.equal(
+    await failure(objects(DB, [east, west]), [east, west]),
+    "FetchError: us-west-2: Failed fetching secret db: operation error Secrets Manager: " +
+      "GetSecretValue, https response error StatusCode: 400, RequestID: req-1, " +
+      "ResourceNotFoundException: Secrets Manager can't find the specified secret. (db)",
+  );
+});
+
+Deno.test("invalid parameters in the failover region fail the mount with the exact text", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.ssm.put("/app/param", ["e1"]);
+  east.ssm.put("/app/other", ["e1"]);
+  assert.equal(
+    await failure(
+      objects(`${PARAM}\n- {objectName: /app/other, objectType: ssmparameter}`, [east, west]),
+      [east, west],
+    ),
+    "FetchError: 400: us-west-2: invalid parameters: /app/param, /app/other",
+  );
+});
+
+Deno.test("a fatal primary failure fails the mount even if the failover region answers", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  west.ssm.put("/app/param", ["w1"]);
+  assert.equal(
+    await failure(objects(PARAM, [east, west]), [east, west]),
+    "FetchError: 400: us-east-1: invalid parameters: /app/param",
+  );
+});
+
+Deno.test("when no region answers a secret, the message names it and each region's answer", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.secretsManager.batchFailure = awsFailure("ThrottlingException", {
+    status: 400,
+    message: "Rate exceeded",
+  });
+  west.secretsManager.batchFailure = awsFailure("InternalServiceError", { message: "oops" });
+  assert.equal(
+    await failure(objects(DB, [east, west]), [east, west]),
+    "FetchError: Failed to fetch secret from all regions. Verify secret exists and required " +
+      "permissions are granted for: db (us-east-1: ThrottlingException: Rate exceeded; " +
+      "us-west-2: InternalServiceError: oops)",
+  );
+});
+
+Deno.test("a single region's non-fatal failure gives the all-regions message for parameters", async () => {
+  const east = region("us-east-1");
+  east.ssm.failure = awsFailure("AccessDeniedException", { status: 400, message: "denied" });
+  assert.equal(
+    await failure(objects(PARAM, [east]), [east]),
+    "FetchError: Failed to fetch parameters from all regions. (us-east-1: AccessDeniedException: denied)",
+  );
+});
+
+Deno.test("a jmesPath error fails that region non-fatally, so the failover region's value is used", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.secretsManager.put("db", { AWSCURRENT: "v-east" }, "not json");
+  west.secretsManager.put("db", { AWSCURRENT: "v-west" }, '{"user":"west-admin"}');
+  const list = objects(
+    "- {objectName: db, objectType: secretsmanager, jmesPath: [{path: user, objectAlias: u}]}",
+    [east, west],
+  );
+  assert.deepEqual(await fetched(list, [east, west]), [
+    'db={"user":"west-admin"}@v-west from us-west-2 | west-admin',
+  ]);
+});
+
+Deno.test("jmesPath errors in every region give the all-regions message with the Go texts", async () => {
+  const east = region("us-east-1");
+  east.ssm.put("/app/param", ['{"port": 5432}']);
+  const list = objects(
+    "- {objectName: /app/param, objectType: ssmparameter, jmesPath: [{path: port, objectAlias: p}]}",
+    [east],
+  );
+  assert.equal(
+    await failure(list, [east]),
+    "FetchError: Failed to fetch parameters from all regions. (us-east-1: JmesPathError: " +
+      "Invalid JMES search result type for path:port. Only string is allowed.)",
+  );
+});
+
+Deno.test("the first object in list order with a fatal failure decides the error", async () => {
+  const east = region("us-east-1");
+  const list = objects(
+    `
+- {objectName: missing-param, objectType: ssmparameter}
+- {objectName: missing-secret, objectType: secretsmanager}
+`,
+    [east],
+  );
+  assert.equal(
+    await failure(list, [east]),
+    "FetchError: 400: us-east-1: invalid parameters: missing-param",
+  );
+  const reversed = objects(
+    `
+- {objectName: missing-secret, objectType: secretsmanager}
+- {objectName: missing-param, objectType: ssmparameter}
+`,
+    [east],
+  );
+  assert.match(
+    await failure(reversed, [east]),
+    /^FetchError: us-east-1: Failed fetching secret missing-secret: /,
+  );
+});
+
+Deno.test("a mount whose signal aborted fails as cancelled", async () => {
+  const east = region("us-east-1");
+  east.secretsManager.put("db", { AWSCURRENT: "v1" }, "x");
+  const controller = new AbortController();
+  controller.abort();
+  assert.equal(
+    await failure(objects(DB, [east]), [east], { signal: controller.signal }),
+    "Cancelled: mount cancelled: the request's deadline passed",
+  );
+});
+
+Deno.test("a region that hangs counts as failed before the deadline, so the other one answers", async () => {
+  const east = region("us-east-1");
+  const west = region("us-west-2");
+  east.secretsManager.hang = true;
+  west.secretsManager.put("db", { AWSCURRENT: "v-west" }, "west-value");
+  const started = Date.now();
+  const deadline = started + 500;
+  assert.deepEqual(await fetched(objects(DB, [east, west]), [east, west], { deadline }), [
+    "db=west-value@v-west from us-west-2",
+  ]);
+  // The region budget ends 20% (at most 2 s) before the deadline.
+  assert.ok(Date.now() < deadline, "fetchObjects answered after the deadline");
+});
+
+Deno.test("SSM batches of one region respect the concurrency bound", async () => {
+  const east = region("us-east-1");
+  east.ssm.delayMs = 5;
+  const names = Array.from({ length: 35 }, (_, i) => `p${i}`);
+  for (const name of names) east.ssm.put(name, [name]);
+  const list = objects(
+    names.map((name) => `- {objectName: ${name}, objectType: ssmparameter}`).join("\n"),
+    [east],
+  );
+  const result = await fetch(list, [east], { concurrency: 2 });
+  assert.equal(result.length, 35);
+  assert.deepEqual(east.ssm.calls.map((call) => call.split(",").length), [10, 10, 10, 5]);
+  assert.equal(east.ssm.maxInFlight, 2);
+});

@@ -1,0 +1,105 @@
+/**
+ * The process around the service: flags, the socket file, graceful stop.
+ */
+
+import assert from "node:assert/strict";
+import { providerCommand } from "../support/provider_process.ts";
+import {
+  PRIMARY_REGION,
+  startAwsEmulator,
+  startTestKube,
+  startTestProvider,
+} from "../support/local_stack.ts";
+
+const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+
+async function runProvider(args: string[]): Promise<{ code: number; stderr: string }> {
+  const providerVolume = await Deno.makeTempDir();
+  const command = providerCommand({
+    awsEndpoint: "http://127.0.0.1:9",
+    providerVolume,
+    mountRoot: providerVolume,
+    args,
+  });
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: command,
+    cwd: REPO_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+Deno.test("an unknown flag prints Go's message and the usage, and exits with 2", async () => {
+  const { code, stderr } = await runProvider(["--nope"]);
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /^flag provided but not defined: -nope\nUsage of secrets-store-csi-driver-provider-aws:\n/,
+  );
+  assert.match(
+    stderr,
+    /  -provider-volume string\n    \tRendezvous directory for provider socket \(default "\/var\/run\/secrets-store-csi-providers"\)/,
+  );
+});
+
+Deno.test("a bad flag value exits with 2 and says which flag", async () => {
+  const { code, stderr } = await runProvider(["--qps=fast"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /^invalid value "fast" for flag -qps: parse error\n/);
+});
+
+Deno.test("-h prints the usage and exits with 0", async () => {
+  const { code, stderr } = await runProvider(["-h"]);
+  assert.equal(code, 0);
+  assert.match(stderr, /^Usage of secrets-store-csi-driver-provider-aws:/);
+});
+
+Deno.test({
+  name:
+    "a stale socket file is replaced, and SIGTERM lets an in-flight mount finish, then removes the socket",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using aws = await startAwsEmulator();
+    const { kube, kubeconfig } = await startTestKube();
+    const providerVolume = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${providerVolume}/aws.sock`, "left over from a crash");
+    const provider = await startTestProvider(aws, { kubeconfig, providerVolume });
+    assert.ok((await Deno.lstat(`${providerVolume}/aws.sock`)).isSocket);
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-life", "slow");
+    aws.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 1_500 });
+    const targetPath = await provider.newTargetPath();
+    const pending = provider.driver.mount({
+      targetPath,
+      parameters: {
+        region: PRIMARY_REGION,
+        objects: "- {objectName: it-life, objectType: secretsmanager}",
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const code = provider.process.stop("SIGTERM");
+    const outcome = await pending;
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    assert.equal(await Deno.readTextFile(`${targetPath}/it-life`), "slow");
+    assert.equal(await code, 0);
+    await assert.rejects(Deno.lstat(`${providerVolume}/aws.sock`), Deno.errors.NotFound);
+    const lines = provider.process.lines();
+    assert.ok(lines.some((line) => line.includes("received signal:terminated to terminate")));
+    provider.driver.close();
+    await kube.stop();
+  },
+});
+
+Deno.test({
+  name: "SIGINT stops the provider too",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using aws = await startAwsEmulator();
+    const provider = await startTestProvider(aws);
+    assert.equal(await provider.process.stop("SIGINT"), 0);
+    assert.ok(provider.process.lines().some((line) => line.includes("received signal:interrupt")));
+    provider.driver.close();
+  },
+});

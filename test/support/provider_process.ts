@@ -1,0 +1,184 @@
+/**
+ * Starts the provider as a separate process, exactly as `deno task start`
+ * does — `deno run` with the permission flags of `src/cli/permissions.ts` —
+ * but with test directories and loopback endpoints.
+ *
+ * @module
+ */
+
+import { parse } from "yaml";
+import { permissionFlags, SERVICE_ACCOUNT_DIR } from "../../src/cli/permissions.ts";
+
+const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Options of {@linkcode startProviderProcess}. */
+export interface ProviderProcessOptions {
+  /** AWS endpoint (moto or the fault proxy), set as `AWS_ENDPOINT_URL`. */
+  awsEndpoint: string;
+  /** Kubeconfig for the local Kubernetes API server. */
+  kubeconfig?: string;
+  /** `AWS_REGION` of the provider process. */
+  awsRegion?: string;
+  /** `--driver-writes-secrets`. */
+  driverWritesSecrets?: boolean;
+  /** More provider flags. */
+  args?: string[];
+  /** More hosts the provider may reach (Pod Identity agent, ...). */
+  netHosts?: string[];
+  /** More environment variables (names must match the allowed list). */
+  env?: Record<string, string>;
+  /** Socket directory (default: a new temporary directory). */
+  providerVolume?: string;
+  /** Directory standing in for `<kubelet>/pods` (default: a new temporary directory). */
+  mountRoot?: string;
+}
+
+/** A running provider process. */
+export interface ProviderProcess {
+  /** The socket directory. */
+  providerVolume: string;
+  /** `<providerVolume>/aws.sock`. */
+  socketPath: string;
+  /** Where test mounts may be created (the provider may write only here). */
+  mountRoot: string;
+  /** The process id. */
+  pid: number;
+  /** Every line the process wrote so far (stdout and stderr). */
+  lines(): string[];
+  /** Sends a signal and waits for the exit; returns the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+  /** Waits until the process exits on its own. */
+  exited: Promise<number>;
+  /** Stops (SIGTERM) if still running. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The `deno run` argument list the provider process is started with. */
+export function providerCommand(
+  options: ProviderProcessOptions & {
+    providerVolume: string;
+    mountRoot: string;
+  },
+): string[] {
+  const endpointHost = new URL(options.awsEndpoint).host;
+  const readPaths = options.kubeconfig
+    ? [options.kubeconfig, SERVICE_ACCOUNT_DIR]
+    : [SERVICE_ACCOUNT_DIR];
+  return [
+    "run",
+    ...permissionFlags({
+      providerVolume: options.providerVolume,
+      kubeletPodsDir: options.driverWritesSecrets ? undefined : options.mountRoot,
+      protoDir: `${REPO_ROOT}/proto`,
+      readPaths,
+      netHosts: [
+        endpointHost,
+        ...(options.kubeconfig ? [kubeconfigHost(options.kubeconfig)] : []),
+        ...(options.netHosts ?? []),
+      ],
+    }),
+    `${REPO_ROOT}/src/main.ts`,
+    `--provider-volume=${options.providerVolume}`,
+    ...(options.driverWritesSecrets ? ["--driver-writes-secrets"] : []),
+    ...(options.kubeconfig ? [`--kubeconfig=${options.kubeconfig}`] : []),
+    ...(options.args ?? []),
+  ];
+}
+
+function kubeconfigHost(path: string): string {
+  const config = parse(Deno.readTextFileSync(path)) as {
+    clusters?: { cluster?: { server?: string } }[];
+  };
+  const server = config.clusters?.[0]?.cluster?.server;
+  if (!server) throw new Error(`no server in kubeconfig ${path}`);
+  return new URL(server).host;
+}
+
+/**
+ * Starts the provider and waits until its socket exists.
+ *
+ * @throws {Error} with the process output if it exits or the socket does not appear within 20 s.
+ */
+export async function startProviderProcess(
+  options: ProviderProcessOptions,
+): Promise<ProviderProcess> {
+  const providerVolume = options.providerVolume ??
+    await Deno.makeTempDir({ prefix: "provider-vol-" });
+  const mountRoot = options.mountRoot ?? await Deno.makeTempDir({ prefix: "kubelet-pods-" });
+  const socketPath = `${providerVolume}/aws.sock`;
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL: options.awsEndpoint,
+    // Never fall back to instance metadata (169.254.169.254) in tests.
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...(options.awsRegion ? { AWS_REGION: options.awsRegion } : {}),
+    ...(options.env ?? {}),
+  };
+  for (const name of ["HOME", "DENO_DIR", "PATH"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: providerCommand({ ...options, providerVolume, mountRoot }),
+    cwd: REPO_ROOT,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    let rest = "";
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const parts = (rest + value).split("\n");
+      rest = parts.pop() ?? "";
+      lines.push(...parts);
+    }
+    if (rest !== "") lines.push(rest);
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const exited = child.status.then(async (status) => {
+    await pumps;
+    return status.code;
+  });
+  let running = true;
+  exited.then(() => running = false);
+  const deadline = Date.now() + 20_000;
+  while (true) {
+    if (!running) {
+      throw new Error(`provider exited before listening:\n${lines.join("\n")}`);
+    }
+    if (lines.some((line) => line.includes("Listening for connections"))) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      await exited;
+      throw new Error(`provider did not listen within 20 s:\n${lines.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+    if (running) {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+    return await exited;
+  };
+  return {
+    providerVolume,
+    socketPath,
+    mountRoot,
+    pid: child.pid,
+    lines: () => [...lines],
+    stop,
+    exited,
+    async [Symbol.asyncDispose]() {
+      await stop();
+    },
+  };
+}
