@@ -37,9 +37,10 @@ Deno.test("an unknown flag prints Go's message and the usage, and exits with 2",
     stderr,
     /^flag provided but not defined: -nope\nUsage of secrets-store-csi-driver-provider-aws:\n/,
   );
-  assert.match(
-    stderr,
-    /  -provider-volume string\n    \tRendezvous directory for provider socket \(default "\/var\/run\/secrets-store-csi-providers"\)/,
+  assert.ok(
+    stderr.includes(
+      '  -provider-volume string\n    \tRendezvous directory for provider socket (default "/var/run/secrets-store-csi-providers")',
+    ),
   );
 });
 
