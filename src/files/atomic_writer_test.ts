@@ -210,7 +210,7 @@ Deno.test("a failed rename removes the temporary files not yet renamed", async (
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
     mkdir: () => Promise.resolve(),
     writeNew: () => Promise.resolve(),
-    rename: (from, to) => {
+    rename: (_from, to) => {
       if (to.endsWith("/b")) return Promise.reject(new Error("EBUSY"));
       renamed.push(to);
       return Promise.resolve();
