@@ -51,7 +51,11 @@ export class SdkStorePool {
   #clients = new Map<string, RegionClients>();
   // Bounded attempts: a hung connection fails the attempt (and is retried)
   // instead of holding the mount until its deadline.
-  #handler = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
+  #handler = new NodeHttpHandler({
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    throwOnRequestTimeout: true,
+  });
 
   /** Creates an empty pool. */
   constructor(options: SdkStorePoolOptions) {

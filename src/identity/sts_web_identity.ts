@@ -36,7 +36,11 @@ export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityAp
   const clients = new Map<string, STSClient>();
   // Bounded attempts, as for Secrets Manager and SSM (credentials are fetched
   // inside those calls, where the mount's abort signal does not reach).
-  const handler = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
+  const handler = new NodeHttpHandler({
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    throwOnRequestTimeout: true,
+  });
   const clientFor = (region: string) => {
     let client = clients.get(region);
     if (client === undefined) {

@@ -1,0 +1,439 @@
+/**
+ * Fault injection between the provider under test and moto: an HTTP/1.1
+ * reverse proxy on 127.0.0.1 that forwards every request to an upstream
+ * (moto), records what each request was, and on demand answers with an AWS
+ * error, delays, hangs, or drops the connection instead.
+ *
+ * Requests are classified by SigV4 credential scope (region, service) and
+ * `X-Amz-Target` or, for query-protocol STS, the `Action` form field.
+ * Unsigned requests carry no region: STS AssumeRoleWithWebIdentity is sent
+ * without SigV4, so its calls have `region: ""`.
+ *
+ * Bodies are never logged: they carry secret values.
+ *
+ * @example
+ * ```ts
+ * await using proxy = await startFaultProxy(moto.url);
+ * proxy.setFault({ region: "us-east-1", api: "GetSecretValue" }, { kind: "throttle", times: 1 });
+ * // run the provider with AWS_ENDPOINT_URL=proxy.url
+ * proxy.countBy(); // { "secretsmanager.GetSecretValue.us-east-1": 2, ... }
+ * ```
+ *
+ * @module
+ */
+
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+  type ServerResponse,
+} from "node:http";
+import type { Socket } from "node:net";
+import { Buffer } from "node:buffer";
+
+/** Which requests a fault applies to; an unset field matches anything. */
+export interface AwsFaultMatch {
+  /** Region from the SigV4 credential scope, e.g. `us-east-1`. */
+  region?: string;
+  /** Service from the credential scope: `secretsmanager`, `ssm`, `sts`. */
+  service?: string;
+  /** Operation, e.g. `GetSecretValue`, `GetParameters`, `AssumeRoleWithWebIdentity`. */
+  api?: string;
+}
+
+/** An AWS error response with this HTTP status. */
+export interface AwsStatusFault {
+  /** Kind. */
+  kind: "status";
+  /** HTTP status, 400-599. */
+  status: number;
+  /** Error code. @default {`InternalServiceError` (secretsmanager), `InternalServerError` (ssm), `InternalFailure` (sts) for 5xx; `ValidationException` / `ValidationError` (sts) for 4xx} */
+  code?: string;
+  /** Error message. @default {"fault injected by fault_proxy"} */
+  message?: string;
+  /** Apply to this many matching requests, then pass through. @default {unlimited} */
+  times?: number;
+}
+
+/** HTTP 400 `ThrottlingException` (STS: `Throttling`), "Rate exceeded". */
+export interface AwsThrottleFault {
+  /** Kind. */
+  kind: "throttle";
+  /** Apply to this many matching requests, then pass through. @default {unlimited} */
+  times?: number;
+}
+
+/** HTTP 400 `AccessDeniedException` (STS: 403 `AccessDenied`). */
+export interface AwsAccessDeniedFault {
+  /** Kind. */
+  kind: "accessDenied";
+  /** Apply to this many matching requests, then pass through. @default {unlimited} */
+  times?: number;
+}
+
+/** Read the request, never answer; the socket stays open until the client gives up or the proxy stops. */
+export interface AwsTimeoutFault {
+  /** Kind. */
+  kind: "timeout";
+  /** Apply to this many matching requests, then pass through. @default {unlimited} */
+  times?: number;
+}
+
+/** Destroy the TCP connection without any response. */
+export interface AwsResetFault {
+  /** Kind. */
+  kind: "reset";
+  /** Apply to this many matching requests, then pass through. @default {unlimited} */
+  times?: number;
+}
+
+/** Wait `ms` more, then forward normally. */
+export interface AwsLatencyFault {
+  /** Kind. */
+  kind: "latency";
+  /** Extra delay in ms (on top of {@linkcode FaultProxy.setLatency}). */
+  ms: number;
+  /** Apply to this many matching requests, then pass through. @default {unlimited} */
+  times?: number;
+}
+
+/** A fault to inject; see {@linkcode FaultProxy.setFault}. */
+export type AwsFault =
+  | AwsStatusFault
+  | AwsThrottleFault
+  | AwsAccessDeniedFault
+  | AwsTimeoutFault
+  | AwsResetFault
+  | AwsLatencyFault;
+
+/** What a request was, as read from its headers and body. */
+export interface AwsRequestKind {
+  /** Service from the credential scope (or inferred when unsigned); `unknown` if neither. */
+  service: string;
+  /** Operation; `unknown` if none found. */
+  api: string;
+  /** Region from the credential scope; `""` for unsigned requests. */
+  region: string;
+}
+
+/** One request the proxy received. */
+export interface AwsCall extends AwsRequestKind {
+  /** HTTP status sent to the client; 0 if none (timeout, reset, or not answered yet). */
+  status: number;
+  /** Kind of the fault applied, if any. */
+  fault?: AwsFault["kind"];
+}
+
+/** Options of {@linkcode startFaultProxy}. */
+export interface FaultProxyOptions {
+  /** Delay before forwarding each request, in ms. @default {0} */
+  latencyMs?: number;
+}
+
+/** A running proxy; stop it with `stop()` or `await using`. */
+export interface FaultProxy extends AsyncDisposable {
+  /** Base URL, `http://127.0.0.1:PORT`: use as the AWS endpoint. */
+  readonly url: string;
+  /**
+   * Injects `fault` into requests matching `match`. When several faults
+   * match, the one with more fields set wins, then the one set last. Setting
+   * a fault for the same `match` again replaces it.
+   */
+  setFault(match: AwsFaultMatch, fault: AwsFault): void;
+  /** Removes all faults. */
+  clearFaults(): void;
+  /** Requests received so far, in arrival order (copies). */
+  calls(): AwsCall[];
+  /** Forgets recorded calls. */
+  resetCalls(): void;
+  /** Counts calls by `key`, by default `service.api.region`. */
+  countBy(key?: (call: AwsCall) => string): Record<string, number>;
+  /** Sets the delay before forwarding each request, in ms. */
+  setLatency(ms: number): void;
+  /** Closes the proxy and every connection, held ones included. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface Rule {
+  match: AwsFaultMatch;
+  fault: AwsFault;
+  remaining: number;
+  order: number;
+}
+
+/** The query-protocol `Version` of each service that uses it. */
+const QUERY_VERSIONS: Record<string, string> = { "2011-06-15": "sts" };
+/** `X-Amz-Target` prefixes of JSON-protocol services. */
+const TARGET_PREFIXES: Record<string, string> = {
+  secretsmanager: "secretsmanager",
+  AmazonSSM: "ssm",
+};
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+];
+
+/** Reads service, operation and region from a request's headers and (for STS) body. */
+export function classifyAwsRequest(headers: IncomingHttpHeaders, body: Uint8Array): AwsRequestKind {
+  const scope = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/
+    .exec(String(headers.authorization ?? ""));
+  const [prefix, api] = String(headers["x-amz-target"] ?? "").split(".", 2);
+  if (api) {
+    return {
+      service: scope?.[2] ?? TARGET_PREFIXES[prefix] ?? "unknown",
+      api,
+      region: scope?.[1] ?? "",
+    };
+  }
+  const form = String(headers["content-type"] ?? "").includes("x-www-form-urlencoded")
+    ? new URLSearchParams(new TextDecoder().decode(body))
+    : new URLSearchParams();
+  return {
+    service: scope?.[2] ?? QUERY_VERSIONS[form.get("Version") ?? ""] ?? "unknown",
+    api: form.get("Action") ?? "unknown",
+    region: scope?.[1] ?? "",
+  };
+}
+
+/** Starts a proxy forwarding to `upstream` (e.g. `http://127.0.0.1:PORT` of moto). */
+export async function startFaultProxy(
+  upstream: string,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
+  let latencyMs = checkMs(options.latencyMs ?? 0);
+  let rules: Rule[] = [];
+  let order = 0;
+  let calls: AwsCall[] = [];
+  const sockets = new Set<Socket>();
+  const stopping = new AbortController();
+
+  const takeFault = (kind: AwsRequestKind): AwsFault | undefined => {
+    const matching = rules.filter((rule) =>
+      (rule.match.region ?? kind.region) === kind.region &&
+      (rule.match.service ?? kind.service) === kind.service &&
+      (rule.match.api ?? kind.api) === kind.api
+    );
+    const rule = matching.sort((a, b) => specificity(b) - specificity(a) || b.order - a.order)[0];
+    if (rule === undefined) return undefined;
+    if (--rule.remaining === 0) rules = rules.filter((r) => r !== rule);
+    return rule.fault;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    const kind = classifyAwsRequest(req.headers, body);
+    const call: AwsCall = { ...kind, status: 0 };
+    calls.push(call);
+    const fault = takeFault(kind);
+    if (fault !== undefined) call.fault = fault.kind;
+
+    await sleep(latencyMs + (fault?.kind === "latency" ? fault.ms : 0), stopping.signal);
+    if (stopping.signal.aborted) return;
+    switch (fault?.kind) {
+      case "timeout":
+        return; // the socket is destroyed by the client giving up, or by stop()
+      case "reset":
+        req.socket.destroy();
+        return;
+      case "status":
+      case "throttle":
+      case "accessDenied": {
+        const error = errorResponse(kind, fault);
+        call.status = error.status;
+        res.writeHead(error.status, error.headers).end(error.body);
+        return;
+      }
+    }
+    forward(upstream, req, body, res, {
+      signal: stopping.signal,
+      onStatus: (status) => call.status = status,
+    });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= new Promise<void>((resolve) => {
+      stopping.abort();
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setFault(match, fault) {
+      checkFault(fault);
+      rules = rules.filter((rule) => !sameMatch(rule.match, match));
+      rules.push({
+        match: { ...match },
+        fault: { ...fault },
+        remaining: fault.times ?? Infinity,
+        order: order++,
+      });
+    },
+    clearFaults() {
+      rules = [];
+    },
+    calls: () => calls.map((call) => ({ ...call })),
+    resetCalls() {
+      calls = [];
+    },
+    countBy(key = (call) => `${call.service}.${call.api}.${call.region}`) {
+      const counts: Record<string, number> = {};
+      for (const call of calls) counts[key(call)] = (counts[key(call)] ?? 0) + 1;
+      return counts;
+    },
+    setLatency(ms) {
+      latencyMs = checkMs(ms);
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Sends the buffered request upstream and streams the answer back. */
+function forward(
+  upstream: string,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  options: { signal: AbortSignal; onStatus: (status: number) => void },
+): void {
+  const { signal, onStatus } = options;
+  const headers = withoutHopByHop(req.headers);
+  if (body.length > 0 || req.headers["content-length"] !== undefined) {
+    headers["content-length"] = String(body.length);
+  }
+  // agent: false: a fresh upstream connection per request (moto closes them anyway).
+  const out = httpRequest(new URL(req.url ?? "/", upstream), {
+    method: req.method,
+    headers,
+    agent: false,
+  }, (answer) => {
+    onStatus(answer.statusCode ?? 0);
+    res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
+    answer.pipe(res);
+  });
+  out.on("error", (error) => {
+    if (res.headersSent) return void res.destroy();
+    onStatus(502);
+    res.writeHead(502, { "content-type": "text/plain" })
+      .end(`fault proxy: upstream ${upstream}: ${error.message}`);
+  });
+  signal.addEventListener("abort", () => out.destroy(), { once: true });
+  out.end(body);
+}
+
+function errorResponse(
+  kind: AwsRequestKind,
+  fault: AwsStatusFault | AwsThrottleFault | AwsAccessDeniedFault,
+): { status: number; headers: Record<string, string>; body: string } {
+  const sts = kind.service === "sts";
+  let status: number;
+  let code: string;
+  let message = "fault injected by fault_proxy";
+  if (fault.kind === "throttle") {
+    [status, code, message] = [400, sts ? "Throttling" : "ThrottlingException", "Rate exceeded"];
+  } else if (fault.kind === "accessDenied") {
+    [status, code] = sts ? [403, "AccessDenied"] : [400, "AccessDeniedException"];
+    message = `User is not authorized to perform: ${kind.service}:${kind.api}`;
+  } else {
+    status = fault.status;
+    code = fault.code ??
+      (status >= 500
+        ? internalErrorCode(kind.service)
+        : sts
+        ? "ValidationError"
+        : "ValidationException");
+    message = fault.message ?? message;
+  }
+  const requestId = crypto.randomUUID();
+  if (sts) {
+    // Query protocol: XML; Type says whose fault it is.
+    const body = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">` +
+      `<Error><Type>${status >= 500 ? "Receiver" : "Sender"}</Type>` +
+      `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+    return { status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId }, body };
+  }
+  return {
+    status,
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amzn-errortype": code,
+      "x-amzn-requestid": requestId,
+    },
+    body: JSON.stringify({ __type: code, message }),
+  };
+}
+
+function internalErrorCode(service: string): string {
+  return { secretsmanager: "InternalServiceError", ssm: "InternalServerError" }[service] ??
+    "InternalFailure";
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.includes(name)) kept[name] = value;
+  }
+  return kept;
+}
+
+function specificity(rule: Rule): number {
+  return Object.values(rule.match).filter((value) => value !== undefined).length;
+}
+
+function sameMatch(a: AwsFaultMatch, b: AwsFaultMatch): boolean {
+  return a.region === b.region && a.service === b.service && a.api === b.api;
+}
+
+function checkFault(fault: AwsFault): void {
+  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
+    throw new RangeError(`times must be a positive integer, got ${fault.times}`);
+  }
+  if (fault.kind === "status" && !(fault.status >= 400 && fault.status <= 599)) {
+    throw new RangeError(`status must be 400-599, got ${fault.status}`);
+  }
+  if (fault.kind === "latency") checkMs(fault.ms);
+}
+
+function checkMs(ms: number): number {
+  if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError(`delay must be >= 0 ms, got ${ms}`);
+  return ms;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,270 @@
+/**
+ * A real AWS emulator for tests: moto's server (pinned in `requirements.txt`),
+ * installed from PyPI into `<repo>/.venv` on first use and run by
+ * `moto_launch.py` on a free 127.0.0.1 port.
+ *
+ * @example
+ * ```ts
+ * await using moto = await startMoto();
+ * // point SDK clients at moto.url; moto.reset() between tests
+ * ```
+ *
+ * @module
+ */
+
+const SUPPORT_DIR = new URL("./", import.meta.url);
+const REPO_ROOT = new URL("../../", import.meta.url);
+const OUTPUT_LINES = 200;
+
+/** Options of {@linkcode startMoto}. */
+export interface StartMotoOptions {
+  /** Python interpreter with moto installed. @default {await ensureMotoInstalled()} */
+  python?: string;
+  /** How long to wait for moto to answer HTTP, in ms. @default {30_000} */
+  readyTimeoutMs?: number;
+}
+
+/** A running moto server; stop it with `stop()` or `await using`. */
+export interface MotoServer extends AsyncDisposable {
+  /** Base URL, `http://127.0.0.1:PORT`: the AWS endpoint for every service. */
+  readonly url: string;
+  /** The port moto listens on. */
+  readonly port: number;
+  /** Deletes all data in every account and region (`POST /moto-api/reset`). */
+  reset(): Promise<void>;
+  /** The last lines moto printed (request log, tracebacks), for failure messages. */
+  output(): string;
+  /** Kills moto and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+let installation: Promise<string> | undefined;
+
+/**
+ * Returns a Python interpreter that can import the pinned moto: `$MOTO_PYTHON`
+ * if set, else `<repo>/.venv/bin/python`, creating that venv (`python3 -m
+ * venv`, then `pip install -r test/support/requirements.txt`) when moto is
+ * missing or another version. Concurrent test processes wait on a lock in
+ * the temp dir so that only one installs.
+ */
+export function ensureMotoInstalled(): Promise<string> {
+  installation ??= install().catch((error) => {
+    installation = undefined; // let a later call try again
+    throw error;
+  });
+  return installation;
+}
+
+/**
+ * Starts moto on a free 127.0.0.1 port and waits until it answers HTTP.
+ * A port taken between choosing and binding it is retried with another.
+ */
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
+  const python = options.python ?? await ensureMotoInstalled();
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await launch(python, freePort(), options.readyTimeoutMs ?? 30_000);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function launch(python: string, port: number, readyTimeoutMs: number): Promise<MotoServer> {
+  const child = new Deno.Command(python, {
+    args: ["-u", pathOf(new URL("moto_launch.py", SUPPORT_DIR)), "--port", String(port)],
+    stdin: "piped", // moto_launch.py exits when this closes
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const tail = new OutputTail();
+  const drained = Promise.all([tail.drain(child.stdout), tail.drain(child.stderr)]);
+  const stdin = child.stdin.getWriter();
+  const url = `http://127.0.0.1:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    stopping ??= (async () => {
+      await stdin.close().catch(() => {});
+      const timer = setTimeout(() => kill(child, "SIGKILL"), 5_000);
+      kill(child, "SIGTERM");
+      await child.status;
+      clearTimeout(timer);
+      await drained;
+    })();
+
+  try {
+    await waitReady(url, child, readyTimeoutMs);
+  } catch (error) {
+    await stop();
+    const output = tail.text();
+    if (/address already in use/i.test(output)) throw new PortTakenError(output);
+    throw new Error(`${(error as Error).message}; moto output:\n${output}`);
+  }
+
+  return {
+    url,
+    port,
+    async reset() {
+      const response = await fetch(`${url}/moto-api/reset`, { method: "POST" });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`moto reset: HTTP ${response.status}`);
+    },
+    output: () => tail.text(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+async function waitReady(url: string, child: Deno.ChildProcess, timeoutMs: number): Promise<void> {
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((status) => exited = status);
+  const deadline = Date.now() + timeoutMs;
+  while (exited === undefined) {
+    try {
+      const response = await fetch(`${url}/moto-api/config`);
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`moto not ready on ${url} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`moto exited with code ${exited.code} before it was ready`);
+}
+
+function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // already exited
+  }
+}
+
+/** Keeps the last lines of a process's output, so it neither floods the test log nor blocks. */
+class OutputTail {
+  #lines: string[] = [];
+
+  async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+    let partial = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop()!;
+      this.#lines.push(...lines);
+      this.#lines.splice(0, this.#lines.length - OUTPUT_LINES);
+    }
+    if (partial) this.#lines.push(partial);
+  }
+
+  text(): string {
+    return this.#lines.join("\n");
+  }
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function install(): Promise<string> {
+  const fromEnv = readEnv("MOTO_PYTHON");
+  if (fromEnv) return fromEnv;
+  const venv = pathOf(new URL(".venv", REPO_ROOT));
+  const python = `${venv}/bin/python`;
+  const requirements = pathOf(new URL("requirements.txt", SUPPORT_DIR));
+  const version = /^moto\[server\]==(\S+)$/m.exec(await Deno.readTextFile(requirements))?.[1];
+  if (version === undefined) throw new Error(`${requirements} does not pin moto[server]==X`);
+  if (await hasMoto(python, version)) return python;
+  await withInstallLock(async () => {
+    if (await hasMoto(python, version)) return; // another process just installed it
+    await run("python3", ["-m", "venv", venv]);
+    await run(`${venv}/bin/pip`, [
+      "install",
+      "-q",
+      "--disable-pip-version-check",
+      "-r",
+      requirements,
+    ]);
+    if (!await hasMoto(python, version)) throw new Error(`moto ${version} missing after install`);
+  });
+  return python;
+}
+
+async function hasMoto(python: string, version: string): Promise<boolean> {
+  const script = "import sys, moto; sys.exit(moto.__version__ != sys.argv[1])";
+  try {
+    const { success } = await new Deno.Command(python, {
+      args: ["-c", script, version],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false; // no interpreter there yet
+  }
+}
+
+/** Runs `fn` holding a lock dir in the temp dir; a dead holder's lock is taken over. */
+async function withInstallLock(fn: () => Promise<void>): Promise<void> {
+  const lock = `${tempDir()}/secrets-store-provider-aws-moto-install.lock`;
+  const deadline = Date.now() + 15 * 60_000; // pip on a slow network
+  for (;;) {
+    try {
+      await Deno.mkdir(lock); // atomic: fails if it exists
+      break;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+    if (await isStale(lock)) {
+      await Deno.remove(lock, { recursive: true }).catch(() => {});
+    } else if (Date.now() > deadline) {
+      throw new Error(`gave up waiting for another moto install holding ${lock}`);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    await Deno.writeTextFile(`${lock}/pid`, String(Deno.pid));
+    await fn();
+  } finally {
+    await Deno.remove(lock, { recursive: true });
+  }
+}
+
+async function isStale(lock: string): Promise<boolean> {
+  const pid = await Deno.readTextFile(`${lock}/pid`).catch(() => undefined);
+  if (pid !== undefined && Deno.build.os === "linux") {
+    return !await Deno.stat(`/proc/${pid.trim()}`).then(() => true, () => false);
+  }
+  // No pid yet (just created), or no /proc: only age tells.
+  const info = await Deno.stat(lock).catch(() => undefined);
+  return info?.mtime != null && Date.now() - info.mtime.getTime() > 20 * 60_000;
+}
+
+async function run(command: string, args: string[]): Promise<void> {
+  const { success, code, stderr } = await new Deno.Command(command, { args, stdout: "null" })
+    .output();
+  if (!success) {
+    const tail = new TextDecoder().decode(stderr).split("\n").slice(-30).join("\n");
+    throw new Error(`${command} ${args.join(" ")} failed with code ${code}:\n${tail}`);
+  }
+}
+
+function readEnv(name: string): string | undefined {
+  // Under Deno reading an env var that is not allowed throws; treat it as unset.
+  const { state } = Deno.permissions.querySync({ name: "env", variable: name });
+  return state === "granted" ? Deno.env.get(name) : undefined;
+}
+
+function tempDir(): string {
+  return readEnv("TMPDIR") || "/tmp";
+}
+
+function pathOf(url: URL): string {
+  return decodeURIComponent(url.pathname);
+}
