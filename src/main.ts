@@ -54,7 +54,12 @@ export async function main(args: string[]): Promise<number> {
       awsRegion: Deno.env.get("AWS_REGION") ?? "",
     });
   } catch (error) {
-    logger.error(`Failed to listen on unix socket. error: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    logger.error(
+      message.startsWith("Failed to")
+        ? message
+        : `Failed to listen on unix socket. error: ${message}`,
+    );
     return 1;
   }
   const stopped = Promise.withResolvers<void>();

@@ -24,6 +24,10 @@ import {
   startProviderServer,
 } from "./server/provider_server.ts";
 import { userAgentAppId } from "./version.ts";
+import type { AwsCall } from "./aws/call_observer.ts";
+import { ProviderMetrics } from "./metrics/provider_metrics.ts";
+import { type HealthServer, startHealthServer } from "./server/health_server.ts";
+import { createSocketProbe } from "./server/socket_probe.ts";
 
 /** How long an identity denied BatchGetSecretValue keeps using GetSecretValue. */
 const BATCH_DENIED_TTL_MS = 60 * 60_000;
@@ -46,6 +50,8 @@ export interface Provider {
   kube: KubeLookups;
   /** Identity resolver (for metrics). */
   identities: IdentityResolver;
+  /** The metrics. */
+  metrics: ProviderMetrics;
   /** Graceful stop. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -56,10 +62,22 @@ export async function startProvider(
   logger: Logger,
   environment: ProviderEnvironment,
 ): Promise<Provider> {
+  let server: ProviderServer | undefined;
+  let identities: IdentityResolver | undefined;
+  let kube: KubeLookups | undefined;
+  const metrics = new ProviderMetrics({
+    inFlight: () => server?.inFlight ?? 0,
+    caches: () => ({
+      credentials: identities?.cacheStats ?? { hits: 0, misses: 0 },
+      kubernetes: kube?.cacheStats ?? { hits: 0, misses: 0 },
+    }),
+    podIdentityAgentCalls: () => identities?.fetches.agent ?? 0,
+  });
+  const observer = (call: AwsCall) => metrics.recordAwsCall(call);
   let kubeApi: Promise<KubeApi> | undefined;
   const createKube = environment.createKubeApi ??
     (() => createClientNodeKubeApi({ kubeconfig: config.kubeconfig }));
-  const kube = new KubeLookups({
+  kube = new KubeLookups({
     kube: () => {
       kubeApi ??= createKube().catch((error) => {
         kubeApi = undefined; // try again on the next mount
@@ -69,11 +87,12 @@ export async function startProvider(
     },
     limiter: new TokenBucket({ qps: config.qps, burst: config.burst }),
     ttlMs: config.k8sCacheTtlMs,
+    onCall: (resource, outcome) => metrics.recordKubeCall(resource, outcome),
   });
   const appId = userAgentAppId(config.eksAddonVersion);
-  const identities = new IdentityResolver({
+  identities = new IdentityResolver({
     kube,
-    sts: createStsWebIdentityApi({ appId }),
+    sts: createStsWebIdentityApi({ appId, observer }),
     agent: {
       ipv4Endpoint: config.podIdentityAgentIpv4,
       ipv6Endpoint: config.podIdentityAgentIpv6,
@@ -81,7 +100,7 @@ export async function startProvider(
     },
     logger,
   });
-  const stores = new SdkStorePool({ appId });
+  const stores = new SdkStorePool({ appId, observer });
   const batchDenied = new ExpiringCache<boolean>({
     expiresAt: (_value, now) => now + BATCH_DENIED_TTL_MS,
   });
@@ -91,7 +110,7 @@ export async function startProvider(
       environment.awsRegion !== ""
         ? Promise.resolve(environment.awsRegion)
         : kube.region(pod, context),
-    resolveIdentity: (request) => identities.resolve(request),
+    resolveIdentity: (request) => resolver.resolve(request),
     stores: (region, identity) => stores.get(region, identity.key, identity.credentials(region)),
     batchPermission: (identity) => ({
       allowed: () => config.batchGetSecretValue && batchDenied.peek(identity.principal) !== true,
@@ -106,25 +125,54 @@ export async function startProvider(
     }),
     writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
     concurrency: config.mountConcurrency,
+    maxResponseBytes: config.maxResponseBytes,
     logger,
   };
+  const resolver = identities;
   logger.info(
     config.driverWritesSecrets
       ? "Driver is configured to write secrets"
       : "Provider is configured to write secrets",
   );
-  const server = await startProviderServer({
-    socketPath: `${config.providerVolume}/aws.sock`,
+  const socketPath = `${config.providerVolume}/aws.sock`;
+  const grpcServer = await startProviderServer({
+    socketPath,
     mount: (request, context) => runMount(request, dependencies, context),
     logger,
-    onMount: environment.onMount,
+    onMount: (record) => {
+      metrics.recordMount(record);
+      environment.onMount?.(record);
+    },
   });
+  server = grpcServer;
+  let stopping = false;
+  const probe = createSocketProbe(socketPath);
+  const endpoints: HealthServer[] = [];
+  const health = {
+    ready: () => grpcServer.listening && !stopping,
+    probeSocket: probe.check,
+    logger,
+  };
+  if (config.metricsAddress) {
+    endpoints.push(startHealthServer({
+      ...health,
+      address: config.metricsAddress,
+      metrics: () => metrics.render(),
+    }));
+  }
+  if (config.healthAddress) {
+    endpoints.push(startHealthServer({ ...health, address: config.healthAddress }));
+  }
   return {
-    server,
+    server: grpcServer,
     kube,
     identities,
+    metrics,
     async stop(graceMs) {
-      await server.stop(graceMs);
+      stopping = true;
+      await grpcServer.stop(graceMs);
+      await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
+      probe.close();
       stores.destroy();
     },
   };

@@ -18,6 +18,7 @@ import {
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { CredentialSource } from "../identity/aws_credentials.ts";
+import { type AwsCallObserver, observeAwsCalls } from "./call_observer.ts";
 import {
   AwsFailureError,
   describeAwsError,
@@ -35,6 +36,8 @@ export interface SdkStorePoolOptions {
   appId: string;
   /** Most client pairs kept; the least recently used are dropped (default 1,000). */
   maxClients?: number;
+  /** Sees every HTTP attempt (for metrics). */
+  observer?: AwsCallObserver;
 }
 
 /** Secrets Manager and SSM for one region and identity. */
@@ -77,10 +80,14 @@ export class SdkStorePool {
       userAgentAppId: this.#options.appId,
       requestHandler: this.#handler,
     };
-    clients = {
-      secretsManager: secretsManagerApi(new SecretsManagerClient(config)),
-      ssm: ssmApi(new SSMClient(config)),
-    };
+    const secretsManager = new SecretsManagerClient(config);
+    const ssm = new SSMClient(config);
+    const observer = this.#options.observer;
+    if (observer) {
+      observeAwsCalls(secretsManager, { service: "secretsmanager", region }, observer);
+      observeAwsCalls(ssm, { service: "ssm", region }, observer);
+    }
+    clients = { secretsManager: secretsManagerApi(secretsManager), ssm: ssmApi(ssm) };
     if (this.#clients.size >= (this.#options.maxClients ?? 1_000)) {
       this.#clients.delete(this.#clients.keys().next().value!);
     }

@@ -8,6 +8,7 @@
 import { formatGoDuration, parseGoDuration } from "../config/go_format.ts";
 import { isLogLevel, type LogLevel } from "../log/logger.ts";
 import { AGENT_IPV4_ENDPOINT, AGENT_IPV6_ENDPOINT } from "../identity/pod_identity_agent.ts";
+import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
 import { type FlagDefinition, FlagError, parseGoFlags } from "./go_flags.ts";
 
 /** Every flag, Go provider's first. */
@@ -47,6 +48,25 @@ export const PROVIDER_FLAGS: FlagDefinition[] = [
     kind: "string",
     defaultValue: "",
     usage: "The HTTP timeout threshold for Pod Identity authentication.",
+  },
+  {
+    name: "metrics-addr",
+    kind: "string",
+    defaultValue: ":8989",
+    usage: "Address of the HTTP endpoint with /metrics, /healthz and /readyz (empty: off)",
+  },
+  {
+    name: "health-addr",
+    kind: "string",
+    defaultValue: "",
+    usage: "Separate address for /healthz and /readyz (default: served with the metrics)",
+  },
+  {
+    name: "max-response-bytes",
+    kind: "int",
+    defaultValue: "4194304",
+    usage:
+      "Largest mount answer with --driver-writes-secrets (the driver's --max-call-recv-msg-size)",
   },
   {
     name: "log-level",
@@ -106,6 +126,12 @@ export interface ProviderConfig {
   eksAddonVersion: string;
   /** Per-attempt timeout of Pod Identity agent calls, if set. */
   podIdentityHttpTimeoutMs: number | undefined;
+  /** HTTP endpoint for metrics (and health unless `healthAddress` is set). */
+  metricsAddress: ListenAddress | undefined;
+  /** Separate endpoint for /healthz and /readyz. */
+  healthAddress: ListenAddress | undefined;
+  /** Largest answer in driver-writes mode. */
+  maxResponseBytes: number;
   /** Log level. */
   logLevel: LogLevel;
   /** Kubeconfig file, "" for in-cluster. */
@@ -165,6 +191,23 @@ export function parseProviderFlags(
       }`,
     );
   }
+  const address = (name: string) => {
+    try {
+      return parseListenAddress(String(values[name]));
+    } catch (error) {
+      throw new FlagError(
+        `invalid value ${JSON.stringify(values[name])} for flag -${name}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+  };
+  const maxResponseBytes = Number(values["max-response-bytes"]);
+  if (maxResponseBytes < 1024) {
+    throw new FlagError(
+      `invalid value "${maxResponseBytes}" for flag -max-response-bytes: must be at least 1024`,
+    );
+  }
   for (const name of ["pod-identity-agent-ipv4-endpoint", "pod-identity-agent-ipv6-endpoint"]) {
     if (!URL.canParse(String(values[name]))) {
       throw new FlagError(
@@ -183,6 +226,9 @@ export function parseProviderFlags(
         String(values["pod-identity-http-timeout"]),
         warnings,
       ),
+      metricsAddress: address("metrics-addr"),
+      healthAddress: address("health-addr"),
+      maxResponseBytes,
       logLevel,
       kubeconfig: String(values["kubeconfig"]) || environment.kubeconfig || "",
       k8sCacheTtlMs: Math.max(0, ttl),

@@ -37,6 +37,8 @@ export interface KubeLookupsOptions {
   ttlMs: number;
   /** Clock. */
   now?: () => number;
+  /** Sees every API call (for metrics). */
+  onCall?: (resource: "serviceaccounts" | "pods" | "nodes", outcome: "ok" | "error") => void;
 }
 
 /** Cached, rate-limited Kubernetes lookups. */
@@ -71,8 +73,11 @@ export class KubeLookups {
   /** The role ARN annotated on a service account ("" when there is none). */
   roleArn(namespace: string, serviceAccount: string, context: CallContext = {}): Promise<string> {
     return this.#roles.get(`${namespace}/${serviceAccount}`, async () => {
-      const kube = await this.#ready(context, "serviceaccounts");
-      const account = await kube.getServiceAccount(namespace, serviceAccount, context);
+      const account = await this.#call(
+        context,
+        "serviceaccounts",
+        (kube) => kube.getServiceAccount(namespace, serviceAccount, context),
+      );
       return account.annotations[ROLE_ARN_ANNOTATION] ?? "";
     });
   }
@@ -88,20 +93,21 @@ export class KubeLookups {
   ): Promise<string> {
     const nodeName = await this.#podNodes.get(
       `${pod.namespace}/${pod.name}/${pod.uid}`,
-      async () => {
-        const kube = await this.#ready(context, "pods");
-        return (await kube.getPod(pod.namespace, pod.name, context)).nodeName;
-      },
+      async () =>
+        (await this.#call(context, "pods", (kube) => kube.getPod(pod.namespace, pod.name, context)))
+          .nodeName,
     );
     if (nodeName === "") {
       // An unscheduled pod: client-go refuses the node GET with this text.
       this.#podNodes.delete(`${pod.namespace}/${pod.name}/${pod.uid}`);
       throw new Error("resource name may not be empty");
     }
-    const region = await this.#nodeRegions.get(nodeName, async () => {
-      const kube = await this.#ready(context, "nodes");
-      return (await kube.getNode(nodeName, context)).labels[REGION_LABEL] ?? "";
-    });
+    const region = await this.#nodeRegions.get(
+      nodeName,
+      async () =>
+        (await this.#call(context, "nodes", (kube) => kube.getNode(nodeName, context)))
+          .labels[REGION_LABEL] ?? "",
+    );
     if (region === "") {
       this.#nodeRegions.delete(nodeName);
       throw new Error("Region not found");
@@ -109,9 +115,22 @@ export class KubeLookups {
     return region;
   }
 
-  async #ready(context: CallContext, resource: keyof KubeLookups["calls"]): Promise<KubeApi> {
+  /** One API call: waits for a rate-limiter token, then calls and reports. */
+  async #call<T>(
+    context: CallContext,
+    resource: keyof KubeLookups["calls"],
+    read: (kube: KubeApi) => Promise<T>,
+  ): Promise<T> {
     await this.#options.limiter.wait(context);
+    const kube = await this.#options.kube();
     this.calls[resource]++;
-    return await this.#options.kube();
+    try {
+      const result = await read(kube);
+      this.#options.onCall?.(resource, "ok");
+      return result;
+    } catch (error) {
+      this.#options.onCall?.(resource, "error");
+      throw error;
+    }
   }
 }

@@ -10,6 +10,7 @@
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
+import { type AwsCallObserver, observeAwsCalls } from "../aws/call_observer.ts";
 import type { AwsCredentials } from "./aws_credentials.ts";
 
 /** AssumeRoleWithWebIdentity as the identity layer needs it. */
@@ -29,6 +30,8 @@ export interface WebIdentityApi {
 export interface StsOptions {
   /** User agent app id. */
   appId?: string;
+  /** Sees every HTTP attempt (for metrics). */
+  observer?: AwsCallObserver;
 }
 
 /** The AWS SDK implementation; one STS client per region, reused. */
@@ -45,6 +48,7 @@ export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityAp
     let client = clients.get(region);
     if (client === undefined) {
       client = new STSClient({ region, userAgentAppId: options.appId, requestHandler: handler });
+      if (options.observer) observeAwsCalls(client, { service: "sts", region }, options.observer);
       clients.set(region, client);
     }
     return client;

@@ -23,6 +23,27 @@ import {
   resolveRegions,
 } from "./mount_request.ts";
 
+/** Most objects in one mount. */
+export const MAX_OBJECTS = 1_000;
+/** Largest single value (Secrets Manager allows 64 KiB, SSM 8 KiB). */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
+/** Upper bound of the protobuf size of a MountResponse. */
+function responseSize(output: { files: MountFile[]; versions: ObjectVersion[] }): number {
+  const encoder = new TextEncoder();
+  const field = (bytes: number) => bytes + 11; // tag + length varint, generously
+  let size = 0;
+  for (const file of output.files) {
+    size += field(field(encoder.encode(file.path).length) + 11 + field(file.contents.length));
+  }
+  for (const version of output.versions) {
+    size += field(
+      field(encoder.encode(version.id).length) + field(encoder.encode(version.version).length),
+    );
+  }
+  return size;
+}
+
 /** What a mount needs from the rest of the provider. */
 export interface MountDependencies {
   /** Return files to the driver instead of writing them (`--driver-writes-secrets`). */
@@ -39,6 +60,8 @@ export interface MountDependencies {
   writeFiles(targetPath: string, files: MountFile[]): Promise<void>;
   /** Most AWS calls in flight per region per mount. */
   concurrency: number;
+  /** Largest answer in driver-writes mode (the driver's gRPC receive limit). */
+  maxResponseBytes: number;
   /** Logger. */
   logger: Logger;
 }
@@ -109,6 +132,12 @@ export async function runMount(
     throw error;
   }
   summary.objects = objects.map((object) => object.spec.objectName);
+  if (objects.length > MAX_OBJECTS) {
+    throw new MountError(
+      "InvalidObjects",
+      `the SecretProviderClass lists ${objects.length} objects; at most ${MAX_OBJECTS} can be mounted`,
+    );
+  }
   if (objects.length === 0) {
     throw new MountError(
       "InvalidObjects",
@@ -126,8 +155,23 @@ export async function runMount(
     },
   );
   summary.failovers = fetched.filter((object) => object.regionIndex > 0).length;
+  for (const { object, bytes } of fetched) {
+    if (bytes.length > MAX_VALUE_BYTES) {
+      throw new MountError(
+        "TooLarge",
+        `the value of ${object.spec.objectName} is ${bytes.length} bytes; at most ${MAX_VALUE_BYTES} are accepted`,
+      );
+    }
+  }
   const output = layOutFiles(fetched, decoded.defaultMode, decoded.currentVersions);
   if (dependencies.driverWritesSecrets) {
+    const size = responseSize(output);
+    if (size > dependencies.maxResponseBytes) {
+      throw new MountError(
+        "TooLarge",
+        `the mount's files and versions take ${size} bytes, more than the ${dependencies.maxResponseBytes} bytes the CSI driver accepts in one answer (driver flag --max-call-recv-msg-size, provider flag --max-response-bytes)`,
+      );
+    }
     return { files: output.files, versions: output.versions, summary };
   }
   try {

@@ -39,6 +39,8 @@ export interface ProviderProcess {
   providerVolume: string;
   /** `<providerVolume>/aws.sock`. */
   socketPath: string;
+  /** Base URL of the metrics and health endpoint. */
+  metricsUrl: string;
   /** Where test mounts may be created (the provider may write only here). */
   mountRoot: string;
   /** The process id. */
@@ -53,11 +55,21 @@ export interface ProviderProcess {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
 /** The `deno run` argument list the provider process is started with. */
 export function providerCommand(
   options: ProviderProcessOptions & {
     providerVolume: string;
     mountRoot: string;
+    /** Port of the metrics endpoint; none when omitted. */
+    metricsPort?: number;
   },
 ): string[] {
   const endpointHost = new URL(options.awsEndpoint).host;
@@ -74,6 +86,7 @@ export function providerCommand(
       netHosts: [
         endpointHost,
         ...(options.kubeconfig ? [kubeconfigHost(options.kubeconfig)] : []),
+        ...(options.metricsPort ? [`127.0.0.1:${options.metricsPort}`] : []),
         ...(options.netHosts ?? []),
       ],
     }),
@@ -81,6 +94,7 @@ export function providerCommand(
     `--provider-volume=${options.providerVolume}`,
     ...(options.driverWritesSecrets ? ["--driver-writes-secrets"] : []),
     ...(options.kubeconfig ? [`--kubeconfig=${options.kubeconfig}`] : []),
+    `--metrics-addr=${options.metricsPort ? `127.0.0.1:${options.metricsPort}` : ""}`,
     ...(options.args ?? []),
   ];
 }
@@ -106,6 +120,7 @@ export async function startProviderProcess(
     await Deno.makeTempDir({ prefix: "provider-vol-" });
   const mountRoot = options.mountRoot ?? await Deno.makeTempDir({ prefix: "kubelet-pods-" });
   const socketPath = `${providerVolume}/aws.sock`;
+  const metricsPort = freePort();
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: options.awsEndpoint,
     // Never fall back to instance metadata (169.254.169.254) in tests.
@@ -118,7 +133,7 @@ export async function startProviderProcess(
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: providerCommand({ ...options, providerVolume, mountRoot }),
+    args: providerCommand({ ...options, providerVolume, mountRoot, metricsPort }),
     cwd: REPO_ROOT,
     env,
     clearEnv: true,
@@ -172,6 +187,7 @@ export async function startProviderProcess(
   return {
     providerVolume,
     socketPath,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     mountRoot,
     pid: child.pid,
     lines: () => [...lines],

@@ -1,0 +1,108 @@
+/**
+ * The provider's Prometheus metrics. Names start with `secrets_store_provider_aws_`.
+ *
+ * @module
+ */
+
+import type { AwsCall } from "../aws/call_observer.ts";
+import type { MountRecord } from "../server/provider_server.ts";
+import { PROVIDER_VERSION } from "../version.ts";
+import { Counter, Gauge, Histogram, Registry } from "./registry.ts";
+
+const PREFIX = "secrets_store_provider_aws_";
+
+/** Numbers kept by other parts of the provider, read when metrics are scraped. */
+export interface MetricSources {
+  /** Mounts being served. */
+  inFlight(): number;
+  /** Cache hit/miss totals by cache name. */
+  caches(): Record<string, { hits: number; misses: number }>;
+  /** Pod Identity agent calls. */
+  podIdentityAgentCalls(): number;
+}
+
+/** The provider's metrics and the hooks that feed them. */
+export class ProviderMetrics {
+  /** The registry to render. */
+  readonly registry = new Registry();
+  #mountDuration = this.registry.add(
+    new Histogram(
+      `${PREFIX}mount_duration_seconds`,
+      "Duration of Mount requests by outcome (ok or the error code).",
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    ),
+  );
+  #mountErrors = this.registry.add(
+    new Counter(`${PREFIX}mount_errors_total`, "Failed Mount requests by error code."),
+  );
+  #failovers = this.registry.add(
+    new Counter(
+      `${PREFIX}failover_objects_total`,
+      "Objects mounted from the failover region because the primary region did not answer.",
+    ),
+  );
+  #awsCalls = this.registry.add(
+    new Counter(
+      `${PREFIX}aws_calls_total`,
+      "AWS HTTP attempts (retries included) by service, API, region and outcome.",
+    ),
+  );
+  #kubeCalls = this.registry.add(
+    new Counter(`${PREFIX}kubernetes_calls_total`, "Kubernetes API reads by resource and outcome."),
+  );
+
+  /** Creates the metrics; `sources` supplies values kept elsewhere. */
+  constructor(sources: MetricSources) {
+    this.registry.add(
+      new Gauge(`${PREFIX}mounts_in_flight`, "Mount requests being served.", (gauge) => {
+        gauge.set(sources.inFlight());
+      }),
+    );
+    this.registry.add(
+      new Counter(
+        `${PREFIX}cache_requests_total`,
+        "Cache lookups by cache and result (hit or miss).",
+        (counter) => {
+          for (const [cache, stats] of Object.entries(sources.caches())) {
+            counter.set(stats.hits, { cache, result: "hit" });
+            counter.set(stats.misses, { cache, result: "miss" });
+          }
+        },
+      ),
+    );
+    this.registry.add(
+      new Counter(
+        `${PREFIX}pod_identity_agent_calls_total`,
+        "Credential requests to the EKS Pod Identity agent.",
+        (counter) => counter.set(sources.podIdentityAgentCalls()),
+      ),
+    );
+    this.registry.add(
+      new Gauge(`${PREFIX}build_info`, "Build information (always 1).", (gauge) => {
+        gauge.set(1, { version: PROVIDER_VERSION, deno: Deno.version.deno, v8: Deno.version.v8 });
+      }),
+    );
+  }
+
+  /** Records a finished mount. */
+  recordMount(record: MountRecord): void {
+    this.#mountDuration.observe(record.durationMs / 1000, { outcome: record.outcome });
+    if (record.outcome !== "ok") this.#mountErrors.inc({ code: record.outcome });
+    if (record.summary.failovers) this.#failovers.inc({}, record.summary.failovers);
+  }
+
+  /** Records one AWS HTTP attempt. */
+  recordAwsCall(call: AwsCall): void {
+    this.#awsCalls.inc({ ...call });
+  }
+
+  /** Records one Kubernetes read. */
+  recordKubeCall(resource: string, outcome: "ok" | "error"): void {
+    this.#kubeCalls.inc({ resource, outcome });
+  }
+
+  /** The exposition text. */
+  render(): string {
+    return this.registry.render();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The provider's HTTP endpoint: `/metrics` (Prometheus), `/healthz`
+ * (liveness: the event loop turns and the gRPC socket answers) and `/readyz`
+ * (readiness: serving and not shutting down).
+ *
+ * @module
+ */
+
+import type { ListenAddress } from "../cli/listen_address.ts";
+import type { Logger } from "../log/logger.ts";
+
+/** Options of {@linkcode startHealthServer}. */
+export interface HealthServerOptions {
+  /** Where to listen. */
+  address: ListenAddress;
+  /** Prometheus text for `/metrics`; omit to not serve it. */
+  metrics?: () => string;
+  /** Whether the provider is ready (serving, not shutting down). */
+  ready: () => boolean;
+  /** Whether the gRPC socket answers a Version call. */
+  probeSocket: () => Promise<boolean>;
+  /** Logger. */
+  logger: Logger;
+}
+
+/** A running health server. */
+export interface HealthServer {
+  /** The port actually bound. */
+  port: number;
+  /** Stops listening. */
+  stop(): Promise<void>;
+}
+
+/** How long a socket probe result is reused (so probes cannot pile up). */
+const PROBE_REUSE_MS = 2_000;
+/** The event loop counts as stuck when the heartbeat is older than this. */
+const HEARTBEAT_STALE_MS = 5_000;
+
+/** Starts the endpoint. */
+export function startHealthServer(options: HealthServerOptions): HealthServer {
+  let heartbeat = Date.now();
+  const ticker = setInterval(() => heartbeat = Date.now(), 500);
+  Deno.unrefTimer(ticker);
+  let probe: { at: number; result: Promise<boolean> } | undefined;
+  const socketAnswers = () => {
+    if (probe === undefined || Date.now() - probe.at > PROBE_REUSE_MS) {
+      probe = { at: Date.now(), result: options.probeSocket().catch(() => false) };
+    }
+    return probe.result;
+  };
+  const text = (status: number, body: string, type = "text/plain; charset=utf-8") =>
+    new Response(body, { status, headers: { "content-type": type } });
+  const server = Deno.serve({
+    hostname: options.address.hostname,
+    port: options.address.port,
+    onListen: () => {},
+  }, async (request) => {
+    const path = new URL(request.url).pathname;
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return text(405, "method not allowed\n");
+    }
+    switch (path) {
+      case "/metrics":
+        if (!options.metrics) break;
+        return text(200, options.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+      case "/healthz": {
+        const loopAlive = Date.now() - heartbeat < HEARTBEAT_STALE_MS;
+        const socketOk = await socketAnswers();
+        return loopAlive && socketOk ? text(200, "ok\n") : text(
+          503,
+          `event loop: ${loopAlive ? "ok" : "stuck"}; socket: ${
+            socketOk ? "ok" : "not answering"
+          }\n`,
+        );
+      }
+      case "/readyz":
+        return options.ready() ? text(200, "ok\n") : text(503, "not ready\n");
+    }
+    return text(404, "not found\n");
+  });
+  options.logger.info(
+    `Serving ${
+      options.metrics ? "/metrics, " : ""
+    }/healthz and /readyz on ${options.address.hostname}:${server.addr.port}`,
+  );
+  return {
+    port: server.addr.port,
+    async stop() {
+      clearInterval(ticker);
+      await server.shutdown();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The Dockerfile runs the provider with the same command line as the chart's
+ * defaults, from the official Deno image, with every module cached at build.
+ */
+
+import assert from "node:assert/strict";
+import { defaultImageCommand } from "./expected_command.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const dockerfile = await Deno.readTextFile(`${ROOT}Dockerfile`);
+
+function instruction(name: string): string[] {
+  return dockerfile.split("\n").filter((line) => line.startsWith(`${name} `))
+    .map((line) => line.slice(name.length + 1).trim());
+}
+
+Deno.test("the image is built from the official Deno image of the project's Deno version", () => {
+  assert.deepEqual(instruction("FROM"), ["denoland/deno:2.9.6"]);
+  assert.match(
+    Deno.readTextFileSync(`${ROOT}.ci/run`),
+    /deno@2\.9\.6/,
+    "the image and CI must use the same Deno",
+  );
+});
+
+Deno.test("the entrypoint is the default permission-scoped command with --cached-only", () => {
+  const [entrypoint] = instruction("ENTRYPOINT");
+  assert.deepEqual(JSON.parse(entrypoint), defaultImageCommand());
+  assert.deepEqual(JSON.parse(instruction("CMD")[0]), [
+    "--provider-volume=/var/run/secrets-store-csi-providers",
+  ]);
+});
+
+Deno.test("dependencies are cached at build time from the lock file only", () => {
+  assert.deepEqual(instruction("RUN"), ["deno install --frozen --entrypoint src/main.ts"]);
+  assert.match(dockerfile, /DENO_DIR=\/deno-dir/);
+  assert.deepEqual(instruction("WORKDIR"), ["/app"]);
+});
+
+Deno.test(".dockerignore lets in only the sources, the proto file and the dependency files", async () => {
+  const lines = (await Deno.readTextFile(`${ROOT}.dockerignore`)).split("\n")
+    .filter((line) => line && !line.startsWith("#"));
+  assert.deepEqual(lines, ["*", "!deno.json", "!deno.lock", "!proto/", "!src/"]);
+});
