@@ -44,8 +44,8 @@ const GO_DEFAULTS: [string, unknown][] = [
     },
   }],
   ["resources", {
-    requests: { cpu: "50m", memory: "100Mi" },
-    limits: { cpu: "50m", memory: "100Mi" },
+    requests: { cpu: "50m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
   }],
   ["priorityClassName", ""],
   ["nodeSelector", {}],
