@@ -107,16 +107,20 @@ function convert(definition: FlagDefinition, value: string): string | boolean | 
     return parsed;
   }
   const parsed = parseGoIntFlag(value);
-  if (parsed === undefined) {
+  if (typeof parsed !== "number") {
+    const reason = parsed === "out of range" ? "value out of range" : "parse error";
     throw new FlagError(
-      `invalid value ${JSON.stringify(value)} for flag -${definition.name}: parse error`,
+      `invalid value ${JSON.stringify(value)} for flag -${definition.name}: ${reason}`,
     );
   }
   return parsed;
 }
 
-/** Go's `strconv.ParseInt(s, 0, 64)` for flag values (`0x`, `0o`, `0b`, leading-0 octal, `_`). */
-function parseGoIntFlag(value: string): number | undefined {
+/**
+ * Go's `strconv.ParseInt(s, 0, 64)` for flag values (`0x`, `0o`, `0b`,
+ * leading-0 octal, `_`); values beyond 64 bits are out of range.
+ */
+function parseGoIntFlag(value: string): number | "out of range" | undefined {
   const match = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/
     .exec(value);
   if (match === null || match[2].endsWith("_")) return undefined;
@@ -124,19 +128,19 @@ function parseGoIntFlag(value: string): number | undefined {
   let parsed: bigint;
   if (/^0[xXoObB]/.test(digits)) {
     parsed = BigInt(digits.slice(0, 2).toLowerCase() + digits.slice(2));
-  } else if (digits.length > 1) parsed = BigInt("0o" + digits.slice(1));
+  } else if (digits.length > 1 && digits.startsWith("0")) parsed = BigInt("0o" + digits.slice(1));
   else parsed = BigInt(digits);
   if (match[1] === "-") parsed = -parsed;
-  if (parsed > BigInt(Number.MAX_SAFE_INTEGER) || parsed < BigInt(Number.MIN_SAFE_INTEGER)) {
-    return undefined;
-  }
+  if (parsed > 2n ** 63n - 1n || parsed < -(2n ** 63n)) return "out of range";
   return Number(parsed);
 }
 
 /** Go-style usage text: `  -name type\n    \tusage (default ...)`. */
 export function formatUsage(program: string, definitions: FlagDefinition[]): string {
   const lines = [`Usage of ${program}:`];
-  for (const definition of [...definitions].sort((a, b) => a.name.localeCompare(b.name))) {
+  // Go sorts flag names by bytes, not by locale.
+  const sorted = [...definitions].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  for (const definition of sorted) {
     const type = definition.kind === "bool"
       ? ""
       : ` ${definition.kind === "int" ? "int" : "string"}`;

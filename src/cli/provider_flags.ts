@@ -167,8 +167,9 @@ export function parseProviderFlags(
   environment: { kubeconfig?: string } = {},
 ): ParsedConfig {
   const { values, rest } = parseGoFlags(args, PROVIDER_FLAGS);
-  if (rest.length > 0) throw new FlagError(`unexpected argument: ${rest[0]}`);
   const warnings: string[] = [];
+  // Go's flag.Parse stops at the first non-flag argument and the Go provider ignores the rest.
+  if (rest.length > 0) warnings.push(`ignoring arguments after the flags: ${rest.join(" ")}`);
   const logLevel = String(values["log-level"]);
   if (!isLogLevel(logLevel)) {
     throw new FlagError(

@@ -18,16 +18,19 @@
  */
 export function formatFloat32(x: number): string {
   if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "+Inf";
-  if (x === -Infinity) return "-Inf";
   const f = Math.fround(x);
+  if (f === Infinity) return "+Inf";
+  if (f === -Infinity) return "-Inf";
   if (f === 0) return Object.is(f, -0) ? "-0" : "0";
   const sign = f < 0 ? "-" : "";
   const magnitude = Math.abs(f);
   let text = "";
   for (let precision = 1; precision <= 9; precision++) {
     text = magnitude.toPrecision(precision);
-    if (Math.fround(Number(text)) === magnitude) break;
+    if (Math.fround(Number(text)) === magnitude) {
+      text = evenOnTie(text, magnitude, precision);
+      break;
+    }
   }
   const [mantissa, exponentPart] = Number(text).toExponential().split("e");
   const digits = mantissa.replace(".", "").replace(/0+$/, "") || "0";
@@ -43,6 +46,20 @@ export function formatFloat32(x: number): string {
   if (pointAt <= 0) return `${sign}0.${"0".repeat(-pointAt)}${digits}`;
   if (pointAt >= digits.length) return sign + digits + "0".repeat(pointAt - digits.length);
   return `${sign}${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`;
+}
+
+/**
+ * `toPrecision` rounds an exact tie up; Go's shortest formatting rounds it to
+ * an even last digit (1373907.25 → "1.3739072e+06").
+ */
+function evenOnTie(text: string, magnitude: number, precision: number): string {
+  const exact = magnitude.toPrecision(100).replace(/e.*$/, "").replace(".", "")
+    .replace(/^0+/, "").replace(/0+$/, "");
+  const mantissa = text.replace(/e.*$/, "");
+  const last = Number(mantissa[mantissa.length - 1]);
+  if (exact.length !== precision + 1 || !exact.endsWith("5") || last % 2 === 0) return text;
+  const lower = mantissa.slice(0, -1) + String(last - 1) + text.slice(mantissa.length);
+  return Math.fround(Number(lower)) === magnitude ? lower : text;
 }
 
 /**
@@ -69,26 +86,29 @@ export function parseGoBool(text: string): boolean | undefined {
   return undefined;
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  "µs": 1e-3,
-  "μs": 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
+const DURATION_UNITS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  "µs": 1_000n,
+  "μs": 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
+
+const DURATION_LIMIT = 1n << 63n;
 
 /**
  * Go's `time.ParseDuration`, returning milliseconds. Accepts a sign, decimal
  * numbers with units (`ns us µs μs ms s m h`), concatenations like `1m30s`
- * and a bare `0`.
+ * and a bare `0`. Like Go it counts whole nanoseconds (fractions of a
+ * nanosecond are dropped) and refuses values beyond int64 nanoseconds.
  *
  * @throws {Error} with Go's message (`time: invalid duration "x"`, ...).
  */
 export function parseGoDuration(text: string): number {
-  const quoted = JSON.stringify(text);
+  const invalid = () => new Error(`time: invalid duration ${quoteForTime(text)}`);
   let rest = text;
   let negative = false;
   if (rest.startsWith("-") || rest.startsWith("+")) {
@@ -96,47 +116,87 @@ export function parseGoDuration(text: string): number {
     rest = rest.slice(1);
   }
   if (rest === "0") return 0;
-  if (rest === "") throw new Error(`time: invalid duration ${quoted}`);
-  let total = 0;
+  if (rest === "") throw invalid();
+  let total = 0n;
   while (rest !== "") {
-    const number = /^(\d*)(\.\d*)?/.exec(rest)!;
-    if (number[0] === "" || number[0] === ".") throw new Error(`time: invalid duration ${quoted}`);
-    rest = rest.slice(number[0].length);
+    const number = /^(\d*)(?:\.(\d*))?/.exec(rest)!;
+    const [consumed, whole, fraction = ""] = number;
+    if (whole === "" && fraction === "") throw invalid();
+    rest = rest.slice(consumed.length);
     const unit = /^[^\d.]*/.exec(rest)![0];
-    if (unit === "") throw new Error(`time: missing unit in duration ${quoted}`);
+    if (unit === "") throw new Error(`time: missing unit in duration ${quoteForTime(text)}`);
     const scale = DURATION_UNITS[unit];
     if (scale === undefined) {
-      throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
+      throw new Error(
+        `time: unknown unit ${quoteForTime(unit)} in duration ${quoteForTime(text)}`,
+      );
     }
     rest = rest.slice(unit.length);
-    total += Number(number[0] === "." ? "0" : number[0]) * scale;
+    let value = BigInt(whole || "0");
+    if (value > DURATION_LIMIT / scale) throw invalid();
+    value *= scale;
+    // Go's leadingFraction keeps digits while they fit 63 bits, then applies them in float64.
+    let digits = 0n;
+    let divisor = 1;
+    for (const digit of fraction) {
+      const next = digits * 10n + BigInt(digit);
+      if (next > DURATION_LIMIT) break;
+      digits = next;
+      divisor *= 10;
+    }
+    if (digits > 0n) {
+      value += BigInt(Math.trunc(Number(digits) * (Number(scale) / divisor)));
+      if (value > DURATION_LIMIT) throw invalid();
+    }
+    total += value;
+    if (total > DURATION_LIMIT) throw invalid();
   }
-  if (total * 1e6 > 2 ** 63 - 1) throw new Error(`time: invalid duration ${quoted}`);
-  return negative ? -total : total;
+  if (!negative && total === DURATION_LIMIT) throw invalid();
+  return Number(negative ? -total : total) / 1e6;
+}
+
+/** Go's `time` package quoting: `"`, `\` escaped, bytes outside printable ASCII as `\xNN`. */
+function quoteForTime(text: string): string {
+  let quoted = "";
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || code >= 0x80) {
+      for (const byte of new TextEncoder().encode(char)) {
+        quoted += `\\x${byte.toString(16).padStart(2, "0")}`;
+      }
+    } else {
+      quoted += char === '"' || char === "\\" ? `\\${char}` : char;
+    }
+  }
+  return `"${quoted}"`;
 }
 
 /**
  * Formats milliseconds like Go's `time.Duration.String()` (`1m30s`, `250ms`,
- * `0s`).
+ * `0s`), counting whole nanoseconds.
  */
 export function formatGoDuration(milliseconds: number): string {
-  if (milliseconds === 0) return "0s";
-  const sign = milliseconds < 0 ? "-" : "";
-  const ms = Math.abs(milliseconds);
-  if (ms < 1) {
-    const ns = Math.round(ms * 1e6);
-    return ns < 1000 ? `${sign}${ns}ns` : `${sign}${trim(ns / 1000)}µs`;
+  let ns = BigInt(Math.round(milliseconds * 1e6));
+  if (ns === 0n) return "0s";
+  const sign = ns < 0n ? "-" : "";
+  if (ns < 0n) ns = -ns;
+  if (ns < 1_000_000_000n) {
+    if (ns < 1_000n) return `${sign}${ns}ns`;
+    if (ns < 1_000_000n) return `${sign}${withFraction(ns, 3)}µs`;
+    return `${sign}${withFraction(ns, 6)}ms`;
   }
-  if (ms < 1000) return `${sign}${trim(ms)}ms`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = (ms % 60_000) / 1000;
-  let text = `${trim(seconds)}s`;
-  if (hours > 0 || minutes > 0) text = `${minutes}m${text}`;
-  if (hours > 0) text = `${hours}h${text}`;
+  let text = `${withFraction(ns % 60_000_000_000n, 9)}s`;
+  const minutes = ns / 60_000_000_000n;
+  if (minutes > 0n) {
+    text = `${minutes % 60n}m${text}`;
+    if (minutes >= 60n) text = `${minutes / 60n}h${text}`;
+  }
   return sign + text;
 }
 
-function trim(value: number): string {
-  return String(Number(value.toFixed(9)));
+/** `value / 10^digits` in decimal, trailing fraction zeros dropped (Go's `fmtFrac`). */
+function withFraction(value: bigint, digits: number): string {
+  const unit = 10n ** BigInt(digits);
+  const fraction = (value % unit).toString().padStart(digits, "0").replace(/0+$/, "");
+  return fraction === "" ? `${value / unit}` : `${value / unit}.${fraction}`;
 }

@@ -102,7 +102,9 @@ class Scanner {
   }
 
   #push(kind: "key" | "array", next: Step): string | undefined {
-    if (this.#stack.length >= MAX_NESTING_DEPTH) return "exceeded max depth";
+    if (this.#stack.length >= MAX_NESTING_DEPTH) {
+      return this.#error(kind === "key" ? 0x7b : 0x5b, "exceeded max depth");
+    }
     this.#stack.push(kind);
     this.#step = next;
     return undefined;

@@ -148,6 +148,10 @@ export function decodeObjects(source: string): (ObjectSpec | null)[] {
     }
     throw error;
   }
+  const unsupported = unsupportedJsonValue(value, { kind: "slice", schema: DESCRIPTOR_SCHEMA });
+  if (unsupported !== undefined) {
+    throw new ObjectsDecodeError(`error converting YAML to JSON: ${unsupported}`);
+  }
   const decoder = new Decoder();
   const result = decoder.list(value);
   if (decoder.firstError !== undefined) {
@@ -156,6 +160,39 @@ export function decodeObjects(source: string): (ObjectSpec | null)[] {
     );
   }
   return result;
+}
+
+/**
+ * sigs.k8s.io/yaml's YAML to JSON step over the whole document: a refused map
+ * key anywhere fails first (thrown by `keyString`); then `json.Marshal` fails
+ * on the first NaN or infinity (in sorted key order) that is not turned into
+ * text by a string field.
+ */
+function unsupportedJsonValue(value: YamlValue, target: FieldType | undefined): string | undefined {
+  let first: string | undefined;
+  const walk = (node: YamlValue, type: FieldType | undefined): void => {
+    if (typeof node === "number" && !Number.isFinite(node) && type?.kind !== "string") {
+      first ??= `json: unsupported value: ${
+        Number.isNaN(node) ? "NaN" : node > 0 ? "+Inf" : "-Inf"
+      }`;
+    } else if (Array.isArray(node)) {
+      const element: FieldType | undefined = type?.kind === "slice"
+        ? { kind: "struct", schema: type.schema }
+        : undefined;
+      for (const item of node) walk(item, element);
+    } else if (node instanceof YamlMapping) {
+      const byKey = new Map<string, YamlValue>();
+      for (const [key, item] of node.entries) byKey.set(keyString(key, item), item);
+      for (const key of [...byKey.keys()].sort(compareBytes)) {
+        const field = type?.kind === "struct"
+          ? type.schema.fields.find(([name]) => name.toLowerCase() === foldName(key))
+          : undefined;
+        walk(byKey.get(key)!, field?.[1]);
+      }
+    }
+  };
+  walk(value, target);
+  return first;
 }
 
 /** Go's name for the JSON kind a YAML value turns into without a string target. */
@@ -173,16 +210,62 @@ function jsonKind(value: YamlValue): string {
   return "number";
 }
 
-/** The JSON object key sigs.k8s.io/yaml makes of a YAML key. */
-function keyString(key: YamlValue): string {
+/** The JSON object key sigs.k8s.io/yaml makes of a YAML key (null and uint64 keys are refused). */
+function keyString(key: YamlValue, value: YamlValue): string {
   if (typeof key === "string") return key;
-  if (key === null) return "null";
+  if (key === null || (typeof key === "bigint" && key > 2n ** 63n - 1n)) {
+    throw new ObjectsDecodeError(
+      `error converting YAML to JSON: unsupported map key of type: ${
+        key === null ? "%!s(<nil>)" : "uint64"
+      }, key: ${goSyntax(key)}, value: ${goSyntax(value)}`,
+    );
+  }
   if (typeof key === "boolean" || typeof key === "bigint") return String(key);
   if (typeof key === "number") return formatFloat32(key);
   if (key instanceof YamlTimestamp) return key.rfc3339;
   throw new ObjectsDecodeError(
-    "error converting YAML to JSON: yaml: invalid map key: " + jsonKind(key),
+    "error converting YAML to JSON: yaml: invalid map key: " + goSyntax(key),
   );
+}
+
+/** Go's `%+#v` of a decoded YAML value (a go-yaml `interface{}`), for error texts. */
+function goSyntax(value: YamlValue, nested = false): string {
+  if (value === null) return nested ? "interface {}(nil)" : "<nil>";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") {
+    return value > 2n ** 63n - 1n ? `0x${value.toString(16)}` : String(value);
+  }
+  if (typeof value === "number") return goFloat64(value);
+  if (Array.isArray(value)) {
+    return `[]interface {}{${value.map((item) => goSyntax(item, true)).join(", ")}}`;
+  }
+  if (value instanceof YamlMapping) {
+    const entries = new Map<string, string>();
+    for (const [key, item] of value.entries) {
+      entries.set(goSyntax(key, true), goSyntax(item, true));
+    }
+    const sorted = [...entries].sort(([a], [b]) => compareBytes(a, b));
+    return `map[interface {}]interface {}{${sorted.map(([k, v]) => `${k}:${v}`).join(", ")}}`;
+  }
+  return String(value);
+}
+
+/** Go's `%v` of a float64 (`strconv.FormatFloat(x, 'g', -1, 64)`). */
+function goFloat64(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
+  const [mantissa, exponent] = x.toExponential().split("e");
+  const power = Number(exponent);
+  if (power >= -4 && power < 6) return Object.is(x, -0) ? "-0" : String(x);
+  return `${mantissa}e${power < 0 ? "-" : "+"}${String(Math.abs(power)).padStart(2, "0")}`;
+}
+
+/**
+ * A key folded for encoding/json's case-insensitive field match: besides
+ * ASCII case, Go folds the Kelvin sign onto `k` and the long s (ſ) onto `s`.
+ */
+function foldName(key: string): string {
+  return key.replaceAll("\u017f", "s").toLowerCase();
 }
 
 function compareBytes(a: string, b: string): number {
@@ -234,12 +317,12 @@ class Decoder {
   ): void {
     // A YAML mapping becomes a Go map first: later duplicate keys replace earlier ones.
     const byKey = new Map<string, YamlValue>();
-    for (const [key, value] of mapping.entries) byKey.set(keyString(key), value);
+    for (const [key, value] of mapping.entries) byKey.set(keyString(key, value), value);
     // JSON marshalling of that map sorts the keys; encoding/json then applies them in order.
     const keys = [...byKey.keys()].sort(compareBytes);
     for (const key of keys) {
       const field = schema.fields.find(([name]) => name === key) ??
-        schema.fields.find(([name]) => name.toLowerCase() === key.toLowerCase());
+        schema.fields.find(([name]) => name.toLowerCase() === foldName(key));
       if (field === undefined) continue;
       const [name, type] = field;
       const context = { struct: schema.name, fields: [...path, name] };
@@ -281,8 +364,10 @@ class Decoder {
       this.#typeError(jsonKind(value), goTypeName(type), context);
       return;
     }
-    target[name] = value.map((item) => {
-      const element = type.schema.zero();
+    // Like encoding/json, decode into the elements already there (an earlier spelling of the key).
+    const previous = target[name] as Record<string, unknown>[];
+    target[name] = value.map((item, index) => {
+      const element = previous[index] ?? type.schema.zero();
       if (item === null) return element;
       if (!(item instanceof YamlMapping)) {
         this.#typeError(jsonKind(item), `provider.${type.schema.name}`, context);

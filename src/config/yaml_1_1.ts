@@ -47,11 +47,26 @@ export class YamlSyntaxError extends Error {
   }
 }
 
-/** Upper bound on nodes produced by alias expansion ("billion laughs" guard). */
-const MAX_EXPANDED_NODES = 200_000;
+/**
+ * go-yaml v2's "billion laughs" guard: counts of decoded nodes, of nodes
+ * decoded through an alias, and the alias nodes being expanded.
+ */
+interface DecodeBudget {
+  decodes: number;
+  aliased: number;
+  expanding: Set<unknown>;
+}
+
+/** go-yaml v2's `allowedAliasRatio`: 99% for small documents, down to 10% for large ones. */
+function allowedAliasRatio(decodes: number): number {
+  if (decodes <= 400_000) return 0.99;
+  if (decodes >= 4_000_000) return 0.10;
+  return 0.99 - 0.89 * ((decodes - 400_000) / 3_600_000);
+}
 
 const STR_TAG = "tag:yaml.org,2002:str";
 const BINARY_TAG = "tag:yaml.org,2002:binary";
+const TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp";
 const RESOLVABLE_TAGS = new Set(
   ["bool", "null", "int", "float", "timestamp"].map((name) => `tag:yaml.org,2002:${name}`),
 );
@@ -77,12 +92,25 @@ export function parseYaml11(source: string): YamlValue {
     const text = error.message.split(" at line ")[0];
     throw new YamlSyntaxError(line === undefined ? `yaml: ${text}` : `yaml: line ${line}: ${text}`);
   }
-  const budget = { nodes: 0 };
+  const versionWarning = doc.warnings.some((warning) => warning.message.includes("YAML version"));
+  if (doc.directives?.yaml.explicit && (doc.directives.yaml.version !== "1.1" || versionWarning)) {
+    // go-yaml v2 reads only `%YAML 1.1`; it names the directive's 0-based line, and omits line 0.
+    const line = source.split("\n").findIndex((text) => text.startsWith("%YAML"));
+    const where = line > 0 ? `line ${line}: ` : "";
+    throw new YamlSyntaxError(`yaml: ${where}found incompatible YAML document`);
+  }
+  // The document node counts as one decode, as in go-yaml.
+  const budget: DecodeBudget = { decodes: 1, aliased: 0, expanding: new Set() };
   return convert(doc.contents, doc, budget);
 }
 
-function convert(node: unknown, doc: Document.Parsed, budget: { nodes: number }): YamlValue {
-  if (++budget.nodes > MAX_EXPANDED_NODES) {
+function convert(node: unknown, doc: Document.Parsed, budget: DecodeBudget): YamlValue {
+  budget.decodes++;
+  if (budget.expanding.size > 0) budget.aliased++;
+  if (
+    budget.aliased > 100 && budget.decodes > 1000 &&
+    budget.aliased / budget.decodes > allowedAliasRatio(budget.decodes)
+  ) {
     throw new YamlSyntaxError("yaml: document contains excessive aliasing");
   }
   if (node === null || node === undefined) return null;
@@ -91,15 +119,24 @@ function convert(node: unknown, doc: Document.Parsed, budget: { nodes: number })
     if (target === undefined) {
       throw new YamlSyntaxError(`yaml: unknown anchor '${node.source}' referenced`);
     }
-    return convert(target, doc, budget);
+    if (budget.expanding.has(target)) {
+      throw new YamlSyntaxError(`yaml: anchor '${node.source}' value contains itself`);
+    }
+    budget.expanding.add(target);
+    try {
+      return convert(target, doc, budget);
+    } finally {
+      budget.expanding.delete(target);
+    }
   }
   if (isScalar(node)) {
     const text = node.value === null || node.value === undefined ? "" : String(node.value);
     const plain = node.type === "PLAIN";
     if (node.tag === undefined) return plain ? resolveScalar(text) : text;
-    if (node.tag === STR_TAG || node.tag === BINARY_TAG) return text;
+    if (node.tag === STR_TAG) return text;
+    if (node.tag === BINARY_TAG) return decodeBinary(text);
     // go-yaml resolves only its own tags; any other tag leaves the text as is.
-    return RESOLVABLE_TAGS.has(node.tag) ? resolveScalar(text) : text;
+    return RESOLVABLE_TAGS.has(node.tag) ? resolveTagged(text, node.tag) : text;
   }
   if (isSeq(node)) {
     return node.items.map((item) => convert(item, doc, budget));
@@ -109,7 +146,11 @@ function convert(node: unknown, doc: Document.Parsed, budget: { nodes: number })
     for (const pair of node.items) {
       const key = pair.key as Node | null;
       if (isScalar(key) && key.type === "PLAIN" && key.value === "<<") {
-        mergeInto(mapping, convert(pair.value, doc, budget));
+        // go-yaml decodes the maps of a merge sequence directly, last first, so earlier ones win.
+        const sources = isSeq(pair.value)
+          ? pair.value.items.map((item) => convert(item, doc, budget)).reverse()
+          : [convert(pair.value, doc, budget)];
+        for (const source of sources) mergeInto(mapping, source);
         continue;
       }
       mapping.entries.push([convert(key, doc, budget), convert(pair.value, doc, budget)]);
@@ -119,15 +160,53 @@ function convert(node: unknown, doc: Document.Parsed, budget: { nodes: number })
   throw new YamlSyntaxError("yaml: unsupported node");
 }
 
-/** Applies a `<<` merge key: one mapping or a sequence of mappings. */
-function mergeInto(target: YamlMapping, value: YamlValue): void {
-  const sources = Array.isArray(value) ? value : [value];
-  for (const source of sources) {
-    if (!(source instanceof YamlMapping)) {
-      throw new YamlSyntaxError("yaml: map merge requires map or sequence of maps as the value");
-    }
-    target.entries.push(...source.entries);
+/** Applies one mapping of a `<<` merge key. */
+function mergeInto(target: YamlMapping, source: YamlValue): void {
+  if (!(source instanceof YamlMapping)) {
+    throw new YamlSyntaxError("yaml: map merge requires map or sequence of maps as the value");
   }
+  target.entries.push(...source.entries);
+}
+
+/** go-yaml v2's `!!binary`: standard base64 (line breaks ignored) decoded to a string. */
+function decodeBinary(text: string): string {
+  const base64 = text.replace(/[\r\n]/g, "");
+  if (!/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(base64)) {
+    throw new YamlSyntaxError("yaml: !!binary value contains invalid base64 data");
+  }
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * go-yaml v2's `resolve` with an explicit tag: the text must resolve to that
+ * tag (an integer is accepted as a float), else decoding fails.
+ */
+function resolveTagged(text: string, tag: string): YamlValue {
+  const value = resolveScalar(text);
+  const isTimestamp = tag === TIMESTAMP_TAG && parseTimestamp(text) !== undefined;
+  const resolved = isTimestamp ? "timestamp" : resolvedTag(value);
+  const wanted = tag.slice(tag.lastIndexOf(":") + 1);
+  if (resolved === wanted) return value;
+  if (
+    wanted === "float" && typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX
+  ) {
+    return Number(value);
+  }
+  throw new YamlSyntaxError(`yaml: cannot decode !!${resolved} \`${text}\` as a !!${wanted}`);
+}
+
+function resolvedTag(value: YamlValue): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "int";
+    case "number":
+      return "float";
+  }
+  return "str";
 }
 
 const BOOL_TRUE = new Set([
@@ -194,8 +273,9 @@ export function resolveScalar(text: string): YamlValue {
     return float === undefined ? text : float;
   }
   if (first !== "+" && first !== "-" && !(first >= "0" && first <= "9")) return text;
-  const timestamp = parseTimestamp(text);
-  if (timestamp !== undefined) return timestamp;
+  // go-yaml v2 hands a timestamp to an interface{} target (sigs.k8s.io/yaml's
+  // first step) as its source text, so it stays a string.
+  if (parseTimestamp(text) !== undefined) return text;
   const plain = text.replaceAll("_", "");
   const integer = parseGoInt(plain);
   if (integer !== undefined) return integer;
@@ -239,7 +319,8 @@ function parseGoInt(text: string): bigint | undefined {
 function parseGoFloat(text: string): number | undefined {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
   const value = Number(text);
-  return Number.isNaN(value) ? undefined : value;
+  // Out of float64 range is a strconv range error: go-yaml then keeps the text.
+  return Number.isFinite(value) ? value : undefined;
 }
 
 const TIMESTAMP =

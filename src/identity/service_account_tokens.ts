@@ -83,7 +83,8 @@ function decodeTokens(value: JsonValue): Map<string, ServiceAccountToken> {
     }
     for (const key of Object.keys(entry)) {
       const field = ["token", "expirationTimestamp"].find((name) =>
-        name.toLowerCase() === key.toLowerCase()
+        // Go's case folding also maps the Kelvin sign to k and the long s (ſ) to s.
+        name.toLowerCase() === key.replaceAll("\u017f", "s").toLowerCase()
       ) as keyof ServiceAccountToken | undefined;
       if (field === undefined) continue;
       const item = entry[key];
