@@ -48,6 +48,15 @@ export async function main(args: string[]): Promise<number> {
     );
     return 1;
   }
+  // Listen for signals before the socket exists, so that a stop request that
+  // arrives while starting is honoured once started instead of killing us.
+  const stopped = Promise.withResolvers<void>();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => {
+      logger.info(`received signal:${SIGNAL_NAMES[signal]} to terminate`);
+      stopped.resolve();
+    });
+  }
   let provider;
   try {
     provider = await startProvider(config, logger, {
@@ -61,13 +70,6 @@ export async function main(args: string[]): Promise<number> {
         : `Failed to listen on unix socket. error: ${message}`,
     );
     return 1;
-  }
-  const stopped = Promise.withResolvers<void>();
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(signal, () => {
-      logger.info(`received signal:${SIGNAL_NAMES[signal]} to terminate`);
-      stopped.resolve();
-    });
   }
   await stopped.promise;
   await provider.stop();
