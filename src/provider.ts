@@ -111,7 +111,7 @@ export async function startProvider(
         ? Promise.resolve(environment.awsRegion)
         : kube.region(pod, context),
     resolveIdentity: (request) => resolver.resolve(request),
-    stores: (region, identity) => stores.get(region, identity.key, identity.credentials(region)),
+    stores: (region, identity) => stores.get(region, identity.credentials(region)),
     batchPermission: (identity) => ({
       allowed: () => config.batchGetSecretValue && batchDenied.peek(identity.principal) !== true,
       denied: () => {

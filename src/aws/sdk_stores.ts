@@ -1,6 +1,6 @@
 /**
  * The AWS SDK behind {@linkcode SecretsManagerApi} and {@linkcode SsmApi},
- * with clients reused per region and identity.
+ * with one client per service and region, shared by every identity.
  *
  * Clients read the standard settings from the environment:
  * `AWS_ENDPOINT_URL(_SECRETS_MANAGER|_SSM)`, `AWS_USE_FIPS_ENDPOINT`,
@@ -16,9 +16,10 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { CredentialSource } from "../identity/aws_credentials.ts";
 import { type AwsCallObserver, observeAwsCalls } from "./call_observer.ts";
+import { awsHttpHandler } from "./http_handler.ts";
 import {
   AwsFailureError,
   describeAwsError,
@@ -34,8 +35,6 @@ const encoder = new TextEncoder();
 export interface SdkStorePoolOptions {
   /** User agent app id (`secrets-store-csi-driver-provider-aws-<version>`). */
   appId: string;
-  /** Most client pairs kept; the least recently used are dropped (default 1,000). */
-  maxClients?: number;
   /** Sees every HTTP attempt (for metrics). */
   observer?: AwsCallObserver;
 }
@@ -48,59 +47,86 @@ export interface RegionClients {
   ssm: SsmApi;
 }
 
-/** Clients by region and identity key. */
+/**
+ * The credentials of the AWS call in progress. Each call runs inside
+ * `callCredentials.run(<mount's credentials>, ...)`; the SDK clients, shared
+ * by every identity, read them from here.
+ */
+const callCredentials = new AsyncLocalStorage<CredentialSource>();
+
+/**
+ * The credential provider of the shared clients: the current call's
+ * credentials, asked afresh for every request (`memoized` tells the SDK not to
+ * cache them: our own cache, keyed by identity, already does). Without a
+ * current identity the call fails — it never falls back to another one.
+ */
+const currentCredentials = Object.assign(
+  (options?: { signal?: AbortSignal }) => {
+    const source = callCredentials.getStore();
+    if (source === undefined) {
+      return Promise.reject(new Error("no identity is bound to this AWS call"));
+    }
+    return source(options);
+  },
+  { memoized: true },
+);
+
+/**
+ * One Secrets Manager and one SSM client per region, shared by every mount
+ * and identity: the identity travels with each call (see `callCredentials`),
+ * so a storm of new pods costs no client construction and no memory per pod.
+ */
 export class SdkStorePool {
   #options: SdkStorePoolOptions;
-  #clients = new Map<string, RegionClients>();
+  #regions = new Map<string, { secretsManager: SecretsManagerClient; ssm: SSMClient }>();
   // Bounded attempts: a hung connection fails the attempt (and is retried)
   // instead of holding the mount until its deadline.
-  #handler = new NodeHttpHandler({
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    throwOnRequestTimeout: true,
-  });
+  #handler = awsHttpHandler();
 
   /** Creates an empty pool. */
   constructor(options: SdkStorePoolOptions) {
     this.#options = options;
   }
 
-  /** The clients of `region` acting with `credentials`, reused per `identityKey`. */
-  get(region: string, identityKey: string, credentials: CredentialSource): RegionClients {
-    const key = `${region}|${identityKey}`;
-    let clients = this.#clients.get(key);
-    if (clients !== undefined) {
-      this.#clients.delete(key);
-      this.#clients.set(key, clients); // most recently used last
-      return clients;
-    }
-    const config = {
-      region,
-      credentials,
-      userAgentAppId: this.#options.appId,
-      requestHandler: this.#handler,
+  /** The stores of `region`, acting with `credentials` for every call made through them. */
+  get(region: string, credentials: CredentialSource): RegionClients {
+    const clients = this.#clientsOf(region);
+    const withIdentity = <T>(call: () => Promise<T>) => callCredentials.run(credentials, call);
+    return {
+      secretsManager: secretsManagerApi(clients.secretsManager, withIdentity),
+      ssm: ssmApi(clients.ssm, withIdentity),
     };
-    const secretsManager = new SecretsManagerClient(config);
-    const ssm = new SSMClient(config);
-    const observer = this.#options.observer;
-    if (observer) {
-      observeAwsCalls(secretsManager, { service: "secretsmanager", region }, observer);
-      observeAwsCalls(ssm, { service: "ssm", region }, observer);
+  }
+
+  #clientsOf(region: string) {
+    let clients = this.#regions.get(region);
+    if (clients === undefined) {
+      const config = {
+        region,
+        credentials: currentCredentials,
+        userAgentAppId: this.#options.appId,
+        requestHandler: this.#handler,
+      };
+      clients = { secretsManager: new SecretsManagerClient(config), ssm: new SSMClient(config) };
+      const observer = this.#options.observer;
+      if (observer) {
+        observeAwsCalls(clients.secretsManager, { service: "secretsmanager", region }, observer);
+        observeAwsCalls(clients.ssm, { service: "ssm", region }, observer);
+      }
+      this.#regions.set(region, clients);
     }
-    clients = { secretsManager: secretsManagerApi(secretsManager), ssm: ssmApi(ssm) };
-    if (this.#clients.size >= (this.#options.maxClients ?? 1_000)) {
-      this.#clients.delete(this.#clients.keys().next().value!);
-    }
-    this.#clients.set(key, clients);
     return clients;
   }
 
   /** Closes pooled connections. */
   destroy(): void {
     this.#handler.destroy();
-    this.#clients.clear();
+    this.#regions.clear();
   }
 }
+
+/** Runs an SDK call with the caller's identity bound. */
+type WithIdentity = <T>(call: () => Promise<T>) => Promise<T>;
 
 /**
  * Settles with `promise`, or rejects as soon as `signal` aborts — also while
@@ -134,19 +160,24 @@ function secretBytes(
   return answer.SecretBinary;
 }
 
-function secretsManagerApi(client: SecretsManagerClient): SecretsManagerApi {
+function secretsManagerApi(
+  client: SecretsManagerClient,
+  withIdentity: WithIdentity,
+): SecretsManagerApi {
   return {
     async getSecretValue(request, options = {}) {
       let answer;
       try {
         answer = await untilAborted(
-          client.send(
-            new GetSecretValueCommand({
-              SecretId: request.secretId,
-              VersionId: request.versionId,
-              VersionStage: request.versionStage,
-            }),
-            { abortSignal: options.signal },
+          withIdentity(() =>
+            client.send(
+              new GetSecretValueCommand({
+                SecretId: request.secretId,
+                VersionId: request.versionId,
+                VersionStage: request.versionStage,
+              }),
+              { abortSignal: options.signal },
+            )
           ),
           options.signal,
         );
@@ -167,9 +198,11 @@ function secretsManagerApi(client: SecretsManagerClient): SecretsManagerApi {
       let answer;
       try {
         answer = await untilAborted(
-          client.send(
-            new BatchGetSecretValueCommand({ SecretIdList: secretIds }),
-            { abortSignal: options.signal },
+          withIdentity(() =>
+            client.send(
+              new BatchGetSecretValueCommand({ SecretIdList: secretIds }),
+              { abortSignal: options.signal },
+            )
           ),
           options.signal,
         );
@@ -204,15 +237,17 @@ function secretsManagerApi(client: SecretsManagerClient): SecretsManagerApi {
   };
 }
 
-function ssmApi(client: SSMClient): SsmApi {
+function ssmApi(client: SSMClient, withIdentity: WithIdentity): SsmApi {
   return {
     async getParameters(names, options = {}) {
       let answer;
       try {
         answer = await untilAborted(
-          client.send(
-            new GetParametersCommand({ Names: names, WithDecryption: true }),
-            { abortSignal: options.signal },
+          withIdentity(() =>
+            client.send(
+              new GetParametersCommand({ Names: names, WithDecryption: true }),
+              { abortSignal: options.signal },
+            )
           ),
           options.signal,
         );

@@ -38,8 +38,8 @@ Deno.test("SDK stores against moto", async (t) => {
   await withEnv({ AWS_ENDPOINT_URL: proxy.url, AWS_MAX_ATTEMPTS: "1" }, async () => {
     const pool = new SdkStorePool({ appId: "secrets-store-csi-driver-provider-aws-test" });
     try {
-      const east = pool.get("us-east-1", "identity-a", credentials);
-      const west = pool.get("us-west-2", "identity-a", credentials);
+      const east = pool.get("us-east-1", credentials);
+      const west = pool.get("us-west-2", credentials);
 
       const db = await seeder.createSecret("us-east-1", "app/db", '{"user":"admin"}');
       const binary = new Uint8Array([0, 1, 2, 10, 13, 127, 128, 255]);
@@ -228,20 +228,41 @@ Deno.test("SDK stores against moto", async (t) => {
   });
 });
 
-Deno.test("the pool reuses clients per region and identity, dropping the least recently used", () => {
-  const pool = new SdkStorePool({ appId: "test", maxClients: 2 });
-  try {
-    const a = pool.get("us-east-1", "id-a", credentials);
-    assert.equal(pool.get("us-east-1", "id-a", credentials), a);
-    const b = pool.get("us-east-1", "id-b", credentials);
-    assert.notEqual(b, a);
-    assert.notEqual(pool.get("us-west-2", "id-a", credentials), a);
-    // id-b was used after id-a, so id-a was the one dropped when us-west-2 came in.
-    assert.equal(pool.get("us-east-1", "id-b", credentials), b);
-    assert.notEqual(pool.get("us-east-1", "id-a", credentials), a);
-  } finally {
-    pool.destroy();
-  }
+Deno.test({
+  name: "concurrent calls through the shared clients each carry their own identity's credentials",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using moto = await startMoto();
+    await using proxy = await startFaultProxy(moto.url);
+    using seeder = createSeeder(moto.url);
+    await seeder.createSecret("us-east-1", "shared-client", "v");
+    await withEnv({ AWS_ENDPOINT_URL: proxy.url }, async () => {
+      const pool = new SdkStorePool({ appId: "test" });
+      const as = (accessKeyId: string) => () =>
+        Promise.resolve({ accessKeyId, secretAccessKey: "x" });
+      try {
+        const a = pool.get("us-east-1", as("AKIDPODAAAAAAAAAAAAA"));
+        const b = pool.get("us-east-1", as("AKIDPODBBBBBBBBBBBBB"));
+        await Promise.all([
+          ...Array.from(
+            { length: 30 },
+            () => a.secretsManager.getSecretValue({ secretId: "shared-client" }),
+          ),
+          ...Array.from(
+            { length: 70 },
+            () => b.secretsManager.getSecretValue({ secretId: "shared-client" }),
+          ),
+        ]);
+        assert.deepEqual(proxy.countBy((call) => call.accessKeyId), {
+          AKIDPODAAAAAAAAAAAAA: 30,
+          AKIDPODBBBBBBBBBBBBB: 70,
+        });
+      } finally {
+        pool.destroy();
+      }
+    });
+  },
 });
 
 Deno.test("untilAborted rejects when the signal aborts and otherwise settles with the promise", async () => {

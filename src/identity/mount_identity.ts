@@ -36,7 +36,7 @@ import type { WebIdentityApi } from "./sts_web_identity.ts";
 export interface MountIdentity {
   /** Who we act as, for logs and per-principal memory (`irsa:<role>`, `pod-identity:<ns>/<sa>`). */
   principal: string;
-  /** Key naming principal and token (token as a digest): clients are cached by it. */
+  /** Key naming principal and token (token as a digest): credentials are cached by it. */
   key: string;
   /** Lazy credentials for AWS calls in `region`. */
   credentials(region: string): CredentialSource;

@@ -8,9 +8,9 @@
  */
 
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
 import { type AwsCallObserver, observeAwsCalls } from "../aws/call_observer.ts";
+import { awsHttpHandler } from "../aws/http_handler.ts";
 import type { AwsCredentials } from "./aws_credentials.ts";
 
 /** AssumeRoleWithWebIdentity as the identity layer needs it. */
@@ -39,11 +39,7 @@ export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityAp
   const clients = new Map<string, STSClient>();
   // Bounded attempts, as for Secrets Manager and SSM (credentials are fetched
   // inside those calls, where the mount's abort signal does not reach).
-  const handler = new NodeHttpHandler({
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    throwOnRequestTimeout: true,
-  });
+  const handler = awsHttpHandler();
   const clientFor = (region: string) => {
     let client = clients.get(region);
     if (client === undefined) {

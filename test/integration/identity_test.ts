@@ -79,6 +79,40 @@ Deno.test({
     });
 
     await t.step(
+      "concurrent mounts of two pods each sign with their own pod's credentials",
+      async () => {
+        aws.proxy.resetCalls();
+        const pod = (name: string) => ({
+          pod: { ...DEFAULT_POD, name, uid: `uid-${name}` },
+          tokens: { "sts.amazonaws.com": `eyJhbGciOiJSUzI1NiJ9.${name}-token.c2ln` },
+        });
+        const mounts = [
+          ...Array.from({ length: 30 }, () => pod("pod-a")),
+          ...Array.from({ length: 70 }, () => pod("pod-b")),
+        ].sort(() => Math.random() - 0.5);
+        const outcomes = await Promise.all(
+          mounts.map(async (call) =>
+            provider.driver.mount({
+              ...call,
+              targetPath: await provider.newTargetPath(),
+              parameters,
+            })
+          ),
+        );
+        assert.ok(outcomes.every((outcome) => outcome.ok));
+        const byKey = aws.proxy.countBy((call) =>
+          call.api === "BatchGetSecretValue" ? call.accessKeyId : "other"
+        );
+        delete byKey.other;
+        // One STS session per pod; every call of a pod is signed with that pod's key.
+        assert.deepEqual(
+          Object.values(byKey).sort((a, b) => a - b),
+          [30, 70],
+        );
+      },
+    );
+
+    await t.step(
       "tokens passed in `secrets` (driver v1.6 on Kubernetes 1.35+) are used",
       async () => {
         const tokensJson = JSON.stringify({

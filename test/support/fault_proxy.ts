@@ -121,8 +121,24 @@ export interface AwsRequestKind {
 export interface AwsCall extends AwsRequestKind {
   /** HTTP status sent to the client; 0 if none (timeout, reset, or not answered yet). */
   status: number;
+  /** Access key id the request was signed with ("" when unsigned, as STS web identity calls are). */
+  accessKeyId: string;
   /** Kind of the fault applied, if any. */
   fault?: AwsFault["kind"];
+}
+
+/** A request with when it was received and when its answer ended (see {@linkcode FaultProxy.timings}). */
+export interface AwsCallTiming extends AwsCall {
+  /**
+   * `performance.now()` of this process when the request's headers arrived,
+   * in ms: injected latency and moto's time both count from here.
+   */
+  startedAt: number;
+  /**
+   * `performance.now()` when the answer was fully written or the connection
+   * closed (timeout, reset, stop); `undefined` while still pending.
+   */
+  endedAt?: number;
 }
 
 /** Options of {@linkcode startFaultProxy}. */
@@ -145,6 +161,11 @@ export interface FaultProxy extends AsyncDisposable {
   clearFaults(): void;
   /** Requests received so far, in arrival order (copies). */
   calls(): AwsCall[];
+  /**
+   * Requests received so far with their start and end times, in arrival
+   * order (copies); forgotten with the calls by `resetCalls()`.
+   */
+  timings(): AwsCallTiming[];
   /** Forgets recorded calls. */
   resetCalls(): void;
   /** Counts calls by `key`, by default `service.api.region`. */
@@ -211,6 +232,7 @@ export async function startFaultProxy(
   let rules: Rule[] = [];
   let order = 0;
   let calls: AwsCall[] = [];
+  let times: { startedAt: number; endedAt?: number }[] = [];
   const sockets = new Set<Socket>();
   const stopping = new AbortController();
 
@@ -227,12 +249,19 @@ export async function startFaultProxy(
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const time: { startedAt: number; endedAt?: number } = { startedAt: performance.now() };
+    const ended = () => time.endedAt ??= performance.now();
+    res.once("finish", ended);
+    res.once("close", ended);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
     const kind = classifyAwsRequest(req.headers, body);
-    const call: AwsCall = { ...kind, status: 0 };
+    const accessKeyId =
+      /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
+    const call: AwsCall = { ...kind, status: 0, accessKeyId };
     calls.push(call);
+    times.push(time);
     const fault = takeFault(kind);
     if (fault !== undefined) call.fault = fault.kind;
 
@@ -293,8 +322,10 @@ export async function startFaultProxy(
       rules = [];
     },
     calls: () => calls.map((call) => ({ ...call })),
+    timings: () => calls.map((call, i) => ({ ...call, ...times[i] })),
     resetCalls() {
       calls = [];
+      times = [];
     },
     countBy(key = (call) => `${call.service}.${call.api}.${call.region}`) {
       const counts: Record<string, number> = {};
