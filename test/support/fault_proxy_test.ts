@@ -102,10 +102,10 @@ Deno.test("fault proxy", async (t) => {
         assert.equal(params.Parameters?.[0].Value, `mode-${region}`);
       }
       assert.deepEqual(proxy.calls(), [
-        { service: "secretsmanager", api: "GetSecretValue", region: EAST, status: 200 },
-        { service: "ssm", api: "GetParameters", region: EAST, status: 200 },
-        { service: "secretsmanager", api: "GetSecretValue", region: WEST, status: 200 },
-        { service: "ssm", api: "GetParameters", region: WEST, status: 200 },
+        { service: "secretsmanager", api: "GetSecretValue", region: EAST, status: 200, accessKeyId: "AKIDTEST" },
+        { service: "ssm", api: "GetParameters", region: EAST, status: 200, accessKeyId: "AKIDTEST" },
+        { service: "secretsmanager", api: "GetSecretValue", region: WEST, status: 200, accessKeyId: "AKIDTEST" },
+        { service: "ssm", api: "GetParameters", region: WEST, status: 200, accessKeyId: "AKIDTEST" },
       ]);
     });
 
