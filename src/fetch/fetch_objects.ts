@@ -74,7 +74,7 @@ interface Extracted {
  *   `Cancelled` when the deadline passed.
  */
 export async function fetchObjects(
-  objects: MountObject[],
+  objects: readonly MountObject[],
   regions: RegionStores[],
   options: FetchOptions,
 ): Promise<FetchedObject[]> {
@@ -151,7 +151,7 @@ function regionBudget(options: FetchOptions): AbortSignal | undefined {
 /** Applies jmesPath extraction to a successful outcome; an extraction error fails that region. */
 function withJmes(
   outcome: RegionOutcome<FetchedValue> | RegionOutcome<FetchedValue[]>,
-  objects: MountObject[],
+  objects: readonly MountObject[],
   region: string,
 ): RegionOutcome<Extracted[]> {
   if (!outcome.ok) return outcome;

@@ -28,7 +28,7 @@ export function parameterRequestName(request: RegionRequest): string {
  * parameters without their selector, so only then can every answer be matched
  * to exactly one request. (The Go provider silently dropped one of them.)
  */
-export function planParameterBatches(objects: MountObject[]): MountObject[][] {
+export function planParameterBatches(objects: readonly MountObject[]): MountObject[][] {
   const batches: MountObject[][] = [];
   let batch: MountObject[] = [];
   const clashes = (object: MountObject) =>

@@ -61,7 +61,7 @@ export interface SecretsRegion {
  * @returns one outcome per object, in order; never rejects for AWS errors.
  */
 export async function fetchSecretsRegion(
-  objects: MountObject[],
+  objects: readonly MountObject[],
   region: SecretsRegion,
   options: SecretsRegionOptions,
 ): Promise<RegionOutcome<FetchedValue>[]> {

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type MountObject, ObjectsError, parseMountObjects } from "../config/mount_objects.ts";
+import { type MountObject, ObjectsError } from "../config/mount_objects.ts";
+import { parseMountObjectsCached } from "../config/objects_cache.ts";
 import { fetchObjects, type RegionStores } from "../fetch/fetch_objects.ts";
 import type { BatchPermission } from "../fetch/secrets_manager_fetch.ts";
 import { layOutFiles, type MountFile, type ObjectVersion } from "../files/mount_files.ts";
@@ -121,9 +122,9 @@ export async function runMount(
     context,
   });
   summary.principal = identity.principal;
-  let objects: MountObject[];
+  let objects: readonly MountObject[];
   try {
-    objects = parseMountObjects(decoded.parameters.objects, {
+    objects = parseMountObjectsCached(decoded.parameters.objects, {
       regions,
       pathTranslation: decoded.parameters.pathTranslation,
     });
