@@ -72,12 +72,14 @@ export async function writeFilesAtomically(
   fs: WriterFs = denoWriterFs,
 ): Promise<void> {
   const temporaries: { temp: string; destination: string; path: string }[] = [];
+  // Directories this call created, in creation order: removed again if no file was renamed.
+  const created: string[] = [];
   let current = "";
   try {
     for (const file of files) {
       current = file.path;
       const destination = `${targetPath}/${file.path}`;
-      await ensureParents(targetPath, file.path, fs);
+      await ensureParents(targetPath, file.path, fs, created);
       // A directory there would make the rename fail after earlier files were replaced.
       if ((await lstatOrUndefined(destination, fs))?.isDirectory) {
         throw new Error(`${destination} is a directory`);
@@ -92,6 +94,7 @@ export async function writeFilesAtomically(
     }
   } catch (error) {
     await Promise.all(temporaries.map(({ temp }) => fs.remove(temp).catch(() => {})));
+    for (const directory of created.reverse()) await fs.remove(directory).catch(() => {});
     throw new WriteError(`failed to write ${current} in ${targetPath}: ${describe(error)}`, {
       cause: error,
     });
@@ -110,8 +113,16 @@ export async function writeFilesAtomically(
   }
 }
 
-/** Creates the parent directories of `relativePath` inside `root`, refusing symlinks. */
-async function ensureParents(root: string, relativePath: string, fs: WriterFs): Promise<void> {
+/**
+ * Creates the parent directories of `relativePath` inside `root`, refusing
+ * symlinks; appends each directory it creates to `created`.
+ */
+async function ensureParents(
+  root: string,
+  relativePath: string,
+  fs: WriterFs,
+  created: string[],
+): Promise<void> {
   const parts = relativePath.split("/").slice(0, -1);
   let current = root;
   for (const part of parts) {
@@ -124,6 +135,7 @@ async function ensureParents(root: string, relativePath: string, fs: WriterFs): 
     }
     if (info === undefined) {
       await fs.mkdir(current, { mode: 0o755 });
+      created.push(current);
     } else if (!info.isDirectory) {
       throw new Error(`${current} exists and is not a directory`);
     }

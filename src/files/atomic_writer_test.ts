@@ -146,6 +146,21 @@ Deno.test("a failing file leaves no temporary file and changes no destination", 
   assert.deepEqual(await tree(dir.path), ["a.txt", "blocker"]);
 });
 
+Deno.test("a failing file also removes the directories created for the other files", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/kept`);
+  await Deno.writeTextFile(`${dir.path}/blocker`, "a file where a directory is needed");
+  const message = await writeError(
+    writeFilesAtomically(dir.path, [
+      file("new/deeper/a.txt", "a"),
+      file("kept/b.txt", "b"),
+      file("blocker/c.txt", "c"),
+    ]),
+  );
+  assert.match(message, /^failed to write blocker\/c\.txt in /);
+  assert.deepEqual(await tree(dir.path), ["blocker", "kept/"]);
+});
+
 Deno.test("a destination that is a directory fails before any file is replaced", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/a.txt`, "old a");

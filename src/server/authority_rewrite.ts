@@ -13,7 +13,15 @@
  * than the original value, so every table entry the server holds is at most as
  * large as the client's view of it: the server evicts no earlier than the
  * client, and every index the client sends still names the same header on the
- * server. Nothing else in the stream is touched.
+ * server.
+ *
+ * One more change: the client's GOAWAY frames are dropped. Deno 2.9.6's
+ * `node:http2` server aborts the whole process (an nghttp2 assertion, or
+ * `free(): invalid pointer`) when a client sends GOAWAY after a few hundred
+ * requests on one connection — which grpc-go (driver v1.6) and grpc-js do when
+ * they close a connection. A gRPC server starts no streams, so a client's
+ * GOAWAY tells it nothing it needs: the connection's end follows it anyway.
+ * Nothing else in the stream is touched.
  *
  * @module
  */
@@ -23,6 +31,7 @@ import { decodeHuffman } from "./hpack_huffman.ts";
 const PREFACE_LENGTH = 24;
 const FRAME_HEADER_LENGTH = 9;
 const TYPE_HEADERS = 0x1;
+const TYPE_GOAWAY = 0x7;
 const TYPE_CONTINUATION = 0x9;
 const FLAG_END_STREAM = 0x1;
 const FLAG_END_HEADERS = 0x4;
@@ -98,6 +107,8 @@ export class ClientStreamRewriter {
       this.#pending = undefined;
       return this.#finishBlock(pending.frames, pending.fragments, pending.head);
     }
+    // See the module documentation: the server must never see the client's GOAWAY.
+    if (type === TYPE_GOAWAY) return [];
     if (type !== TYPE_HEADERS) return [frame];
     const head = parseHeadersFrame(frame);
     if ((flags & FLAG_END_HEADERS) === 0) {

@@ -432,6 +432,19 @@ Deno.test("ClientStreamRewriter gives the same bytes for any chunking of the str
   }
 });
 
+Deno.test("ClientStreamRewriter drops the client's GOAWAY frames and nothing else", () => {
+  const stream = hex(STREAMS.validConnection);
+  // GOAWAY: last stream 0, NO_ERROR, debug data "client transport shutdown" (grpc-go's).
+  const debug = new TextEncoder().encode("client transport shutdown");
+  const goaway = frame(0x7, 0x0, 0, new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, ...debug]));
+  const ping = frame(0x6, 0x0, 0, new Uint8Array(8));
+  const withGoaway = new Uint8Array([...stream, ...goaway, ...ping]);
+  for (const sizes of [whole, byteByByte, seededSizes(5, 20)]) {
+    const { bytes } = rewriteStream(withGoaway, sizes);
+    assert.deepEqual(bytes, new Uint8Array([...stream, ...ping]));
+  }
+});
+
 Deno.test("ClientStreamRewriter withholds nothing once a frame is complete", () => {
   const stream = hex(STREAMS.connection);
   const rewriter = new ClientStreamRewriter();

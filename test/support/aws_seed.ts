@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { LabelParameterVersionCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { type SecretSample, SeededValues } from "./leak_check.ts";
 
 /** Static credentials; moto accepts any. */
 export interface SeederCredentials {
@@ -97,6 +98,11 @@ export interface Seeder extends Disposable {
     version: number,
     labels: string[],
   ): Promise<void>;
+  /**
+   * Every value written so far (secrets, their JSON fields, parameters), for
+   * the leak check: none may appear in a provider log line or error.
+   */
+  seededValues(): SecretSample[];
   /** Calls STS AssumeRoleWithWebIdentity (moto accepts any token of 4+ chars). */
   assumeRoleWithWebIdentity(region: string, roleArn: string, token: string): Promise<AssumedRole>;
   /** Closes the SDK clients. */
@@ -142,6 +148,7 @@ export function testClientConfig(
 /** Returns a {@linkcode Seeder} whose SDK clients all use `endpoint`. */
 export function createSeeder(endpoint: string, options: SeederOptions = {}): Seeder {
   const clients = new Map<string, RegionClients>();
+  const seeded = new SeededValues();
   const at = (region: string): RegionClients => {
     let set = clients.get(region);
     if (set === undefined) {
@@ -166,6 +173,7 @@ export function createSeeder(endpoint: string, options: SeederOptions = {}): See
 
   return {
     async createSecret(region, name, value, options = {}) {
+      seeded.record(value, `the value of secret ${name} in ${region}`);
       const out = await at(region).secretsManager.send(
         new CreateSecretCommand({
           Name: name,
@@ -176,6 +184,7 @@ export function createSeeder(endpoint: string, options: SeederOptions = {}): See
       return { arn: out.ARN!, name: out.Name!, versionId: out.VersionId! };
     },
     async putSecretValue(region, secretId, value, options = {}) {
+      seeded.record(value, `a value of secret ${secretId} in ${region}`);
       const out = await at(region).secretsManager.send(
         new PutSecretValueCommand({
           SecretId: secretId,
@@ -201,6 +210,7 @@ export function createSeeder(endpoint: string, options: SeederOptions = {}): See
       );
     },
     async putParameter(region, name, value, options = {}) {
+      seeded.record(value, `a value of parameter ${name} in ${region}`);
       const out = await at(region).ssm.send(
         new PutParameterCommand({
           Name: name,
@@ -232,6 +242,7 @@ export function createSeeder(endpoint: string, options: SeederOptions = {}): See
         assumedRoleArn: out.AssumedRoleUser!.Arn!,
       };
     },
+    seededValues: () => seeded.all(),
     destroy,
     [Symbol.dispose]: destroy,
   };

@@ -106,8 +106,44 @@ export interface DriverClient {
   version(): Promise<{ version: string; runtime_name: string; runtime_version: string }>;
   /** The Mount RPC. */
   mount(call: MountCall): Promise<MountOutcome>;
+  /** Every error message the provider returned, by mount call (1-based), for the leak check. */
+  errors(): { call: number; message: string }[];
+  /** Every token value sent so far (defaults included), for the leak check. */
+  tokensSent(): string[];
   /** Closes the connection. */
   close(): void;
+}
+
+/** Token values inside a tokens JSON text (`{"<audience>": {"token": "..."}}`), if it parses. */
+function tokensIn(text: string): string[] {
+  try {
+    const parsed = JSON.parse(text) as Record<string, { token?: unknown } | null>;
+    return Object.values(parsed ?? {}).flatMap((entry) =>
+      typeof entry?.token === "string" ? [entry.token] : []
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** The token values a call sends, in the attributes or in `secrets`. */
+function tokensOf(call: MountCall): string[] {
+  const tokens = call.tokens === undefined ? TEST_TOKENS : call.tokens;
+  const sent = tokens === null
+    ? []
+    : typeof tokens === "string"
+    ? tokensIn(tokens)
+    : Object.values(tokens);
+  if (call.secrets !== undefined) {
+    try {
+      const secrets = JSON.parse(call.secrets) as Record<string, unknown> | null;
+      const text = secrets?.["csi.storage.k8s.io/serviceAccount.tokens"];
+      if (typeof text === "string") sent.push(...tokensIn(text));
+    } catch {
+      // not JSON: nothing to record
+    }
+  }
+  return sent;
 }
 
 /** Connects to the provider's socket. */
@@ -124,9 +160,14 @@ export function connectDriver(socketPath: string): DriverClient {
         (error: grpc.ServiceError | null, response: T) => error ? reject(error) : resolve(response),
       );
     });
+  const errors: { call: number; message: string }[] = [];
+  const tokens = new Set<string>(Object.values(TEST_TOKENS));
+  let calls = 0;
   return {
     version: () => unary("Version", { version: "v1alpha1" }, 10_000),
     async mount(call) {
+      const number = ++calls;
+      for (const token of tokensOf(call)) tokens.add(token);
       try {
         const response = await unary<{
           object_version: { id: string; version: string }[];
@@ -149,9 +190,12 @@ export function connectDriver(socketPath: string): DriverClient {
         };
       } catch (error) {
         const { code, details } = error as grpc.ServiceError;
+        errors.push({ call: number, message: details });
         return { ok: false, code, message: details };
       }
     },
+    errors: () => [...errors],
+    tokensSent: () => [...tokens],
     close: () => client.close(),
   };
 }

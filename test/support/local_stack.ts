@@ -12,6 +12,7 @@ import { createSeeder, type Seeder } from "./aws_seed.ts";
 import { connectDriver, DEFAULT_POD, type DriverClient } from "./driver_client.ts";
 import { type FaultProxy, startFaultProxy } from "./fault_proxy.ts";
 import { type KubeApiServer, startKubeApiServer } from "./kube_api_server.ts";
+import { assertNoLeaks } from "./leak_check.ts";
 import { type MotoServer, startMoto } from "./moto_server.ts";
 import {
   type ProviderProcess,
@@ -71,7 +72,13 @@ export interface TestProvider extends AsyncDisposable {
   driver: DriverClient;
   /** A fresh, empty pod volume directory the provider may write to. */
   newTargetPath(): Promise<string>;
-  /** Closes the client and stops the process (SIGTERM). */
+  /**
+   * The leak proof: throws a `LeakError` if any value the seeder wrote, or any
+   * token the driver client sent, appears in a line the process printed or in
+   * an error the driver client received. `stop()` runs it.
+   */
+  assertNoLeaks(): void;
+  /** Closes the client, stops the process (SIGTERM), then runs {@linkcode TestProvider.assertNoLeaks}. */
   stop(): Promise<number>;
 }
 
@@ -83,13 +90,27 @@ export async function startTestProvider(
   const process = await startProviderProcess({ awsEndpoint: aws.proxy.url, ...options });
   const driver = connectDriver(process.socketPath);
   let counter = 0;
+  const checkLeaks = () =>
+    assertNoLeaks([
+      ...process.lines().map((text, index) => ({ where: `provider log line ${index + 1}`, text })),
+      ...driver.errors().map(({ call, message }) => ({
+        where: `the error the driver client got from mount call ${call}`,
+        text: message,
+      })),
+    ], [
+      ...aws.seeder.seededValues(),
+      ...driver.tokensSent().map((value) => ({ value, what: "a token the driver client sent" })),
+    ]);
   const stop = async () => {
     driver.close();
-    return await process.stop();
+    const code = await process.stop();
+    checkLeaks();
+    return code;
   };
   return {
     process,
     driver,
+    assertNoLeaks: checkLeaks,
     newTargetPath: () =>
       Deno.makeTempDir({ dir: process.mountRoot, prefix: `pod-${counter++}-mount-` }),
     stop,
