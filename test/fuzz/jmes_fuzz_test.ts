@@ -1,0 +1,51 @@
+/**
+ * Property: JMESPath extraction from any secret with any expressions gives
+ * one value per entry or a JmesError, within a time bound, and the error
+ * never holds a value of the secret.
+ */
+
+import * as fc from "fast-check";
+import assert from "node:assert/strict";
+import type { JmesFile } from "../../src/config/mount_objects.ts";
+import { extractJmesValues, JmesError } from "../../src/fetch/jmes_extract.ts";
+import { hostileText, jmesExpression, secretContent } from "./arbitraries.ts";
+import { fuzzParameters, timed } from "./fuzz_settings.ts";
+import { contentBytes } from "./mount_world.ts";
+
+const entries = fc.array(
+  fc.record({
+    path: jmesExpression(),
+    alias: hostileText(),
+    fileName: fc.constant("file"),
+    mode: fc.constant(undefined),
+  }),
+  { minLength: 1, maxLength: 4 },
+);
+
+Deno.test("fuzzed JMESPath over fuzzed secrets: values or a JmesError without secret values", () => {
+  fc.assert(
+    fc.property(
+      fc.boolean().chain((json) => secretContent(json)),
+      entries,
+      hostileText(),
+      (content, files: JmesFile[], objectName) => {
+        let values: Uint8Array[];
+        try {
+          values = timed(
+            "extractJmesValues",
+            () => extractJmesValues(contentBytes(content), files, objectName),
+          );
+        } catch (error) {
+          assert.ok(error instanceof JmesError, `not a JmesError: ${(error as Error)?.message}`);
+          for (const marker of content.markers) {
+            assert.ok(!error.message.includes(marker), "a secret value in the error");
+          }
+          return;
+        }
+        assert.equal(values.length, files.length);
+        for (const value of values) assert.ok(value instanceof Uint8Array);
+      },
+    ),
+    fuzzParameters(1000),
+  );
+});

@@ -1,0 +1,142 @@
+/**
+ * Leak proof: finds secret values and tokens in what the provider showed the
+ * world (its log lines, the errors it returned to the driver) and fails with
+ * a message that says where and which secret, never the secret itself.
+ *
+ * The seeder records every value it writes ({@linkcode SeededValues}); the
+ * driver client records every token it sends and every error it receives;
+ * `startTestProvider`'s `stop()` runs {@linkcode assertNoLeaks} over both.
+ *
+ * @example
+ * ```ts
+ * const values = new SeededValues();
+ * values.record('{"password":"hunter2hunter2"}', "secret db in us-east-1");
+ * assertNoLeaks([{ where: "provider log line 3", text: line }], values.all());
+ * ```
+ *
+ * @module
+ */
+
+/** Values shorter than this are not checked (too likely to appear by chance). */
+export const MIN_SECRET_LENGTH = 8;
+
+/** A value that must never be shown, and what it is (for the failure message). */
+export interface SecretSample {
+  /** The value. */
+  value: string;
+  /** What it is, e.g. `value of secret db in us-east-1` (never the value). */
+  what: string;
+}
+
+/** A text the provider showed, and where a test can find it. */
+export interface LeakSource {
+  /** e.g. `provider log line 17`, `error returned to the driver client by mount call 3`. */
+  where: string;
+  /** The text. */
+  text: string;
+}
+
+/** One secret found in one place. */
+export interface Leak {
+  /** Where. */
+  where: string;
+  /** Which secret (its description and length, never the value). */
+  what: string;
+}
+
+/** Some secret values or tokens were shown; the message names places, not values. */
+export class LeakError extends Error {
+  /** Creates the error from the leaks found. */
+  constructor(readonly leaks: Leak[]) {
+    super(
+      `${leaks.length} secret value(s) or token(s) leaked:\n` +
+        leaks.slice(0, 20).map((leak) => `  - ${leak.what} appears in ${leak.where}`).join("\n") +
+        (leaks.length > 20 ? `\n  - and ${leaks.length - 20} more` : ""),
+    );
+    this.name = "LeakError";
+  }
+}
+
+/** Every value written to the emulator, as strings to look for. */
+export class SeededValues {
+  readonly #samples = new Map<string, string>();
+
+  /**
+   * Records a value: the string itself, every string inside it if it is a
+   * JSON document (what `jmesPath` extracts), and for binary values their
+   * UTF-8 and base64 forms. Values shorter than {@linkcode MIN_SECRET_LENGTH}
+   * are skipped.
+   */
+  record(value: string | Uint8Array, what: string): void {
+    if (typeof value !== "string") {
+      this.#add(new TextDecoder().decode(value), `${what} (binary, as UTF-8)`);
+      let binary = "";
+      for (const byte of value) binary += String.fromCharCode(byte);
+      this.#add(btoa(binary), `${what} (binary, as base64)`);
+      return;
+    }
+    this.#add(value, what);
+    let document: unknown;
+    try {
+      document = JSON.parse(value);
+    } catch {
+      return;
+    }
+    for (const [path, leaf] of jsonStrings(document, "")) {
+      this.#add(leaf, `${what}, JSON field ${path}`);
+    }
+  }
+
+  /** All recorded samples. */
+  all(): SecretSample[] {
+    return [...this.#samples].map(([value, what]) => ({ value, what }));
+  }
+
+  #add(value: string, what: string): void {
+    if (value.length >= MIN_SECRET_LENGTH && !this.#samples.has(value)) {
+      this.#samples.set(value, what);
+    }
+  }
+}
+
+function* jsonStrings(value: unknown, path: string): Generator<[string, string]> {
+  if (typeof value === "string") {
+    yield [path || "(root)", value];
+  } else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* jsonStrings(item, `${path}[${index}]`);
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      yield* jsonStrings(item, path === "" ? key : `${path}.${key}`);
+    }
+  }
+}
+
+/** The forms a value can take in a text: as is, and escaped inside a JSON string (log lines). */
+function forms(value: string): string[] {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return escaped === value ? [value] : [value, escaped];
+}
+
+/** Every place where a sample appears (samples shorter than the minimum are ignored). */
+export function findLeaks(sources: LeakSource[], samples: SecretSample[]): Leak[] {
+  const checked = samples.filter((sample) => sample.value.length >= MIN_SECRET_LENGTH);
+  const leaks: Leak[] = [];
+  for (const source of sources) {
+    for (const sample of checked) {
+      if (forms(sample.value).some((form) => source.text.includes(form))) {
+        leaks.push({ where: source.where, what: `${sample.what} (${sample.value.length} chars)` });
+      }
+    }
+  }
+  return leaks;
+}
+
+/**
+ * Throws a {@linkcode LeakError} when any sample appears in any source.
+ *
+ * @throws {LeakError} naming each place and secret, never the value.
+ */
+export function assertNoLeaks(sources: LeakSource[], samples: SecretSample[]): void {
+  const leaks = findLeaks(sources, samples);
+  if (leaks.length > 0) throw new LeakError(leaks);
+}
