@@ -10,12 +10,8 @@
  * @module
  */
 
-import {
-  BatchGetSecretValueCommand,
-  GetSecretValueCommand,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { CredentialSource } from "../identity/aws_credentials.ts";
 import { type AwsCallObserver, observeAwsCalls } from "./call_observer.ts";
@@ -30,6 +26,29 @@ import {
 import type { SecretsManagerApi, SecretValue, SsmApi } from "./store_apis.ts";
 
 const encoder = new TextEncoder();
+
+/** The two SDK packages, loaded on the first AWS call (they are large). */
+interface SdkModules {
+  secretsManager: typeof import("@aws-sdk/client-secrets-manager");
+  ssm: typeof import("@aws-sdk/client-ssm");
+}
+
+let sdkModules: Promise<SdkModules> | undefined;
+
+function loadSdk(): Promise<SdkModules> {
+  sdkModules ??= Promise.all([
+    import("@aws-sdk/client-secrets-manager"),
+    import("@aws-sdk/client-ssm"),
+  ]).then(([secretsManager, ssm]) => ({ secretsManager, ssm }));
+  return sdkModules;
+}
+
+/** A region's clients with the SDK modules that made them. */
+interface Loaded {
+  sdk: SdkModules;
+  secretsManager: SecretsManagerClient;
+  ssm: SSMClient;
+}
 
 /** Options of {@linkcode SdkStorePool}. */
 export interface SdkStorePoolOptions {
@@ -78,7 +97,7 @@ const currentCredentials = Object.assign(
  */
 export class SdkStorePool {
   #options: SdkStorePoolOptions;
-  #regions = new Map<string, { secretsManager: SecretsManagerClient; ssm: SSMClient }>();
+  #regions = new Map<string, Promise<Loaded>>();
   // Bounded attempts: a hung connection fails the attempt (and is retried)
   // instead of holding the mount until its deadline.
   #handler = awsHttpHandler();
@@ -90,29 +109,36 @@ export class SdkStorePool {
 
   /** The stores of `region`, acting with `credentials` for every call made through them. */
   get(region: string, credentials: CredentialSource): RegionClients {
-    const clients = this.#clientsOf(region);
+    const load = () => this.#clientsOf(region);
     const withIdentity = <T>(call: () => Promise<T>) => callCredentials.run(credentials, call);
     return {
-      secretsManager: secretsManagerApi(clients.secretsManager, withIdentity),
-      ssm: ssmApi(clients.ssm, withIdentity),
+      secretsManager: secretsManagerApi(load, withIdentity),
+      ssm: ssmApi(load, withIdentity),
     };
   }
 
-  #clientsOf(region: string) {
+  #clientsOf(region: string): Promise<Loaded> {
     let clients = this.#regions.get(region);
     if (clients === undefined) {
-      const config = {
-        region,
-        credentials: currentCredentials,
-        userAgentAppId: this.#options.appId,
-        requestHandler: this.#handler,
-      };
-      clients = { secretsManager: new SecretsManagerClient(config), ssm: new SSMClient(config) };
-      const observer = this.#options.observer;
-      if (observer) {
-        observeAwsCalls(clients.secretsManager, { service: "secretsmanager", region }, observer);
-        observeAwsCalls(clients.ssm, { service: "ssm", region }, observer);
-      }
+      clients = loadSdk().then((sdk) => {
+        const config = {
+          region,
+          credentials: currentCredentials,
+          userAgentAppId: this.#options.appId,
+          requestHandler: this.#handler,
+        };
+        const loaded = {
+          sdk,
+          secretsManager: new sdk.secretsManager.SecretsManagerClient(config),
+          ssm: new sdk.ssm.SSMClient(config),
+        };
+        const observer = this.#options.observer;
+        if (observer) {
+          observeAwsCalls(loaded.secretsManager, { service: "secretsmanager", region }, observer);
+          observeAwsCalls(loaded.ssm, { service: "ssm", region }, observer);
+        }
+        return loaded;
+      });
       this.#regions.set(region, clients);
     }
     return clients;
@@ -161,17 +187,18 @@ function secretBytes(
 }
 
 function secretsManagerApi(
-  client: SecretsManagerClient,
+  load: () => Promise<Loaded>,
   withIdentity: WithIdentity,
 ): SecretsManagerApi {
   return {
     async getSecretValue(request, options = {}) {
       let answer;
       try {
+        const { sdk, secretsManager: client } = await load();
         answer = await untilAborted(
           withIdentity(() =>
             client.send(
-              new GetSecretValueCommand({
+              new sdk.secretsManager.GetSecretValueCommand({
                 SecretId: request.secretId,
                 VersionId: request.versionId,
                 VersionStage: request.versionStage,
@@ -197,10 +224,11 @@ function secretsManagerApi(
     async batchGetSecretValue(secretIds, options = {}) {
       let answer;
       try {
+        const { sdk, secretsManager: client } = await load();
         answer = await untilAborted(
           withIdentity(() =>
             client.send(
-              new BatchGetSecretValueCommand({ SecretIdList: secretIds }),
+              new sdk.secretsManager.BatchGetSecretValueCommand({ SecretIdList: secretIds }),
               { abortSignal: options.signal },
             )
           ),
@@ -237,15 +265,16 @@ function secretsManagerApi(
   };
 }
 
-function ssmApi(client: SSMClient, withIdentity: WithIdentity): SsmApi {
+function ssmApi(load: () => Promise<Loaded>, withIdentity: WithIdentity): SsmApi {
   return {
     async getParameters(names, options = {}) {
       let answer;
       try {
+        const { sdk, ssm: client } = await load();
         answer = await untilAborted(
           withIdentity(() =>
             client.send(
-              new GetParametersCommand({ Names: names, WithDecryption: true }),
+              new sdk.ssm.GetParametersCommand({ Names: names, WithDecryption: true }),
               { abortSignal: options.signal },
             )
           ),

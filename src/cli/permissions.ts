@@ -18,6 +18,11 @@
  * - sys: the OS release, home directory and uid, which the AWS SDK reads for
  *   its user agent and shared-config lookup.
  *
+ * The list ends with the V8 memory flags: a heap cap (`heapMb`, default 160)
+ * and a small young generation. Without them V8 grows the heap toward its
+ * default size under mount storms and keeps it (the benchmark measured 400 MiB
+ * resident after three 500-mount storms, 230 MiB with these flags).
+ *
  * @module
  */
 
@@ -35,7 +40,12 @@ export interface PermissionOptions {
   netHosts: string[];
   /** Extra environment variables the provider may read. */
   envVars?: string[];
+  /** V8 old-space limit in MiB (default {@linkcode DEFAULT_HEAP_MB}). */
+  heapMb?: number;
 }
+
+/** Default V8 old-space limit (MiB): twice the live heap of a 500-mount storm. */
+export const DEFAULT_HEAP_MB = 160;
 
 /** AWS endpoints of every partition the provider may call (HTTPS). */
 export const AWS_NET_HOSTS = ["*.amazonaws.com:443", "*.amazonaws.com.cn:443", "*.api.aws:443"];
@@ -79,5 +89,6 @@ export function permissionFlags(options: PermissionOptions): string[] {
     `--allow-env=${[...PROVIDER_ENV_VARS, ...(options.envVars ?? [])].join(",")}`,
     "--ignore-env",
     `--allow-sys=${PROVIDER_SYS.join(",")}`,
+    `--v8-flags=--max-old-space-size=${options.heapMb ?? DEFAULT_HEAP_MB},--max-semi-space-size=2`,
   ];
 }

@@ -71,45 +71,64 @@ export async function writeFilesAtomically(
   files: MountFile[],
   fs: WriterFs = denoWriterFs,
 ): Promise<void> {
-  const temporaries: { temp: string; destination: string; path: string }[] = [];
+  const plans = files.map((file) => {
+    const destination = `${targetPath}/${file.path}`;
+    const slash = destination.lastIndexOf("/");
+    const temp = `${destination.slice(0, slash)}/.${destination.slice(slash + 1)}.tmp-${
+      crypto.randomUUID().slice(0, 8)
+    }`;
+    return { file, destination, temp, written: false };
+  });
   // Directories this call created, in creation order: removed again if no file was renamed.
   const created: string[] = [];
-  let current = "";
-  try {
-    for (const file of files) {
-      current = file.path;
-      const destination = `${targetPath}/${file.path}`;
-      await ensureParents(targetPath, file.path, fs, created);
-      // A directory there would make the rename fail after earlier files were replaced.
-      if ((await lstatOrUndefined(destination, fs))?.isDirectory) {
-        throw new Error(`${destination} is a directory`);
-      }
-      const slash = destination.lastIndexOf("/");
-      const temp = `${destination.slice(0, slash)}/.${destination.slice(slash + 1)}.tmp-${
-        crypto.randomUUID().slice(0, 8)
-      }`;
-      temporaries.push({ temp, destination, path: file.path });
-      // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
-      await fs.writeNew(temp, file.contents, file.mode & 0o777);
-    }
-  } catch (error) {
-    await Promise.all(temporaries.map(({ temp }) => fs.remove(temp).catch(() => {})));
+  const fail = async (path: string, error: unknown): Promise<never> => {
+    await Promise.all(
+      plans.filter((plan) => plan.written).map(({ temp }) => fs.remove(temp).catch(() => {})),
+    );
     for (const directory of created.reverse()) await fs.remove(directory).catch(() => {});
-    throw new WriteError(`failed to write ${current} in ${targetPath}: ${describe(error)}`, {
+    throw new WriteError(`failed to write ${path} in ${targetPath}: ${describe(error)}`, {
       cause: error,
     });
-  }
-  for (const [index, { temp, destination, path }] of temporaries.entries()) {
+  };
+  // Parents one file at a time (files may share new directories), then every
+  // file's checks and temporary file at once.
+  for (const { file } of plans) {
     try {
-      await fs.rename(temp, destination);
+      await ensureParents(targetPath, file.path, fs, created);
     } catch (error) {
-      await Promise.all(
-        temporaries.slice(index).map(({ temp }) => fs.remove(temp).catch(() => {})),
-      );
-      throw new WriteError(`failed to write ${path} in ${targetPath}: ${describe(error)}`, {
-        cause: error,
-      });
+      await fail(file.path, error);
     }
+  }
+  const prepared = await Promise.allSettled(plans.map(async (plan) => {
+    // A directory there would make the rename fail after earlier files were replaced.
+    if ((await lstatOrUndefined(plan.destination, fs))?.isDirectory) {
+      throw new Error(`${plan.destination} is a directory`);
+    }
+    // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
+    const writing = fs.writeNew(plan.temp, plan.file.contents, plan.file.mode & 0o777);
+    plan.written = true; // from here on the temporary file may exist: clean it up on failure
+    await writing;
+  }));
+  const failed = prepared.findIndex((result) => result.status === "rejected");
+  if (failed >= 0) {
+    await fail(plans[failed].file.path, (prepared[failed] as PromiseRejectedResult).reason);
+  }
+  const renamed = await Promise.allSettled(
+    plans.map(({ temp, destination }) => fs.rename(temp, destination)),
+  );
+  const renameFailed = renamed.findIndex((result) => result.status === "rejected");
+  if (renameFailed >= 0) {
+    await Promise.all(
+      plans.filter((_, i) => renamed[i].status === "rejected").map(({ temp }) =>
+        fs.remove(temp).catch(() => {})
+      ),
+    );
+    throw new WriteError(
+      `failed to write ${plans[renameFailed].file.path} in ${targetPath}: ${
+        describe((renamed[renameFailed] as PromiseRejectedResult).reason)
+      }`,
+      { cause: (renamed[renameFailed] as PromiseRejectedResult).reason },
+    );
   }
 }
 

@@ -52,6 +52,9 @@ export async function createClientNodeKubeApi(options: KubeClientOptions = {}): 
   const agent = new Agent({
     allowH2: false,
     keepAliveTimeout: 30_000,
+    // A few keep-alive connections suffice (calls are rate-limited); without a
+    // cap a burst of lookups leaves hundreds of idle connections behind.
+    connections: 8,
     connect: {
       ca: tls.ca,
       cert: tls.cert,

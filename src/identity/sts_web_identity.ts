@@ -7,7 +7,7 @@
  * @module
  */
 
-import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
 import { type AwsCallObserver, observeAwsCalls } from "../aws/call_observer.ts";
 import { awsHttpHandler } from "../aws/http_handler.ts";
@@ -34,16 +34,24 @@ export interface StsOptions {
   observer?: AwsCallObserver;
 }
 
-/** The AWS SDK implementation; one STS client per region, reused. */
+/**
+ * The AWS SDK implementation; one STS client per region, reused. The SDK
+ * package is loaded on the first call.
+ */
 export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityApi {
+  let sts: Promise<typeof import("@aws-sdk/client-sts")> | undefined;
   const clients = new Map<string, STSClient>();
   // Bounded attempts, as for Secrets Manager and SSM (credentials are fetched
   // inside those calls, where the mount's abort signal does not reach).
   const handler = awsHttpHandler();
-  const clientFor = (region: string) => {
+  const clientFor = (sdk: typeof import("@aws-sdk/client-sts"), region: string) => {
     let client = clients.get(region);
     if (client === undefined) {
-      client = new STSClient({ region, userAgentAppId: options.appId, requestHandler: handler });
+      client = new sdk.STSClient({
+        region,
+        userAgentAppId: options.appId,
+        requestHandler: handler,
+      });
       if (options.observer) observeAwsCalls(client, { service: "sts", region }, options.observer);
       clients.set(region, client);
     }
@@ -53,8 +61,10 @@ export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityAp
     async assumeRole({ roleArn, token, region }, callOptions = {}) {
       let answer;
       try {
-        answer = await clientFor(region).send(
-          new AssumeRoleWithWebIdentityCommand({
+        sts ??= import("@aws-sdk/client-sts");
+        const sdk = await sts;
+        answer = await clientFor(sdk, region).send(
+          new sdk.AssumeRoleWithWebIdentityCommand({
             RoleArn: roleArn,
             WebIdentityToken: token,
             // Like the Go provider: the current time in nanoseconds.

@@ -78,6 +78,19 @@ export class ProviderMetrics {
       ),
     );
     this.registry.add(
+      new Gauge(
+        `${PREFIX}memory_bytes`,
+        "Process memory by kind: rss, heap_total, heap_used, external (Deno.memoryUsage).",
+        (gauge) => {
+          const memory = Deno.memoryUsage();
+          gauge.set(memory.rss, { kind: "rss" });
+          gauge.set(memory.heapTotal, { kind: "heap_total" });
+          gauge.set(memory.heapUsed, { kind: "heap_used" });
+          gauge.set(memory.external, { kind: "external" });
+        },
+      ),
+    );
+    this.registry.add(
       new Gauge(`${PREFIX}build_info`, "Build information (always 1).", (gauge) => {
         gauge.set(1, { version: PROVIDER_VERSION, deno: Deno.version.deno, v8: Deno.version.v8 });
       }),

@@ -44,8 +44,8 @@ const GO_DEFAULTS: [string, unknown][] = [
     },
   }],
   ["resources", {
-    requests: { cpu: "50m", memory: "128Mi" },
-    limits: { cpu: "500m", memory: "256Mi" },
+    requests: { cpu: "50m", memory: "192Mi" },
+    limits: { cpu: "500m", memory: "320Mi" },
   }],
   ["priorityClassName", ""],
   ["nodeSelector", {}],

@@ -31,6 +31,8 @@ export interface ProviderProcessOptions {
   providerVolume?: string;
   /** Directory standing in for `<kubelet>/pods` (default: a new temporary directory). */
   mountRoot?: string;
+  /** Extra `deno run` flags before the script (e.g. V8 flags for experiments). */
+  denoFlags?: string[];
 }
 
 /** A running provider process. */
@@ -90,6 +92,7 @@ export function providerCommand(
         ...(options.netHosts ?? []),
       ],
     }),
+    ...(options.denoFlags ?? []),
     `${REPO_ROOT}/src/main.ts`,
     `--provider-volume=${options.providerVolume}`,
     ...(options.driverWritesSecrets ? ["--driver-writes-secrets"] : []),
