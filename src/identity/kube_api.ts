@@ -26,9 +26,17 @@ export interface KubeApi {
 
 /** A failed Kubernetes read, with the API server's message (`pods "x" not found`). */
 export class KubeApiError extends Error {
+  /** The server's `Retry-After`, in seconds, when it sent one. */
+  readonly retryAfterSeconds: number | undefined;
+
   /** Creates the error; `status` is the HTTP status when the server answered. */
-  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions & { retryAfterSeconds?: number },
+  ) {
     super(message, options);
     this.name = "KubeApiError";
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

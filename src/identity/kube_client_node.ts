@@ -111,7 +111,12 @@ export async function createClientNodeKubeApi(options: KubeClientOptions = {}): 
 /** The API server's Status message when there is one, as Go's client-go shows it. */
 function toKubeError(error: unknown, apiException: abstract new (...args: never[]) => unknown) {
   if (error instanceof apiException) {
-    const { code, body } = error as unknown as { code: number; body: unknown };
+    const { code, body, headers } = error as unknown as {
+      code: number;
+      body: unknown;
+      headers?: Record<string, string>;
+    };
+    const retryAfter = Number(headers?.["retry-after"] ?? headers?.["Retry-After"]);
     let message = `the server responded with status ${code}`;
     try {
       const status = typeof body === "string" ? JSON.parse(body) : body;
@@ -121,7 +126,10 @@ function toKubeError(error: unknown, apiException: abstract new (...args: never[
     } catch {
       if (typeof body === "string" && body.trim() !== "") message = body.trim();
     }
-    return new KubeApiError(message, code, { cause: error });
+    return new KubeApiError(message, code, {
+      cause: error,
+      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    });
   }
   const text = error instanceof Error ? error.message : String(error);
   return new KubeApiError(text, undefined, { cause: error });

@@ -11,13 +11,24 @@
  */
 
 import { ExpiringCache } from "../cache/expiring_cache.ts";
-import type { KubeApi } from "./kube_api.ts";
+import { type KubeApi, KubeApiError } from "./kube_api.ts";
 import type { TokenBucket } from "./rate_limiter.ts";
 
 /** Annotation that names the IRSA role of a service account. */
 export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 /** Node label that holds the region. */
 export const REGION_LABEL = "topology.kubernetes.io/region";
+
+/** Retries of a throttled call (client-go's limit). */
+const MAX_RETRIES = 10;
+
+/** How long to wait before retrying, or `undefined` when the error is final. */
+function retryDelayMs(error: unknown): number | undefined {
+  if (!(error instanceof KubeApiError) || error.retryAfterSeconds === undefined) return undefined;
+  const status = error.status ?? 0;
+  if (status !== 429 && status < 500) return undefined;
+  return Math.max(1, error.retryAfterSeconds) * 1000;
+}
 
 /** Deadline and cancellation of one mount. */
 export interface CallContext {
@@ -115,22 +126,32 @@ export class KubeLookups {
     return region;
   }
 
-  /** One API call: waits for a rate-limiter token, then calls and reports. */
+  /**
+   * One API call: waits for a rate-limiter token, then calls and reports. Like
+   * client-go, an answer of 429 (or 5xx) with `Retry-After` is retried after
+   * that delay (up to 10 times), as long as the deadline allows.
+   */
   async #call<T>(
     context: CallContext,
     resource: keyof KubeLookups["calls"],
     read: (kube: KubeApi) => Promise<T>,
   ): Promise<T> {
-    await this.#options.limiter.wait(context);
-    const kube = await this.#options.kube();
-    this.calls[resource]++;
-    try {
-      const result = await read(kube);
-      this.#options.onCall?.(resource, "ok");
-      return result;
-    } catch (error) {
-      this.#options.onCall?.(resource, "error");
-      throw error;
+    for (let attempt = 0;; attempt++) {
+      await this.#options.limiter.wait(context);
+      const kube = await this.#options.kube();
+      this.calls[resource]++;
+      try {
+        const result = await read(kube);
+        this.#options.onCall?.(resource, "ok");
+        return result;
+      } catch (error) {
+        this.#options.onCall?.(resource, "error");
+        const delay = retryDelayMs(error);
+        if (delay === undefined || attempt >= MAX_RETRIES || context.signal?.aborted) throw error;
+        const now = this.#options.now?.() ?? Date.now();
+        if (context.deadline !== undefined && now + delay >= context.deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FakeKube } from "../../test/support/fake_kube.ts";
+import { type KubeApi, KubeApiError } from "./kube_api.ts";
 import { KubeLookups, REGION_LABEL, ROLE_ARN_ANNOTATION } from "./kube_lookups.ts";
 import { RateLimitError, TokenBucket } from "./rate_limiter.ts";
 
@@ -188,4 +189,59 @@ Deno.test("the API client is created only when a call is needed", async () => {
   await lookups.roleArn("app", "sa");
   await lookups.roleArn("app", "sa");
   assert.equal(factoryCalls(), 1);
+});
+
+/** A Kubernetes API whose service account reads fail with `errors` first. */
+function throttledKube(errors: KubeApiError[]): KubeApi & { calls: number } {
+  const kube = {
+    calls: 0,
+    getServiceAccount() {
+      kube.calls++;
+      const error = errors.shift();
+      return error
+        ? Promise.reject(error)
+        : Promise.resolve({ annotations: { [ROLE_ARN_ANNOTATION]: ROLE } });
+    },
+    getPod: () => Promise.reject(new Error("unused")),
+    getNode: () => Promise.reject(new Error("unused")),
+  };
+  return kube;
+}
+
+function lookupsOver(kube: KubeApi): KubeLookups {
+  return new KubeLookups({
+    kube: () => Promise.resolve(kube),
+    limiter: new TokenBucket({ qps: -1, burst: 1 }),
+    ttlMs: 0,
+  });
+}
+
+Deno.test("a 429 with Retry-After is retried after the delay, like client-go", async () => {
+  const kube = throttledKube([
+    new KubeApiError("Too many requests", 429, { retryAfterSeconds: 1 }),
+  ]);
+  const started = Date.now();
+  assert.equal(await lookupsOver(kube).roleArn("app", "sa"), ROLE);
+  assert.equal(kube.calls, 2);
+  assert.ok(Date.now() - started >= 1_000);
+});
+
+Deno.test("a 429 is not retried when the retry would come after the deadline", async () => {
+  const kube = throttledKube([
+    new KubeApiError("Too many requests", 429, { retryAfterSeconds: 5 }),
+  ]);
+  const message = await rejection(
+    lookupsOver(kube).roleArn("app", "sa", { deadline: Date.now() + 2_000 }),
+  );
+  assert.equal(message, "Too many requests");
+  assert.equal(kube.calls, 1);
+});
+
+Deno.test("errors without Retry-After (404, 403) are not retried", async () => {
+  const kube = throttledKube([new KubeApiError('serviceaccounts "sa" not found', 404)]);
+  assert.equal(
+    await rejection(lookupsOver(kube).roleArn("app", "sa")),
+    'serviceaccounts "sa" not found',
+  );
+  assert.equal(kube.calls, 1);
 });

@@ -439,3 +439,25 @@ Deno.test({
     await ipv6.stop();
   },
 });
+
+Deno.test({
+  name: "a Kubernetes 429 with Retry-After is waited out and retried, like client-go",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using aws = await startAwsEmulator();
+    const { kube, kubeconfig } = await startTestKube();
+    await using provider = await startTestProvider(aws, { kubeconfig });
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "after-throttling");
+    kube.setFault({ resource: "serviceaccounts", times: 1 }, { status: 429, retryAfterSeconds: 1 });
+    const started = Date.now();
+    const outcome = await provider.driver.mount({
+      targetPath: await provider.newTargetPath(),
+      parameters: { region: PRIMARY_REGION, objects: SECRET },
+    });
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    assert.ok(Date.now() - started >= 1_000);
+    assert.deepEqual(kube.countBy(), { serviceaccounts: 2 });
+    await kube.stop();
+  },
+});
