@@ -47,13 +47,13 @@ interface MiddlewareStack {
       next: (args: unknown) => Promise<{ response: unknown }>,
       context: { commandName?: string },
     ) => (args: unknown) => Promise<{ response: unknown }>,
-    options: { step: "deserialize"; name: string },
+    options: { step: "deserialize"; name: string; priority: "high" },
   ): void;
 }
 
 /**
  * Adds an observer to an AWS SDK client: a deserialize-step middleware, which
- * runs once per HTTP attempt.
+ * runs once per HTTP attempt (retries happen in an earlier step).
  */
 export function observeAwsCalls(
   client: { middlewareStack: unknown },
@@ -78,6 +78,7 @@ export function observeAwsCalls(
         throw error;
       }
     },
-    { step: "deserialize", name: "providerCallObserver" },
+    // High priority: outside the deserializer, so thrown service errors carry their names.
+    { step: "deserialize", name: "providerCallObserver", priority: "high" },
   );
 }
