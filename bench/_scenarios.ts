@@ -1,7 +1,10 @@
 /**
  * The benchmark's scenarios and how each is run and measured: sequential
- * warm or cold mounts of one SecretProviderClass, and the storm of
- * concurrent mounts from distinct pods.
+ * warm or cold mounts of one SecretProviderClass, and the storms of
+ * concurrent mounts from distinct pods: the headline one of pods of a few
+ * Deployments (one service account each), and one where every pod has its
+ * own service account, which the provider's client-side Kubernetes rate
+ * limit (`--qps`, `--burst`) bounds.
  *
  * @module
  */
@@ -22,8 +25,8 @@ export type ScenarioStore = "secretsmanager" | "ssm" | "mixed";
 /**
  * How mounts follow each other: `warm` re-mounts the same pod with the same
  * token (a rotation re-mount), `cold` mounts a new pod with a new token each
- * time (same service account), `storm` starts many mounts of distinct pods,
- * service accounts and tokens at once.
+ * time (same service account), `storm` starts many mounts of distinct pods
+ * and tokens at once.
  */
 export type ScenarioMode = "warm" | "cold" | "storm";
 
@@ -41,6 +44,42 @@ export interface ScenarioSpec {
   failover: boolean;
   /** Mode. */
   mode: ScenarioMode;
+  /** Storms only: who mounts. */
+  storm?: StormShape;
+}
+
+/** Who mounts in a storm, and with which provider flags. */
+export interface StormShape {
+  /** Distinct service accounts; pod `i` has service account `i mod serviceAccounts`. */
+  serviceAccounts: number;
+  /** Provider flags added for this storm (it runs on a fresh provider). */
+  providerArgs: string[];
+  /** The storm the issue's targets are checked on. */
+  headline: boolean;
+}
+
+/** The client-side Kubernetes rate limit a storm ran under, and the floor it sets. */
+export interface StormBound {
+  /** Distinct service accounts. */
+  serviceAccounts: number;
+  /** Pods per service account (rounded up). */
+  podsPerServiceAccount: number;
+  /** Provider flags added for this storm. */
+  providerArgs: string[];
+  /** The storm the issue's targets are checked on. */
+  headline: boolean;
+  /** Effective `--qps` (negative: unlimited). */
+  qps: number;
+  /** Effective `--burst`. */
+  burst: number;
+  /** Kubernetes API calls the provider made during the storm. */
+  kubeCalls: number;
+  /**
+   * Earliest the last Kubernetes call can start under the token bucket:
+   * `max(0, kubeCalls − burst) / qps`, ms (0 when unlimited). Mounts waiting
+   * on that call cannot be faster.
+   */
+  kubeRateLimitFloorMs: number;
 }
 
 /** Measured results of one scenario. */
@@ -112,6 +151,15 @@ export interface ScenarioResult {
   pipelineOverheadMs: Percentiles | null;
   /** Per mount, latency minus the provider's duration: gRPC and the socket, both ends, ms. */
   transportMs: Percentiles | null;
+  /**
+   * Duration of each AWS call at the proxy (received → answer written), ms:
+   * the injected latency plus the emulator's time, queueing included. Well
+   * above the latency means the emulator, not the provider, was the bottleneck.
+   * `null` when no call was made.
+   */
+  awsCallMs: Percentiles | null;
+  /** Storm only: service accounts, rate limit and the floor it sets. */
+  storm?: StormBound;
   /** Storm only: memory of the provider, MiB. */
   memory?: {
     /** RSS just before the storm. */
@@ -122,6 +170,8 @@ export interface ScenarioResult {
     peakReset: boolean;
     /** Largest `VmRSS` sampled every 20 ms during the storm. */
     sampledPeakRssMiB: number;
+    /** RSS after the storm, once idle for `afterMs` (filled in by the caller). */
+    idleAfter?: { afterMs: number; rssMiB: number }[];
   };
 }
 
@@ -135,7 +185,12 @@ export interface ScenarioPlan {
   stormMounts: number;
   /** Secrets per storm mount. */
   stormSecrets: number;
+  /** Pods per service account (Deployment) in the headline storm. */
+  stormPodsPerServiceAccount: number;
 }
+
+/** Provider flags of the distinct-service-account storm's second run: a looser rate limit. */
+export const LOOSE_RATE_LIMIT_ARGS = ["--qps=50", "--burst=100"];
 
 /** Default full plan. */
 export const FULL_PLAN: ScenarioPlan = {
@@ -143,6 +198,7 @@ export const FULL_PLAN: ScenarioPlan = {
   mixedSize: 20,
   stormMounts: 500,
   stormSecrets: 5,
+  stormPodsPerServiceAccount: 20,
 };
 
 /** `--short` plan (CI). */
@@ -151,6 +207,7 @@ export const SHORT_PLAN: ScenarioPlan = {
   mixedSize: 20,
   stormMounts: 20,
   stormSecrets: 5,
+  stormPodsPerServiceAccount: 20,
 };
 
 const STORE_LABEL: Record<ScenarioStore, string> = {
@@ -169,7 +226,7 @@ const MODE_LABEL: Record<ScenarioMode, string> = {
   storm: "storm",
 };
 
-/** The scenarios of a plan, in run order (the storm last). */
+/** The scenarios of a plan, in run order (the storms last, the headline one first). */
 export function scenarioList(plan: ScenarioPlan): ScenarioSpec[] {
   const specs: ScenarioSpec[] = [];
   const add = (store: ScenarioStore, objects: number, failover: boolean, mode: ScenarioMode) =>
@@ -192,15 +249,38 @@ export function scenarioList(plan: ScenarioPlan): ScenarioSpec[] {
   for (const store of ["secretsmanager", "ssm", "mixed"] as const) {
     for (const mode of ["warm", "cold"] as const) add(store, plan.mixedSize, true, mode);
   }
-  specs.push({
-    name: `storm-${plan.stormMounts}x${plan.stormSecrets}`,
-    description:
-      `${plan.stormMounts} concurrent mounts of ${plan.stormSecrets} Secrets Manager objects from distinct pods, service accounts and tokens`,
-    store: "secretsmanager",
-    objects: plan.stormSecrets,
-    failover: false,
-    mode: "storm",
-  });
+  const n = plan.stormMounts;
+  const base = `storm-${n}x${plan.stormSecrets}`;
+  const what = `${n} concurrent mounts of ${plan.stormSecrets} Secrets Manager objects ` +
+    `from distinct pods and tokens (one STS session each)`;
+  const deployments = Math.max(1, Math.ceil(n / plan.stormPodsPerServiceAccount));
+  const storm = (name: string, description: string, shape: StormShape) =>
+    specs.push({
+      name,
+      description,
+      store: "secretsmanager",
+      objects: plan.stormSecrets,
+      failover: false,
+      mode: "storm",
+      storm: shape,
+    });
+  storm(
+    base,
+    `${what} of ${deployments} Deployments (${deployments} service accounts, ` +
+      `${plan.stormPodsPerServiceAccount} pods each)`,
+    { serviceAccounts: deployments, providerArgs: [], headline: true },
+  );
+  storm(
+    `${base}-distinct-sa`,
+    `${what} with ${n} distinct service accounts: bounded by the client-side Kubernetes ` +
+      `rate limit (one service account lookup each)`,
+    { serviceAccounts: n, providerArgs: [], headline: false },
+  );
+  storm(
+    `${base}-distinct-sa-qps50`,
+    `the same with ${LOOSE_RATE_LIMIT_ARGS.join(" ")}`,
+    { serviceAccounts: n, providerArgs: LOOSE_RATE_LIMIT_ARGS, headline: false },
+  );
   return specs;
 }
 
@@ -361,9 +441,14 @@ export interface StormOptions {
   timeoutMs: number;
   /** Secrets seeded (the storm's mounts rotate through them). */
   pool: number;
+  /** Every provider flag this storm's provider runs with (for the rate limit). */
+  providerArgs: string[];
 }
 
-/** Runs the storm: `mounts` distinct pods, service accounts and tokens, all at once. */
+/**
+ * Runs a storm: `mounts` distinct pods and tokens, all at once; pod `i` has
+ * service account `i mod spec.storm.serviceAccounts`.
+ */
 export async function runStorm(
   context: RunContext,
   spec: ScenarioSpec,
@@ -371,14 +456,18 @@ export async function runStorm(
 ): Promise<ScenarioResult> {
   const { stack, provider } = context;
   const prefix = `storm-sa-${podCounter++}`;
-  stack.addServiceAccounts(prefix, options.mounts);
+  const serviceAccounts = Math.max(
+    1,
+    Math.min(options.mounts, spec.storm?.serviceAccounts ?? options.mounts),
+  );
+  stack.addServiceAccounts(prefix, serviceAccounts);
   const mounts = await Promise.all(
     Array.from({ length: options.mounts }, async (_, i) => ({
       pod: {
         name: `storm-${i}`,
         namespace: "default",
         uid: crypto.randomUUID(),
-        serviceAccount: `${prefix}-${i}`,
+        serviceAccount: `${prefix}-${i % serviceAccounts}`,
       },
       tokens: newTokens(),
       targetPath: await provider.newTargetPath(`storm-${i}`),
@@ -429,7 +518,50 @@ export async function runStorm(
     peakReset,
     sampledPeakRssMiB: round(Math.max(sampledPeak, memory.rss) / 1024, 1),
   };
+  const { qps, burst } = rateLimitOf(options.providerArgs);
+  const kubeCalls = stack.kube.requests().length;
+  result.storm = {
+    serviceAccounts,
+    podsPerServiceAccount: Math.ceil(options.mounts / serviceAccounts),
+    providerArgs: spec.storm?.providerArgs ?? [],
+    headline: spec.storm?.headline ?? true,
+    qps,
+    burst,
+    kubeCalls,
+    kubeRateLimitFloorMs: round(rateLimitFloorMs(kubeCalls, qps, burst), 1),
+  };
   return result;
+}
+
+/**
+ * The provider's effective `--qps` and `--burst` from its flags (the last
+ * occurrence wins, as with Go's flag package); client-go's 5 and 10 when
+ * absent or 0.
+ */
+export function rateLimitOf(args: readonly string[]): { qps: number; burst: number } {
+  const value = (name: string): number | undefined => {
+    let found: number | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const match = new RegExp(`^--?${name}(?:=(.*))?$`).exec(args[i]);
+      if (match === null) continue;
+      const text = match[1] ?? args[i + 1];
+      if (text !== undefined && /^-?\d+$/.test(text)) found = Number(text);
+    }
+    return found;
+  };
+  const qps = value("qps") || 5;
+  const burst = Math.max(1, value("burst") || 10);
+  return { qps, burst };
+}
+
+/**
+ * How long a token bucket of `burst` refilled at `qps` per second needs
+ * before the last of `calls` simultaneous calls may start, ms (0 when
+ * `qps` is negative, i.e. unlimited).
+ */
+export function rateLimitFloorMs(calls: number, qps: number, burst: number): number {
+  if (qps < 0) return 0;
+  return (Math.max(0, calls - burst) / qps) * 1000;
 }
 
 function cpuDelta(before: CpuTime, after: CpuTime): CpuTime {
@@ -500,6 +632,9 @@ function measure(
       );
     }
   }
+  const callDurations = calls.flatMap((call) =>
+    call.endedAt === undefined ? [] : [call.endedAt - call.startedAt]
+  );
   const firstOk = ok[0]?.outcome;
   return {
     name: spec.name,
@@ -532,6 +667,7 @@ function measure(
     providerMs,
     pipelineOverheadMs,
     transportMs,
+    awsCallMs: callDurations.length > 0 ? roundAll(summarize(callDurations)) : null,
   };
 }
 

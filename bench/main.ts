@@ -1,17 +1,20 @@
 /**
  * `deno task bench`: the provider's benchmark (issue 6).
  *
- * Starts moto (two regions) behind the fault proxy with a fixed latency per
- * AWS call, the local Kubernetes API server and the provider with its
- * production command line; plays the CSI driver over the socket through a
- * list of scenarios; prints a table per scenario and the issue's targets
- * (PASS/MISS); writes `bench/results/latest.json` and `latest.md`.
+ * Starts one moto per region (and one for STS) behind the fault proxy, which
+ * routes each call by its SigV4 region and adds a fixed latency per AWS call,
+ * the local Kubernetes API server and the provider with its production
+ * command line; mounts a tmpfs for the pod volumes when it can (root on
+ * Linux); plays the CSI driver over the socket through a list of scenarios;
+ * prints a table per scenario and the issue's targets (PASS/MISS); writes
+ * `bench/results/latest.json` and `latest.md`.
  *
  * ```sh
  * deno task bench                      # full run (a few minutes)
  * deno task bench --short              # CI-sized run → latest-short.json
  * deno task bench --profile            # also profile warm sm-20 → *.cpuprofile
  * deno task bench --only=sm-20 --latency-ms=5 --provider-arg=--qps=50
+ * deno task bench --only=storm --no-mount-tmpfs
  * ```
  *
  * @module
@@ -39,7 +42,8 @@ import {
   seedCounts,
   SHORT_PLAN,
 } from "./_scenarios.ts";
-import { startBenchStack } from "./_stack.ts";
+import { REGIONS, startBenchStack } from "./_stack.ts";
+import { preparePodVolumes, TMPFS_SIZE, type TmpfsMode } from "./_tmpfs.ts";
 import { percentile, round } from "./_stats.ts";
 import { PRIMARY_REGION } from "../test/support/local_stack.ts";
 
@@ -61,6 +65,8 @@ export interface BenchOptions {
   stormMounts: number;
   /** Secrets per storm mount. */
   stormSecrets: number;
+  /** Pods per service account (Deployment) in the headline storm. */
+  stormPodsPerServiceAccount: number;
   /** Deadline of a storm mount, ms. */
   stormTimeoutMs: number;
   /** Dedicated start-up measurements. */
@@ -75,6 +81,8 @@ export interface BenchOptions {
   outDir: string;
   /** Where pod volumes are created (default: the system temporary directory). */
   mountDir: string | undefined;
+  /** Whether to mount a tmpfs for the pod volumes (`auto`: if root on Linux). */
+  mountTmpfs: TmpfsMode;
   /** Base name of the output files. */
   outName: string;
 }
@@ -86,16 +94,19 @@ const USAGE = `Usage: deno task bench [options]
   --iterations=N        measured mounts per warm scenario (default 100, short 5)
   --cold-iterations=N   measured mounts per cold scenario (default: --iterations)
   --warmup=N            unmeasured mounts before each scenario (default 10, short 2)
-  --storm=N             concurrent mounts of the storm (default 500, short 20; 0 = no storm)
+  --storm=N             concurrent mounts of each storm (default 500, short 20; 0 = no storm)
   --storm-secrets=N     secrets per storm mount (default 5)
+  --storm-pods-per-sa=N pods per service account (Deployment) in the headline storm (default 20:
+                        500 pods of 25 Deployments); the -distinct-sa storms give every pod its own
   --storm-timeout-ms=N  deadline of each storm mount (default 120000, the kubelet's)
   --startup-runs=N      extra provider starts to time (default 5, short 1)
   --profile             CPU-profile the provider during warm sm-20 (writes *.cpuprofile)
   --only=a,b            only scenarios whose name contains one of these (writes latest-custom.*)
   --provider-arg=FLAG   extra provider flag, repeatable (writes latest-custom.*)
-  --mount-dir=DIR       where pod volumes are created (default: the temp directory). The
-                        driver mounts a tmpfs there in production; on a disk every file's
-                        fsync costs time (not /dev/shm: Deno wants --allow-all under /dev)
+  --mount-dir=DIR       where pod volumes are created (default: the temp directory)
+  --[no-]mount-tmpfs    mount a tmpfs (size=${TMPFS_SIZE}) for the pod volumes, as the driver
+                        does per volume, and unmount it at the end. Default: on when root on
+                        Linux, else the plain directory (the report says which)
   --out-dir=DIR         where results go (default bench/results)
   --out-name=NAME       base name of the result files
 `;
@@ -112,6 +123,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       warmup: { type: "string" },
       storm: { type: "string" },
       "storm-secrets": { type: "string" },
+      "storm-pods-per-sa": { type: "string" },
       "storm-timeout-ms": { type: "string" },
       "startup-runs": { type: "string" },
       profile: { type: "boolean", default: false },
@@ -119,11 +131,13 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       "provider-arg": { type: "string", multiple: true },
       "out-dir": { type: "string" },
       "mount-dir": { type: "string" },
+      "mount-tmpfs": { type: "boolean" },
       "out-name": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
     allowPositionals: false,
+    allowNegative: true,
   });
   if (values.help) return "help";
   const short = values.short ?? false;
@@ -136,7 +150,13 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
   const iterations = int("iterations", values.iterations, short ? 5 : 100, 1);
   const only = (values.only ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const providerArgs = values["provider-arg"] ?? [];
-  const custom = only.length > 0 || providerArgs.length > 0 || values["mount-dir"] !== undefined;
+  const mountTmpfs: TmpfsMode = values["mount-tmpfs"] === undefined
+    ? "auto"
+    : values["mount-tmpfs"]
+    ? "on"
+    : "off";
+  const custom = only.length > 0 || providerArgs.length > 0 || values["mount-dir"] !== undefined ||
+    mountTmpfs === "off";
   return {
     short,
     latencyMs: int("latency-ms", values["latency-ms"], 20),
@@ -145,6 +165,12 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     warmup: int("warmup", values.warmup, short ? 2 : 10),
     stormMounts: int("storm", values.storm, short ? SHORT_PLAN.stormMounts : FULL_PLAN.stormMounts),
     stormSecrets: int("storm-secrets", values["storm-secrets"], FULL_PLAN.stormSecrets, 1),
+    stormPodsPerServiceAccount: int(
+      "storm-pods-per-sa",
+      values["storm-pods-per-sa"],
+      FULL_PLAN.stormPodsPerServiceAccount,
+      1,
+    ),
     stormTimeoutMs: int("storm-timeout-ms", values["storm-timeout-ms"], 120_000, 1),
     startupRuns: int("startup-runs", values["startup-runs"], short ? 1 : 5),
     profile: values.profile ?? false,
@@ -152,6 +178,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     providerArgs,
     outDir: values["out-dir"] ?? `${REPO_ROOT}/bench/results`,
     mountDir: values["mount-dir"],
+    mountTmpfs,
     outName: values["out-name"] ?? (custom ? "latest-custom" : short ? "latest-short" : "latest"),
   };
 }
@@ -182,6 +209,21 @@ async function fileSystemType(path: string): Promise<string> {
   }
 }
 
+/** `deno fmt` on a written report, so that the repository's `deno fmt --check` stays clean. */
+async function formatFile(path: string): Promise<void> {
+  try {
+    const { success } = await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--quiet", path],
+      cwd: REPO_ROOT,
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!success) log(`deno fmt ${path} failed; the report is unformatted`);
+  } catch {
+    // no deno binary to run: leave it unformatted
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the benchmark; returns the results (also written to `options.outDir`). */
@@ -191,6 +233,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     ...(options.short ? SHORT_PLAN : FULL_PLAN),
     stormMounts: options.stormMounts,
     stormSecrets: options.stormSecrets,
+    stormPodsPerServiceAccount: options.stormPodsPerServiceAccount,
   };
   const selected = (name: string) =>
     options.only.length === 0 || options.only.some((part) => name.includes(part));
@@ -198,27 +241,49 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     selected(spec.name) && (spec.mode !== "storm" || plan.stormMounts > 0)
   );
   const settleMs = options.short ? 500 : 2_000;
-  const stormSettleMs = options.short ? 1_000 : 5_000;
+  // Idle RSS after a storm is read at each of these (ms after it ended): the
+  // provider collects garbage once idle, give it time; the last one counts.
+  const stormIdleMs = options.short ? [1_000, 2_000] : [5_000, 10_000];
 
-  log(`starting moto, fault proxy (${options.latencyMs} ms per call) and Kubernetes API; seeding`);
   const counts = seedCounts(plan);
-  const mountDir = options.mountDir ?? Deno.env.get("TMPDIR") ?? "/tmp";
-  const stack = await startBenchStack(options.latencyMs, counts);
+  const volumes = await preparePodVolumes(
+    options.mountTmpfs,
+    options.mountDir ?? Deno.env.get("TMPDIR") ?? "/tmp",
+  );
+  const mountDir = volumes.dir;
+  log(
+    volumes.tmpfsMounted
+      ? `pod volumes on a tmpfs mounted at ${mountDir}`
+      : `pod volumes in ${mountDir}, no tmpfs: ${volumes.reason}`,
+  );
+  log(
+    `starting one moto per region (${REGIONS.join(", ")}) and one for STS, the fault proxy ` +
+      `(${options.latencyMs} ms per call) and the Kubernetes API; seeding`,
+  );
+  const stack = await startBenchStack({ latencyMs: options.latencyMs, counts }).catch(
+    async (error) => {
+      await volumes.release();
+      throw error;
+    },
+  );
   const running = new Set<BenchProvider>();
   const stopAll = async () => {
     await Promise.all([...running].map((provider) => provider.stop()));
     await stack.stop();
+    await volumes.release();
   };
   const onSignal = () => {
     log("interrupted; stopping");
     stopAll().finally(() => Deno.exit(130));
   };
+  // Stop the processes and unmount the tmpfs on Ctrl-C or a kill.
   Deno.addSignalListener("SIGINT", onSignal);
-  const launch = async (inspect = false) => {
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const launch = async (inspect = false, extraArgs: string[] = []) => {
     const provider = await launchProvider({
       awsEndpoint: stack.aws.proxy.url,
       kubeconfig: stack.kubeconfig,
-      args: options.providerArgs,
+      args: [...options.providerArgs, ...extraArgs],
       inspect,
       mountDir,
     });
@@ -279,33 +344,53 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     await stop(main);
 
     let storm: BenchResults["process"]["storm"] = null;
-    const stormSpec = specs.find((s) => s.mode === "storm");
-    if (stormSpec !== undefined) {
-      const provider = await launch();
+    for (const stormSpec of specs.filter((s) => s.mode === "storm")) {
+      const extraArgs = stormSpec.storm?.providerArgs ?? [];
+      const provider = await launch(false, extraArgs);
       record(provider);
       await sleep(settleMs);
       const idleRssBeforeMiB = round((await readMemory(provider.pid)).rss / 1024, 1);
-      log(`${stormSpec.name}: ${plan.stormMounts} concurrent mounts on a fresh provider`);
+      log(
+        `${stormSpec.name}: ${plan.stormMounts} concurrent mounts on a fresh provider` +
+          (extraArgs.length > 0 ? ` (${extraArgs.join(" ")})` : ""),
+      );
       const result = await runStorm({ stack, provider }, stormSpec, {
         mounts: plan.stormMounts,
         timeoutMs: options.stormTimeoutMs,
         pool: counts.secrets,
+        providerArgs: [...options.providerArgs, ...extraArgs],
       });
       log(
         `${stormSpec.name}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ` +
           `${result.failed} failed, peak RSS ${result.memory?.peakRssMiB} MiB`,
       );
       scenarios.push(result);
-      await sleep(stormSettleMs);
-      const idleRssAfterMiB = round((await readMemory(provider.pid)).rss / 1024, 1);
-      storm = {
-        idleRssBeforeMiB,
-        peakRssMiB: result.memory!.peakRssMiB,
-        peakReset: result.memory!.peakReset,
-        sampledPeakRssMiB: result.memory!.sampledPeakRssMiB,
-        idleRssAfterMiB,
-        settleMs: stormSettleMs,
-      };
+      const stormEnded = performance.now();
+      const idleAfter: { afterMs: number; rssMiB: number }[] = [];
+      for (const afterMs of stormIdleMs) {
+        await sleep(afterMs - (performance.now() - stormEnded));
+        idleAfter.push({ afterMs, rssMiB: round((await readMemory(provider.pid)).rss / 1024, 1) });
+      }
+      result.memory!.idleAfter = idleAfter;
+      log(
+        `${stormSpec.name}: idle RSS after ${
+          idleAfter.map((sample) => `${sample.afterMs / 1000} s ${sample.rssMiB} MiB`).join(", ")
+        }`,
+      );
+      // The process numbers (and the issue's memory targets) are the headline storm's.
+      if (storm === null || stormSpec.storm?.headline) {
+        const last = idleAfter[idleAfter.length - 1];
+        storm = {
+          scenario: stormSpec.name,
+          idleRssBeforeMiB,
+          peakRssMiB: result.memory!.peakRssMiB,
+          peakReset: result.memory!.peakReset,
+          sampledPeakRssMiB: result.memory!.sampledPeakRssMiB,
+          idleRssAfterMiB: last.rssMiB,
+          settleMs: last.afterMs,
+          idleRssAfter: idleAfter,
+        };
+      }
       await stop(provider);
     }
 
@@ -355,6 +440,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         warmup: options.warmup,
         stormMounts: plan.stormMounts,
         stormSecrets: plan.stormSecrets,
+        stormPodsPerServiceAccount: plan.stormPodsPerServiceAccount,
         stormTimeoutMs: options.stormTimeoutMs,
         startupRuns: options.startupRuns,
         providerArgs: options.providerArgs,
@@ -362,6 +448,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         profile: options.profile,
         mountDir,
         mountFs: await fileSystemType(mountDir),
+        mountTmpfs: {
+          mode: options.mountTmpfs,
+          mounted: volumes.tmpfsMounted,
+          ...(volumes.reason === undefined ? {} : { reason: volumes.reason }),
+        },
+        emulator: `one moto per region (${
+          REGIONS.join(", ")
+        }) and one for STS and unsigned calls, behind one fault proxy routing by SigV4 region`,
       },
       machine,
       provider: { command },
@@ -381,10 +475,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       `${options.outDir}/${options.outName}.json`,
       JSON.stringify(results, null, 2) + "\n",
     );
-    await Deno.writeTextFile(`${options.outDir}/${options.outName}.md`, formatMarkdown(results));
+    const markdown = `${options.outDir}/${options.outName}.md`;
+    await Deno.writeTextFile(markdown, formatMarkdown(results));
+    await formatFile(markdown);
     return results;
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
     await stopAll();
   }
 }

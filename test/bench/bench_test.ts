@@ -66,6 +66,7 @@ function assertScenario(s: ScenarioResult): void {
   assertCounts(s.awsCallsPerMountByApi, `${at}.awsCallsPerMountByApi`);
   assertCounts(s.kubeCallsPerMountByResource, `${at}.kubeCallsPerMountByResource`);
   assert.ok(Object.keys(s.awsCallsPerMount).length > 0, `${at}: AWS calls were counted`);
+  assertPercentiles(s.awsCallMs, `${at}.awsCallMs`);
   if (s.mode === "storm") {
     assert.equal(s.overheadMs, null);
     assert.equal(s.awsWaitMs, null);
@@ -74,6 +75,26 @@ function assertScenario(s: ScenarioResult): void {
       assertNumber(s.memory[key], `${at}.memory.${key}`);
     }
     assert.equal(typeof s.memory.peakReset, "boolean");
+    assert.ok(s.memory.idleAfter && s.memory.idleAfter.length === 2, `${at}.memory.idleAfter`);
+    for (const sample of s.memory.idleAfter) {
+      assertNumber(sample.afterMs, `${at}.memory.idleAfter.afterMs`);
+      assertNumber(sample.rssMiB, `${at}.memory.idleAfter.rssMiB`);
+    }
+    assert.ok(s.storm, `${at}.storm`);
+    for (
+      const key of [
+        "serviceAccounts",
+        "podsPerServiceAccount",
+        "qps",
+        "burst",
+        "kubeCalls",
+        "kubeRateLimitFloorMs",
+      ] as const
+    ) {
+      assertNumber(s.storm[key], `${at}.storm.${key}`);
+    }
+    assert.ok(Array.isArray(s.storm.providerArgs));
+    assert.equal(typeof s.storm.headline, "boolean");
   } else {
     for (
       const key of [
@@ -129,6 +150,7 @@ Deno.test({
           "warmup",
           "stormMounts",
           "stormSecrets",
+          "stormPodsPerServiceAccount",
           "stormTimeoutMs",
           "startupRuns",
         ] as const
@@ -139,6 +161,11 @@ Deno.test({
       assert.equal(results.settings.profile, true);
       assert.equal(typeof results.settings.mountDir, "string");
       assert.equal(typeof results.settings.mountFs, "string");
+      assert.equal(results.settings.mountTmpfs.mode, "auto");
+      assert.equal(typeof results.settings.mountTmpfs.mounted, "boolean");
+      if (results.settings.mountTmpfs.mounted) assert.equal(results.settings.mountFs, "tmpfs");
+      else assert.equal(typeof results.settings.mountTmpfs.reason, "string");
+      assert.match(results.settings.emulator, /one moto per region/);
 
       const m = results.machine;
       for (const key of ["cpuModel", "os", "motoVersion"] as const) {
@@ -172,6 +199,9 @@ Deno.test({
       ) {
         assertNumber(p.storm[key], `process.storm.${key}`);
       }
+      assert.equal(p.storm.scenario, "storm-20x5", "the headline storm's numbers");
+      assert.equal(p.storm.idleRssAfter.length, 2);
+      assert.equal(p.storm.idleRssAfter.at(-1)!.afterMs, p.storm.settleMs);
 
       const names = results.scenarios.map((s) => s.name);
       for (const size of [1, 5, 20, 100]) {
@@ -189,11 +219,28 @@ Deno.test({
           "ssm-20-failover-warm",
           "mixed-jmes-20-failover-warm",
           "storm-20x5",
+          "storm-20x5-distinct-sa",
+          "storm-20x5-distinct-sa-qps50",
         ]
       ) {
         assert.ok(names.includes(name), `scenario ${name}`);
       }
       results.scenarios.forEach(assertScenario);
+      const byName = new Map(results.scenarios.map((s) => [s.name, s]));
+      assert.equal(byName.get("storm-20x5")!.storm!.serviceAccounts, 1);
+      assert.equal(byName.get("storm-20x5-distinct-sa")!.storm!.serviceAccounts, 20);
+      assert.deepEqual(
+        [5, 10, 50, 100],
+        [
+          byName.get("storm-20x5-distinct-sa")!.storm!.qps,
+          byName.get("storm-20x5-distinct-sa")!.storm!.burst,
+          byName.get("storm-20x5-distinct-sa-qps50")!.storm!.qps,
+          byName.get("storm-20x5-distinct-sa-qps50")!.storm!.burst,
+        ],
+      );
+      // Each region's calls reached the proxy signed for that region (routed to its own moto).
+      const failover = byName.get("sm-20-failover-warm")!;
+      assert.ok(failover.awsCallsPerMount["secretsmanager.BatchGetSecretValue.us-west-2"] > 0);
       const warm = results.scenarios.find((s) => s.name === "sm-20-warm")!;
       assert.ok(warm.awsCallsPerMount["secretsmanager.BatchGetSecretValue.us-east-1"] > 0);
 
@@ -218,8 +265,9 @@ Deno.test({
       assert.ok(Array.isArray(cpuProfile.nodes) && Array.isArray(cpuProfile.samples));
 
       const markdown = await Deno.readTextFile(`${outDir}/latest-short.md`);
-      assert.match(markdown, /\| scenario \|/);
-      assert.match(markdown, /\| Target \(issue 6\) \|/);
+      assert.match(markdown, /\| scenario +\|/);
+      assert.match(markdown, /\| Target \(issue 6\) +\|/);
+      assert.match(markdown, /\| storm +\| +ok \|/);
     } finally {
       await Deno.remove(outDir, { recursive: true });
     }

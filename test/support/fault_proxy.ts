@@ -9,6 +9,11 @@
  * Unsigned requests carry no region: STS AssumeRoleWithWebIdentity is sent
  * without SigV4, so its calls have `region: ""`.
  *
+ * With `upstreams` (region → URL) each request goes to the upstream of its
+ * SigV4 region, e.g. one moto per region so that regions do not queue behind
+ * each other in one emulator; unsigned requests and other regions go to the
+ * default upstream. The client still sees one endpoint.
+ *
  * Bodies are never logged: they carry secret values.
  *
  * @example
@@ -17,6 +22,13 @@
  * proxy.setFault({ region: "us-east-1", api: "GetSecretValue" }, { kind: "throttle", times: 1 });
  * // run the provider with AWS_ENDPOINT_URL=proxy.url
  * proxy.countBy(); // { "secretsmanager.GetSecretValue.us-east-1": 2, ... }
+ * ```
+ *
+ * @example One emulator per region behind one endpoint
+ * ```ts
+ * await using proxy = await startFaultProxy(east.url, {
+ *   upstreams: { "us-east-1": east.url, "us-west-2": west.url },
+ * });
  * ```
  *
  * @module
@@ -129,6 +141,8 @@ export interface AwsCall extends AwsRequestKind {
 
 /** A request with when it was received and when its answer ended (see {@linkcode FaultProxy.timings}). */
 export interface AwsCallTiming extends AwsCall {
+  /** Base URL of the upstream the request was (or would have been) forwarded to. */
+  upstream: string;
   /**
    * `performance.now()` of this process when the request's headers arrived,
    * in ms: injected latency and moto's time both count from here.
@@ -145,6 +159,13 @@ export interface AwsCallTiming extends AwsCall {
 export interface FaultProxyOptions {
   /** Delay before forwarding each request, in ms. @default {0} */
   latencyMs?: number;
+  /**
+   * Upstream per SigV4 region (`{ "us-east-1": "http://127.0.0.1:5001", ... }`).
+   * Requests signed for a region listed here go to its upstream; unsigned
+   * requests (STS AssumeRoleWithWebIdentity) and other regions go to the
+   * default upstream given to {@linkcode startFaultProxy}. @default {{}}
+   */
+  upstreams?: Record<string, string>;
 }
 
 /** A running proxy; stop it with `stop()` or `await using`. */
@@ -223,16 +244,24 @@ export function classifyAwsRequest(headers: IncomingHttpHeaders, body: Uint8Arra
   };
 }
 
-/** Starts a proxy forwarding to `upstream` (e.g. `http://127.0.0.1:PORT` of moto). */
+/**
+ * Starts a proxy forwarding to `upstream` (e.g. `http://127.0.0.1:PORT` of
+ * moto), or to the upstream of the request's region in `options.upstreams`.
+ */
 export async function startFaultProxy(
   upstream: string,
   options: FaultProxyOptions = {},
 ): Promise<FaultProxy> {
   let latencyMs = checkMs(options.latencyMs ?? 0);
+  const byRegion = new Map(Object.entries(options.upstreams ?? {}));
+  for (const [region, url] of byRegion) {
+    if (!URL.canParse(url)) throw new TypeError(`upstreams[${region}] is not a URL: ${url}`);
+  }
+  const upstreamOf = (region: string) => (region && byRegion.get(region)) || upstream;
   let rules: Rule[] = [];
   let order = 0;
   let calls: AwsCall[] = [];
-  let times: { startedAt: number; endedAt?: number }[] = [];
+  let times: { startedAt: number; endedAt?: number; upstream: string }[] = [];
   const sockets = new Set<Socket>();
   const stopping = new AbortController();
 
@@ -249,7 +278,10 @@ export async function startFaultProxy(
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const time: { startedAt: number; endedAt?: number } = { startedAt: performance.now() };
+    const time: { startedAt: number; endedAt?: number; upstream: string } = {
+      startedAt: performance.now(),
+      upstream,
+    };
     const ended = () => time.endedAt ??= performance.now();
     res.once("finish", ended);
     res.once("close", ended);
@@ -260,6 +292,7 @@ export async function startFaultProxy(
     const accessKeyId =
       /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
     const call: AwsCall = { ...kind, status: 0, accessKeyId };
+    time.upstream = upstreamOf(kind.region);
     calls.push(call);
     times.push(time);
     const fault = takeFault(kind);
@@ -282,7 +315,7 @@ export async function startFaultProxy(
         return;
       }
     }
-    forward(upstream, req, body, res, {
+    forward(time.upstream, req, body, res, {
       signal: stopping.signal,
       onStatus: (status) => call.status = status,
     });

@@ -102,10 +102,34 @@ Deno.test("fault proxy", async (t) => {
         assert.equal(params.Parameters?.[0].Value, `mode-${region}`);
       }
       assert.deepEqual(proxy.calls(), [
-        { service: "secretsmanager", api: "GetSecretValue", region: EAST, status: 200, accessKeyId: "AKIDTEST" },
-        { service: "ssm", api: "GetParameters", region: EAST, status: 200, accessKeyId: "AKIDTEST" },
-        { service: "secretsmanager", api: "GetSecretValue", region: WEST, status: 200, accessKeyId: "AKIDTEST" },
-        { service: "ssm", api: "GetParameters", region: WEST, status: 200, accessKeyId: "AKIDTEST" },
+        {
+          service: "secretsmanager",
+          api: "GetSecretValue",
+          region: EAST,
+          status: 200,
+          accessKeyId: "AKIDTEST",
+        },
+        {
+          service: "ssm",
+          api: "GetParameters",
+          region: EAST,
+          status: 200,
+          accessKeyId: "AKIDTEST",
+        },
+        {
+          service: "secretsmanager",
+          api: "GetSecretValue",
+          region: WEST,
+          status: 200,
+          accessKeyId: "AKIDTEST",
+        },
+        {
+          service: "ssm",
+          api: "GetParameters",
+          region: WEST,
+          status: 200,
+          accessKeyId: "AKIDTEST",
+        },
       ]);
     });
 
@@ -287,4 +311,83 @@ Deno.test("fault proxy", async (t) => {
   } finally {
     for (const c of clients) c.destroy();
   }
+});
+
+Deno.test({
+  name: "fault proxy routes by the SigV4 region to one upstream per region",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // Fake upstreams answering with their own name and what they were asked.
+    const names = ["default", EAST, WEST];
+    const servers = names.map((name) =>
+      Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+        await request.body?.cancel();
+        return Response.json({ upstream: name, path: new URL(request.url).pathname });
+      })
+    );
+    const url = (i: number) => `http://127.0.0.1:${servers[i].addr.port}`;
+    try {
+      await using proxy = await startFaultProxy(url(0), {
+        upstreams: { [EAST]: url(1), [WEST]: url(2) },
+      });
+      const send = async (headers: Record<string, string>, body = "{}") => {
+        const response = await fetch(`${proxy.url}/some/path`, { method: "POST", headers, body });
+        return { status: response.status, body: await response.json() };
+      };
+      const json = (region: string, target: string, service: string) => ({
+        authorization: signed(region, service),
+        "x-amz-target": target,
+        "content-type": "application/x-amz-json-1.1",
+      });
+
+      assert.deepEqual(
+        (await send(json(EAST, "secretsmanager.BatchGetSecretValue", "secretsmanager"))).body,
+        { upstream: EAST, path: "/some/path" },
+      );
+      assert.equal((await send(json(WEST, "AmazonSSM.GetParameters", "ssm"))).body.upstream, WEST);
+      // Unsigned (STS web identity): no region, so the default upstream.
+      const unsigned = await send(
+        { "content-type": "application/x-www-form-urlencoded" },
+        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15",
+      );
+      assert.equal(unsigned.body.upstream, "default");
+      // A region without its own upstream: the default one.
+      const other = json("eu-central-1", "secretsmanager.GetSecretValue", "secretsmanager");
+      assert.equal((await send(other)).body.upstream, "default");
+      // Signed STS in a routed region follows the region.
+      const signedSts = await send(
+        { "content-type": "application/x-www-form-urlencoded", authorization: signed(WEST, "sts") },
+        "Action=GetCallerIdentity&Version=2011-06-15",
+      );
+      assert.equal(signedSts.body.upstream, WEST);
+
+      // Faults and counting work as without routing; timings() say where each call went.
+      proxy.setFault({ region: WEST }, { kind: "throttle", times: 1 });
+      assert.equal((await send(json(WEST, "AmazonSSM.GetParameters", "ssm"))).status, 400);
+      assert.deepEqual(proxy.countBy((call) => call.region || "(unsigned)"), {
+        [EAST]: 1,
+        [WEST]: 3,
+        "(unsigned)": 1,
+        "eu-central-1": 1,
+      });
+      assert.deepEqual(proxy.timings().map((t) => [t.api, t.upstream, t.status]), [
+        ["BatchGetSecretValue", url(1), 200],
+        ["GetParameters", url(2), 200],
+        ["AssumeRoleWithWebIdentity", url(0), 200],
+        ["GetSecretValue", url(0), 200],
+        ["GetCallerIdentity", url(2), 200],
+        ["GetParameters", url(2), 400],
+      ]);
+      // calls() keeps its shape.
+      assert.ok(proxy.calls().every((call) => !("upstream" in call)));
+
+      await assert.rejects(
+        () => startFaultProxy(url(0), { upstreams: { [EAST]: "not a url" } }),
+        TypeError,
+      );
+    } finally {
+      await Promise.all(servers.map((server) => server.shutdown()));
+    }
+  },
 });

@@ -1,0 +1,119 @@
+/**
+ * Unit tests of the benchmark's plan: the storms it runs, the client-side
+ * rate limit it reads from the provider's flags, the command line, and the
+ * pod-volume tmpfs fallback.
+ */
+
+import assert from "node:assert/strict";
+import { parseBenchArgs } from "../../bench/main.ts";
+import {
+  FULL_PLAN,
+  LOOSE_RATE_LIMIT_ARGS,
+  rateLimitFloorMs,
+  rateLimitOf,
+  scenarioList,
+  SHORT_PLAN,
+} from "../../bench/_scenarios.ts";
+import { type PodVolumes, preparePodVolumes } from "../../bench/_tmpfs.ts";
+
+Deno.test("the full plan's storms: 25 Deployments of 20 pods, then distinct service accounts", () => {
+  const storms = scenarioList(FULL_PLAN).filter((s) => s.mode === "storm");
+  assert.deepEqual(storms.map((s) => [s.name, s.storm]), [
+    ["storm-500x5", { serviceAccounts: 25, providerArgs: [], headline: true }],
+    ["storm-500x5-distinct-sa", { serviceAccounts: 500, providerArgs: [], headline: false }],
+    ["storm-500x5-distinct-sa-qps50", {
+      serviceAccounts: 500,
+      providerArgs: LOOSE_RATE_LIMIT_ARGS,
+      headline: false,
+    }],
+  ]);
+  assert.ok(storms.every((s) => s.objects === 5 && s.store === "secretsmanager"));
+  const short = scenarioList(SHORT_PLAN).filter((s) => s.mode === "storm");
+  assert.deepEqual(short.map((s) => [s.name, s.storm?.serviceAccounts]), [
+    ["storm-20x5", 1],
+    ["storm-20x5-distinct-sa", 20],
+    ["storm-20x5-distinct-sa-qps50", 20],
+  ]);
+});
+
+Deno.test("rateLimitOf reads --qps and --burst like Go's flag package", () => {
+  assert.deepEqual(rateLimitOf([]), { qps: 5, burst: 10 });
+  assert.deepEqual(rateLimitOf(["--qps=50", "--burst=100"]), { qps: 50, burst: 100 });
+  assert.deepEqual(rateLimitOf(["-qps", "7", "-burst", "3"]), { qps: 7, burst: 3 });
+  assert.deepEqual(rateLimitOf(["--qps=7", "--qps=9"]), { qps: 9, burst: 10 }, "last wins");
+  assert.deepEqual(rateLimitOf(["--qps=0", "--burst=0"]), { qps: 5, burst: 10 }, "0: defaults");
+  assert.deepEqual(rateLimitOf(["--qps=-1"]), { qps: -1, burst: 10 });
+  assert.deepEqual(rateLimitOf(["--qpsx=3", "--kubeconfig=/q"]), { qps: 5, burst: 10 });
+});
+
+Deno.test("rateLimitFloorMs: when a token bucket lets the last of n calls start", () => {
+  assert.equal(rateLimitFloorMs(500, 5, 10), 98_000);
+  assert.equal(rateLimitFloorMs(25, 5, 10), 3_000);
+  assert.equal(rateLimitFloorMs(500, 50, 100), 8_000);
+  assert.equal(rateLimitFloorMs(10, 5, 10), 0);
+  assert.equal(rateLimitFloorMs(500, -1, 10), 0);
+});
+
+Deno.test("parseBenchArgs: --mount-tmpfs, --no-mount-tmpfs and --storm-pods-per-sa", () => {
+  const parse = (args: string[]) => {
+    const options = parseBenchArgs(args);
+    assert.notEqual(options, "help");
+    return options as Exclude<typeof options, "help">;
+  };
+  const defaults = parse([]);
+  assert.equal(defaults.mountTmpfs, "auto");
+  assert.equal(defaults.stormPodsPerServiceAccount, 20);
+  assert.equal(defaults.outName, "latest");
+  assert.equal(parse(["--mount-tmpfs"]).mountTmpfs, "on");
+  const off = parse(["--no-mount-tmpfs"]);
+  assert.equal(off.mountTmpfs, "off");
+  assert.equal(off.outName, "latest-custom", "results on a disk are not the reference run");
+  assert.equal(parse(["--storm-pods-per-sa=1"]).stormPodsPerServiceAccount, 1);
+  assert.throws(() => parse(["--storm-pods-per-sa=0"]), /storm-pods-per-sa/);
+});
+
+Deno.test("preparePodVolumes: --no-mount-tmpfs uses the directory as it is", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "bench-volumes-" });
+  try {
+    const volumes = await preparePodVolumes("off", parent);
+    assert.equal(volumes.dir, parent);
+    assert.equal(volumes.tmpfsMounted, false);
+    assert.equal(volumes.reason, "--no-mount-tmpfs");
+    await volumes.release();
+    assert.ok((await Deno.stat(parent)).isDirectory, "the directory is left alone");
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("preparePodVolumes: auto mounts a tmpfs when it can, and release unmounts it", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "bench-volumes-" });
+  let volumes: PodVolumes | undefined;
+  try {
+    const mounted = await preparePodVolumes("auto", parent);
+    volumes = mounted;
+    if (!mounted.tmpfsMounted) {
+      // Not root, not Linux, or no mount(8) here: the fallback says why.
+      assert.equal(mounted.dir, parent);
+      assert.ok(mounted.reason && mounted.reason.length > 0);
+      await assert.rejects(() => preparePodVolumes("on", parent), /--mount-tmpfs/);
+      return;
+    }
+    assert.notEqual(mounted.dir, parent);
+    assert.ok(mounted.dir.startsWith(`${parent}/`));
+    // A mount point is on another device than its parent (reading /proc/self/mounts
+    // would need --allow-all), and df names the file system.
+    const device = async (path: string) => (await Deno.stat(path)).dev;
+    assert.notEqual(await device(mounted.dir), await device(parent));
+    const df = await new Deno.Command("df", { args: ["--output=fstype", mounted.dir] }).output();
+    assert.match(new TextDecoder().decode(df.stdout), /tmpfs/);
+    await Deno.writeTextFile(`${mounted.dir}/file`, "x");
+    await mounted.release();
+    await mounted.release(); // twice is fine
+    await assert.rejects(() => Deno.stat(mounted.dir), Deno.errors.NotFound);
+  } finally {
+    // Never leave a tmpfs mounted behind, even when an assertion failed.
+    await volumes?.release();
+    await Deno.remove(parent, { recursive: true });
+  }
+});
