@@ -62,22 +62,17 @@ export async function startProvider(
   logger: Logger,
   environment: ProviderEnvironment,
 ): Promise<Provider> {
-  let server: ProviderServer | undefined;
-  let identities: IdentityResolver | undefined;
-  let kube: KubeLookups | undefined;
+  // Read at scrape time, after everything below exists.
   const metrics = new ProviderMetrics({
-    inFlight: () => server?.inFlight ?? 0,
-    caches: () => ({
-      credentials: identities?.cacheStats ?? { hits: 0, misses: 0 },
-      kubernetes: kube?.cacheStats ?? { hits: 0, misses: 0 },
-    }),
-    podIdentityAgentCalls: () => identities?.fetches.agent ?? 0,
+    inFlight: () => grpcServer.inFlight,
+    caches: () => ({ credentials: identities.cacheStats, kubernetes: kube.cacheStats }),
+    podIdentityAgentCalls: () => identities.fetches.agent,
   });
   const observer = (call: AwsCall) => metrics.recordAwsCall(call);
   let kubeApi: Promise<KubeApi> | undefined;
   const createKube = environment.createKubeApi ??
     (() => createClientNodeKubeApi({ kubeconfig: config.kubeconfig }));
-  kube = new KubeLookups({
+  const kube = new KubeLookups({
     kube: () => {
       kubeApi ??= createKube().catch((error) => {
         kubeApi = undefined; // try again on the next mount
@@ -90,7 +85,7 @@ export async function startProvider(
     onCall: (resource, outcome) => metrics.recordKubeCall(resource, outcome),
   });
   const appId = userAgentAppId(config.eksAddonVersion);
-  identities = new IdentityResolver({
+  const identities = new IdentityResolver({
     kube,
     sts: createStsWebIdentityApi({ appId, observer }),
     agent: {
@@ -110,7 +105,7 @@ export async function startProvider(
       environment.awsRegion !== ""
         ? Promise.resolve(environment.awsRegion)
         : kube.region(pod, context),
-    resolveIdentity: (request) => resolver.resolve(request),
+    resolveIdentity: (request) => identities.resolve(request),
     stores: (region, identity) => stores.get(region, identity.credentials(region)),
     batchPermission: (identity) => ({
       allowed: () => config.batchGetSecretValue && batchDenied.peek(identity.principal) !== true,
@@ -128,7 +123,6 @@ export async function startProvider(
     maxResponseBytes: config.maxResponseBytes,
     logger,
   };
-  const resolver = identities;
   logger.info(
     config.driverWritesSecrets
       ? "Driver is configured to write secrets"
@@ -144,7 +138,6 @@ export async function startProvider(
       environment.onMount?.(record);
     },
   });
-  server = grpcServer;
   let stopping = false;
   const probe = createSocketProbe(socketPath);
   const endpoints: HealthServer[] = [];
