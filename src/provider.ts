@@ -28,6 +28,7 @@ import type { AwsCall } from "./aws/call_observer.ts";
 import { ProviderMetrics } from "./metrics/provider_metrics.ts";
 import { type HealthServer, startHealthServer } from "./server/health_server.ts";
 import { createSocketProbe } from "./server/socket_probe.ts";
+import { startIdleCollector } from "./server/idle_collector.ts";
 
 /** How long an identity denied BatchGetSecretValue keeps using GetSecretValue. */
 const BATCH_DENIED_TTL_MS = 60 * 60_000;
@@ -135,9 +136,11 @@ export async function startProvider(
     logger,
     onMount: (record) => {
       metrics.recordMount(record);
+      collector.touch();
       environment.onMount?.(record);
     },
   });
+  const collector = startIdleCollector({ inFlight: () => grpcServer.inFlight });
   let stopping = false;
   const probe = createSocketProbe(socketPath);
   const endpoints: HealthServer[] = [];
@@ -166,6 +169,7 @@ export async function startProvider(
       await grpcServer.stop(graceMs);
       await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
       probe.close();
+      collector.stop();
       stores.destroy();
     },
   };

@@ -94,7 +94,7 @@ endpoint; read AWS_* and the Kubernetes service variables only.
 - --allow-env=AWS_*,KUBERNETES_SERVICE_HOST,KUBERNETES_SERVICE_PORT,KUBECONFIG
 - --ignore-env
 - --allow-sys=osRelease,homedir,uid
-- --v8-flags=--max-old-space-size={{ .Values.maxHeapSizeMb }},--max-semi-space-size=2
+- --v8-flags=--max-old-space-size={{ .Values.maxHeapSizeMb }},--max-semi-space-size=2,--expose-gc
 {{- end }}
 
 {{/*
