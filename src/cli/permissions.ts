@@ -89,6 +89,8 @@ export function permissionFlags(options: PermissionOptions): string[] {
     `--allow-env=${[...PROVIDER_ENV_VARS, ...(options.envVars ?? [])].join(",")}`,
     "--ignore-env",
     `--allow-sys=${PROVIDER_SYS.join(",")}`,
-    `--v8-flags=--max-old-space-size=${options.heapMb ?? DEFAULT_HEAP_MB},--max-semi-space-size=2,--expose-gc`,
+    `--v8-flags=--max-old-space-size=${
+      options.heapMb ?? DEFAULT_HEAP_MB
+    },--max-semi-space-size=2,--expose-gc`,
   ];
 }

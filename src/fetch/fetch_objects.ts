@@ -144,7 +144,9 @@ export async function fetchObjects(
 function regionBudget(options: FetchOptions): AbortSignal | undefined {
   if (options.deadline === undefined) return options.signal;
   const remaining = options.deadline - Date.now();
-  const budget = AbortSignal.timeout(Math.max(0, remaining - Math.min(2_000, remaining * 0.2)));
+  const budget = AbortSignal.timeout(
+    Math.min(2 ** 31 - 1, Math.max(0, remaining - Math.min(2_000, remaining * 0.2))),
+  );
   return options.signal ? AbortSignal.any([options.signal, budget]) : budget;
 }
 

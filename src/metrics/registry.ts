@@ -161,7 +161,8 @@ export class Registry {
   render(): string {
     const lines: string[] = [];
     for (const metric of this.#metrics) {
-      lines.push(`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} ${metric.type}`);
+      const help = metric.help.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
+      lines.push(`# HELP ${metric.name} ${help}`, `# TYPE ${metric.name} ${metric.type}`);
       lines.push(...metric.render());
     }
     return lines.join("\n") + "\n";

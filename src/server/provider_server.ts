@@ -165,7 +165,11 @@ async function handleMount(
   const deadline = Number.isFinite(callDeadline)
     ? callDeadline
     : Date.now() + (options.defaultMountTimeoutMs ?? 120_000);
-  const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()));
+  // setTimeout fires at once for delays beyond 2^31-1 ms: clamp (about 24 days).
+  const timer = setTimeout(
+    () => controller.abort(),
+    Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())),
+  );
   const onCancel = () => controller.abort();
   call.on("cancelled", onCancel);
   const summary: MountSummary = {};
