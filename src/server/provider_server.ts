@@ -125,8 +125,9 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
     stop(graceMs = 30_000) {
       stopping ??= (async () => {
         listener.close();
-        // grpc-js does not wait for calls on injected connections: we count them ourselves.
-        server.tryShutdown(() => {});
+        // Calls on open connections are still served while we wait: the driver
+        // may send one more mount before it notices. grpc-js does not count
+        // calls on injected connections, so we do.
         const deadline = Date.now() + graceMs;
         while (inFlight > 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 10));
@@ -134,10 +135,11 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
         if (inFlight > 0) {
           logger.warn("in-flight mounts did not finish in time; closing", { inFlight });
         }
-        // Let the last responses reach their sockets, then close everything.
+        // Let the last responses reach their sockets, then close the connections
+        // by closing their sockets. No HTTP/2 GOAWAY from our side (grpc-js
+        // tryShutdown/forceShutdown): Deno 2.9.6's node:http2 can abort the
+        // process in nghttp2 while sending one.
         await new Promise((resolve) => setTimeout(resolve, 50));
-        server.forceShutdown();
-        injector.destroy();
         for (const socket of sockets) socket.destroy();
         await removeStaleSocket(socketPath);
       })();

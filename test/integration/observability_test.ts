@@ -137,6 +137,8 @@ Deno.test({
     const { kube, kubeconfig } = await startTestKube();
     const provider = await startTestProvider(aws, { kubeconfig });
     await aws.seeder.createSecret(PRIMARY_REGION, "it-obs-slow", "slow");
+    // A liveness probe first: its self-check keeps a gRPC connection open, as kubelet's probes do.
+    assert.equal((await fetch(`${provider.process.metricsUrl}/healthz`)).status, 200);
     aws.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 2_000 });
     const pending = provider.driver.mount({
       targetPath: await provider.newTargetPath(),
@@ -151,7 +153,8 @@ Deno.test({
     const ready = await fetch(`${provider.process.metricsUrl}/readyz`);
     assert.deepEqual([ready.status, await ready.text()], [503, "not ready\n"]);
     assert.equal((await pending).ok, true);
-    assert.equal(await exited, 0);
+    assert.equal(await exited, 0, provider.process.lines().slice(-3).join("\n"));
+    assert.ok(provider.process.lines().some((line) => line.includes('"msg":"stopped"')));
     provider.driver.close();
     await kube.stop();
   },
