@@ -398,9 +398,10 @@ export function decodeStringMap(text: string): Map<string, string> {
   let firstError: string | undefined;
   for (const [key, item] of Object.entries(value)) {
     if (item === null) {
-      result.set(key, "");
+      result.set(key.toWellFormed(), "");
     } else if (typeof item === "string") {
-      result.set(key, item);
+      // Go decodes a lone surrogate escape (`"\ud800"`) as U+FFFD; so do we.
+      result.set(key.toWellFormed(), item.toWellFormed());
     } else {
       firstError ??= `json: cannot unmarshal ${goJsonKind(item)} into Go value of type string`;
     }

@@ -217,3 +217,9 @@ Deno.test("fs.FileMode errors carry Go's texts", async (t) => {
     });
   }
 });
+
+Deno.test("a lone surrogate escape in attributes becomes U+FFFD, as Go decodes it", () => {
+  const decoded = decodeStringMap('{"objects": "- objectName: \\ud800x", "k\\udc00": "v"}');
+  assert.equal(decoded.get("objects"), "- objectName: \ufffdx");
+  assert.equal(decoded.get("k\ufffd"), "v");
+});

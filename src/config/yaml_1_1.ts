@@ -130,7 +130,10 @@ function convert(node: unknown, doc: Document.Parsed, budget: DecodeBudget): Yam
     }
   }
   if (isScalar(node)) {
-    const text = node.value === null || node.value === undefined ? "" : String(node.value);
+    // A lone surrogate (from a `\ud800` escape) becomes U+FFFD, as in Go's UTF-8 strings.
+    const text = node.value === null || node.value === undefined
+      ? ""
+      : String(node.value).toWellFormed();
     const plain = node.type === "PLAIN";
     if (node.tag === undefined) return plain ? resolveScalar(text) : text;
     if (node.tag === STR_TAG) return text;

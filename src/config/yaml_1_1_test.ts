@@ -292,3 +292,7 @@ Deno.test("syntax errors use go-yaml's 'yaml: line N:' form", () => {
   assert.match(parseError("- objectName: a\n objectType: b"), /^yaml: line \d+: /);
   assert.match(parseError("- objectName: [a"), /^yaml: line 1: /);
 });
+
+Deno.test("a lone surrogate escape in a YAML string becomes U+FFFD, as in Go's UTF-8 strings", () => {
+  assert.deepEqual(parseYaml11('- "a\\ud800b"'), ["a\ufffdb"]);
+});
