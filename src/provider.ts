@@ -149,15 +149,24 @@ export async function startProvider(
     probeSocket: probe.check,
     logger,
   };
-  if (config.metricsAddress) {
-    endpoints.push(startHealthServer({
-      ...health,
-      address: config.metricsAddress,
-      metrics: () => metrics.render(),
-    }));
-  }
-  if (config.healthAddress) {
-    endpoints.push(startHealthServer({ ...health, address: config.healthAddress }));
+  try {
+    if (config.metricsAddress) {
+      endpoints.push(startHealthServer({
+        ...health,
+        address: config.metricsAddress,
+        metrics: () => metrics.render(),
+      }));
+    }
+    if (config.healthAddress) {
+      endpoints.push(startHealthServer({ ...health, address: config.healthAddress }));
+    }
+  } catch (error) {
+    await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
+    await grpcServer.stop(0);
+    collector.stop();
+    throw new Error(
+      `Failed to serve the metrics and health endpoint. error: ${(error as Error).message}`,
+    );
   }
   return {
     server: grpcServer,

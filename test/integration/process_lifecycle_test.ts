@@ -104,3 +104,32 @@ Deno.test({
     provider.driver.close();
   },
 });
+
+Deno.test("a metrics port in use fails the start with a message that says so", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  try {
+    const providerVolume = await Deno.makeTempDir();
+    const command = providerCommand({
+      awsEndpoint: "http://127.0.0.1:9",
+      providerVolume,
+      mountRoot: providerVolume,
+      metricsPort: port,
+    });
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: command,
+      cwd: REPO_ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 1);
+    assert.match(
+      stderr,
+      /"msg":"Failed to serve the metrics and health endpoint\. error: Address already in use/,
+    );
+    await assert.rejects(Deno.lstat(`${providerVolume}/aws.sock`), Deno.errors.NotFound);
+  } finally {
+    taken.close();
+  }
+});
