@@ -186,33 +186,46 @@ function secretBytes(
   return answer.SecretBinary;
 }
 
+/** What a call needs besides the command: the caller's identity, deadline and error model. */
+interface CallContext {
+  withIdentity: WithIdentity;
+  signal: AbortSignal | undefined;
+  operation: string;
+  fatal: ReadonlySet<string>;
+}
+
+/** Sends one command with the caller's identity, bounded by the signal; failures become {@linkcode AwsFailureError}. */
+async function call<T>(send: () => Promise<T>, context: CallContext): Promise<T> {
+  try {
+    return await untilAborted(context.withIdentity(send), context.signal);
+  } catch (error) {
+    throw new AwsFailureError(describeAwsError(error, context.operation, context.fatal));
+  }
+}
+
 function secretsManagerApi(
   load: () => Promise<Loaded>,
   withIdentity: WithIdentity,
 ): SecretsManagerApi {
+  const context = (operation: string, signal: AbortSignal | undefined): CallContext => ({
+    withIdentity,
+    signal,
+    operation: `Secrets Manager: ${operation}`,
+    fatal: SECRETS_MANAGER_FATAL,
+  });
   return {
     async getSecretValue(request, options = {}) {
-      let answer;
-      try {
-        const { sdk, secretsManager: client } = await load();
-        answer = await untilAborted(
-          withIdentity(() =>
-            client.send(
-              new sdk.secretsManager.GetSecretValueCommand({
-                SecretId: request.secretId,
-                VersionId: request.versionId,
-                VersionStage: request.versionStage,
-              }),
-              { abortSignal: options.signal },
-            )
-          ),
-          options.signal,
+      const answer = await call(async () => {
+        const { sdk, secretsManager } = await load();
+        return await secretsManager.send(
+          new sdk.secretsManager.GetSecretValueCommand({
+            SecretId: request.secretId,
+            VersionId: request.versionId,
+            VersionStage: request.versionStage,
+          }),
+          { abortSignal: options.signal },
         );
-      } catch (error) {
-        throw new AwsFailureError(
-          describeAwsError(error, "Secrets Manager: GetSecretValue", SECRETS_MANAGER_FATAL),
-        );
-      }
+      }, context("GetSecretValue", options.signal));
       const bytes = secretBytes(answer);
       if (bytes === undefined) {
         throw new AwsFailureError(
@@ -222,23 +235,13 @@ function secretsManagerApi(
       return { bytes, versionId: answer.VersionId ?? "", name: answer.Name, arn: answer.ARN };
     },
     async batchGetSecretValue(secretIds, options = {}) {
-      let answer;
-      try {
-        const { sdk, secretsManager: client } = await load();
-        answer = await untilAborted(
-          withIdentity(() =>
-            client.send(
-              new sdk.secretsManager.BatchGetSecretValueCommand({ SecretIdList: secretIds }),
-              { abortSignal: options.signal },
-            )
-          ),
-          options.signal,
+      const answer = await call(async () => {
+        const { sdk, secretsManager } = await load();
+        return await secretsManager.send(
+          new sdk.secretsManager.BatchGetSecretValueCommand({ SecretIdList: secretIds }),
+          { abortSignal: options.signal },
         );
-      } catch (error) {
-        throw new AwsFailureError(
-          describeAwsError(error, "Secrets Manager: BatchGetSecretValue", SECRETS_MANAGER_FATAL),
-        );
-      }
+      }, context("BatchGetSecretValue", options.signal));
       const values: SecretValue[] = [];
       for (const entry of answer.SecretValues ?? []) {
         const bytes = secretBytes(entry);
@@ -268,21 +271,18 @@ function secretsManagerApi(
 function ssmApi(load: () => Promise<Loaded>, withIdentity: WithIdentity): SsmApi {
   return {
     async getParameters(names, options = {}) {
-      let answer;
-      try {
-        const { sdk, ssm: client } = await load();
-        answer = await untilAborted(
-          withIdentity(() =>
-            client.send(
-              new sdk.ssm.GetParametersCommand({ Names: names, WithDecryption: true }),
-              { abortSignal: options.signal },
-            )
-          ),
-          options.signal,
+      const answer = await call(async () => {
+        const { sdk, ssm } = await load();
+        return await ssm.send(
+          new sdk.ssm.GetParametersCommand({ Names: names, WithDecryption: true }),
+          { abortSignal: options.signal },
         );
-      } catch (error) {
-        throw new AwsFailureError(describeAwsError(error, "SSM: GetParameters", SSM_FATAL));
-      }
+      }, {
+        withIdentity,
+        signal: options.signal,
+        operation: "SSM: GetParameters",
+        fatal: SSM_FATAL,
+      });
       return {
         parameters: (answer.Parameters ?? []).map((parameter) => ({
           name: parameter.Name ?? "",
