@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULT_POD, driverAttributes } from "../../test/support/driver_client.ts";
-import { FakeKube } from "../../test/support/fake_kube.ts";
+import { FakeKube, inMemoryIdentity } from "../../test/support/fake_kube.ts";
 import {
   awsFailure,
   batchPermission,
@@ -8,9 +8,7 @@ import {
   FakeSsm,
 } from "../../test/support/fake_stores.ts";
 import type { MountFile } from "../files/mount_files.ts";
-import { KubeLookups, REGION_LABEL, ROLE_ARN_ANNOTATION } from "../identity/kube_lookups.ts";
-import { IdentityResolver } from "../identity/mount_identity.ts";
-import { TokenBucket } from "../identity/rate_limiter.ts";
+import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../identity/kube_lookups.ts";
 import { createLogger } from "../log/logger.ts";
 import { MountError } from "./mount_error.ts";
 import {
@@ -50,19 +48,7 @@ function world(options: { driverWritesSecrets?: boolean; maxResponseBytes?: numb
   }]));
   const writes: { targetPath: string; files: MountFile[] }[] = [];
   const logger = createLogger({ write: () => {} });
-  const lookups = new KubeLookups({
-    kube: () => Promise.resolve(kube),
-    limiter: new TokenBucket({ qps: -1, burst: 1 }),
-    ttlMs: 0,
-  });
-  const resolver = new IdentityResolver({
-    kube: lookups,
-    sts: {
-      assumeRole: () => Promise.reject(new Error("the fake stores never ask for credentials")),
-    },
-    agent: { ipv4Endpoint: "http://127.0.0.1:9/", ipv6Endpoint: "http://[::1]:9/" },
-    logger,
-  });
+  const { lookups, resolver } = inMemoryIdentity(kube, logger);
   const dependencies: MountDependencies = {
     driverWritesSecrets: options.driverWritesSecrets ?? false,
     lookupRegion: (pod, context) => lookups.region(pod, context),

@@ -15,11 +15,9 @@ import {
   FakeSecretsManager,
   FakeSsm,
 } from "../support/fake_stores.ts";
-import { FakeKube } from "../support/fake_kube.ts";
+import { FakeKube, inMemoryIdentity } from "../support/fake_kube.ts";
 import { DEFAULT_POD } from "../support/driver_client.ts";
-import { KubeLookups, REGION_LABEL, ROLE_ARN_ANNOTATION } from "../../src/identity/kube_lookups.ts";
-import { IdentityResolver } from "../../src/identity/mount_identity.ts";
-import { TokenBucket } from "../../src/identity/rate_limiter.ts";
+import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../../src/identity/kube_lookups.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import type { MountDependencies } from "../../src/mount/mount_pipeline.ts";
 import { writeFilesAtomically } from "../../src/files/atomic_writer.ts";
@@ -183,19 +181,7 @@ export function worldDependencies(
   });
   kube.pods.set(`${pod.namespace}/${pod.name}`, "node-1");
   kube.nodes.set("node-1", { [REGION_LABEL]: FUZZ_REGIONS[0] });
-  const lookups = new KubeLookups({
-    kube: () => Promise.resolve(kube),
-    limiter: new TokenBucket({ qps: -1, burst: 1 }),
-    ttlMs: 0,
-  });
-  const resolver = new IdentityResolver({
-    kube: lookups,
-    sts: {
-      assumeRole: () => Promise.reject(new Error("the fuzzed stores never ask for credentials")),
-    },
-    agent: { ipv4Endpoint: "http://127.0.0.1:9/", ipv6Endpoint: "http://[::1]:9/" },
-    logger,
-  });
+  const { lookups, resolver } = inMemoryIdentity(kube, logger);
   const stores = FUZZ_REGIONS.map((_, index) => regionStores(world, index));
   const dependencies: MountDependencies = {
     driverWritesSecrets: options.driverWritesSecrets,

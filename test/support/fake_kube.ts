@@ -7,6 +7,10 @@
  */
 
 import { type KubeApi, KubeApiError } from "../../src/identity/kube_api.ts";
+import { KubeLookups } from "../../src/identity/kube_lookups.ts";
+import { IdentityResolver } from "../../src/identity/mount_identity.ts";
+import { TokenBucket } from "../../src/identity/rate_limiter.ts";
+import type { Logger } from "../../src/log/logger.ts";
 
 /** An in-memory Kubernetes API that counts calls. */
 export class FakeKube implements KubeApi {
@@ -48,4 +52,29 @@ export class FakeKube implements KubeApi {
     }
     return Promise.resolve({ labels });
   }
+}
+
+/**
+ * Real {@linkcode KubeLookups} and {@linkcode IdentityResolver} over a
+ * {@linkcode FakeKube}, for in-process mounts whose stores never ask for
+ * credentials (STS rejects, the Pod Identity agent is unreachable).
+ */
+export function inMemoryIdentity(
+  kube: FakeKube,
+  logger: Logger,
+): { lookups: KubeLookups; resolver: IdentityResolver } {
+  const lookups = new KubeLookups({
+    kube: () => Promise.resolve(kube),
+    limiter: new TokenBucket({ qps: -1, burst: 1 }),
+    ttlMs: 0,
+  });
+  const resolver = new IdentityResolver({
+    kube: lookups,
+    sts: {
+      assumeRole: () => Promise.reject(new Error("in-memory stores never ask for credentials")),
+    },
+    agent: { ipv4Endpoint: "http://127.0.0.1:9/", ipv6Endpoint: "http://[::1]:9/" },
+    logger,
+  });
+  return { lookups, resolver };
 }
