@@ -65,6 +65,28 @@ export interface TargetCheck {
   note?: string;
 }
 
+/** How big a run is: set on the command line, recorded in the results. */
+export interface BenchSizes {
+  /** Latency added by the proxy to every AWS call, ms. */
+  latencyMs: number;
+  /** Measured mounts per warm scenario. */
+  iterations: number;
+  /** Measured mounts per cold scenario. */
+  coldIterations: number;
+  /** Unmeasured mounts before each sequential scenario. */
+  warmup: number;
+  /** Concurrent mounts of the storm. */
+  stormMounts: number;
+  /** Secrets per storm mount. */
+  stormSecrets: number;
+  /** Pods per service account in the headline storm. */
+  stormPodsPerServiceAccount: number;
+  /** Deadline of each storm mount, ms. */
+  stormTimeoutMs: number;
+  /** Dedicated start-up measurements. */
+  startupRuns: number;
+}
+
 /** Everything written to `latest.json`. */
 export interface BenchResults {
   /** Shape version of this file. */
@@ -74,25 +96,7 @@ export interface BenchResults {
   /** `full` or `short`. */
   mode: "full" | "short";
   /** Settings of the run. */
-  settings: {
-    /** Latency added by the proxy to every AWS call, ms. */
-    latencyMs: number;
-    /** Measured mounts per warm scenario. */
-    iterations: number;
-    /** Measured mounts per cold scenario. */
-    coldIterations: number;
-    /** Unmeasured mounts before each sequential scenario. */
-    warmup: number;
-    /** Concurrent mounts of the storm. */
-    stormMounts: number;
-    /** Secrets per storm mount. */
-    stormSecrets: number;
-    /** Pods per service account in the headline storm. */
-    stormPodsPerServiceAccount: number;
-    /** Deadline of each storm mount, ms. */
-    stormTimeoutMs: number;
-    /** Dedicated start-up measurements. */
-    startupRuns: number;
+  settings: BenchSizes & {
     /** Extra provider flags (none = production defaults). */
     providerArgs: string[];
     /** Scenario name filter, if any. */

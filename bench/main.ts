@@ -26,6 +26,7 @@ import { type BenchProvider, launchProvider } from "./_provider.ts";
 import { startProfiling, summarizeProfile } from "./_profile.ts";
 import {
   type BenchResults,
+  type BenchSizes,
   checkTargets,
   formatMarkdown,
   formatText,
@@ -50,27 +51,9 @@ import { PRIMARY_REGION } from "../test/support/local_stack.ts";
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Settings from the command line. */
-export interface BenchOptions {
+export interface BenchOptions extends BenchSizes {
   /** CI-sized run. */
   short: boolean;
-  /** Latency per AWS call, ms. */
-  latencyMs: number;
-  /** Measured mounts per warm scenario. */
-  iterations: number;
-  /** Measured mounts per cold scenario. */
-  coldIterations: number;
-  /** Unmeasured mounts before each scenario. */
-  warmup: number;
-  /** Concurrent storm mounts. */
-  stormMounts: number;
-  /** Secrets per storm mount. */
-  stormSecrets: number;
-  /** Pods per service account (Deployment) in the headline storm. */
-  stormPodsPerServiceAccount: number;
-  /** Deadline of a storm mount, ms. */
-  stormTimeoutMs: number;
-  /** Dedicated start-up measurements. */
-  startupRuns: number;
   /** Profile warm sm-20. */
   profile: boolean;
   /** Scenario name filters (substrings); empty = all. */
