@@ -13,34 +13,29 @@
 import * as grpc from "@grpc/grpc-js";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Logger } from "../log/logger.ts";
-import { MountError } from "../mount/mount_error.ts";
 import type { MountResult, MountSummary } from "../mount/mount_pipeline.ts";
 import type { RawMountRequest } from "../mount/mount_request.ts";
 import { PROVIDER_NAME, PROVIDER_VERSION } from "../version.ts";
 import { authorityFixingStream } from "./authority_socket.ts";
+import {
+  finishMount,
+  type MountOutcome,
+  type MountRecord,
+  type MountStatus,
+} from "./mount_outcome.ts";
 import {
   loadProviderProto,
   type MountRequestMessage,
   type MountResponseMessage,
 } from "./provider_proto.ts";
 
+export type { MountRecord } from "./mount_outcome.ts";
+
 /** Runs one mount (the pipeline with its dependencies bound). */
 export type MountFunction = (
   request: RawMountRequest,
   context: { signal: AbortSignal; deadline: number; summary: MountSummary },
 ) => Promise<MountResult>;
-
-/** What happened in one mount, for logs and metrics. */
-export interface MountRecord {
-  /** Wall time in ms. */
-  durationMs: number;
-  /** `ok` or the error code. */
-  outcome: "ok" | MountError["code"];
-  /** What was mounted. */
-  summary: MountSummary;
-  /** The error text, if any (never contains secret values). */
-  error?: string;
-}
 
 /** Options of {@linkcode startProviderServer}. */
 export interface ProviderServerOptions {
@@ -93,7 +88,7 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
       inFlight++;
       handleMount(call, options).then(
         (response) => callback(null, response),
-        (error: MountError) => callback({ code: grpc.status.UNKNOWN, details: error.message }),
+        (status: MountStatus) => callback(status),
       ).finally(() => inFlight--);
     },
   });
@@ -156,7 +151,10 @@ async function removeStaleSocket(path: string): Promise<void> {
   }
 }
 
-/** Runs the pipeline for one call and logs one line for it. */
+/**
+ * Runs the pipeline for one call and logs one line for it; a failure is
+ * thrown as the gRPC status to answer with.
+ */
 async function handleMount(
   call: grpc.ServerUnaryCall<MountRequestMessage, MountResponseMessage>,
   options: ProviderServerOptions,
@@ -176,7 +174,7 @@ async function handleMount(
   call.on("cancelled", onCancel);
   const summary: MountSummary = {};
   const request = call.request;
-  let record: MountRecord;
+  let outcome: MountOutcome;
   try {
     const result = await options.mount({
       attributes: request.attributes,
@@ -185,48 +183,23 @@ async function handleMount(
       permission: request.permission,
       currentObjectVersion: request.current_object_version ?? [],
     }, { signal: controller.signal, deadline, summary });
-    record = { durationMs: performance.now() - started, outcome: "ok", summary };
-    return {
+    const response = {
       object_version: result.versions,
       // int32 on the wire, as Go's int32(mode) conversion.
       files: result.files.map((file) => ({ ...file, mode: file.mode | 0 })),
     };
+    outcome = finishMount(options.logger, { summary, durationMs: performance.now() - started });
+    return response;
   } catch (error) {
-    const failure = error instanceof MountError
-      ? error
-      : new MountError("Internal", `internal error: ${(error as Error)?.message ?? error}`, {
-        cause: error,
-      });
-    record = {
-      durationMs: performance.now() - started,
-      outcome: failure.code,
+    outcome = finishMount(options.logger, {
       summary,
-      error: failure.message,
-    };
-    throw failure;
+      durationMs: performance.now() - started,
+      thrown: { error },
+    });
+    throw outcome.status;
   } finally {
     clearTimeout(timer);
     call.off("cancelled", onCancel);
-    logMount(options.logger, record!);
-    options.onMount?.(record!);
+    options.onMount?.(outcome!.record);
   }
-}
-
-function logMount(logger: Logger, record: MountRecord): void {
-  const { summary } = record;
-  const fields = {
-    pod: summary.pod?.name,
-    namespace: summary.pod?.namespace,
-    serviceAccount: summary.pod?.serviceAccount,
-    secretProviderClass: summary.secretProviderClass,
-    regions: summary.regions,
-    principal: summary.principal,
-    objects: summary.objects,
-    failovers: summary.failovers,
-    durationMs: Math.round(record.durationMs * 10) / 10,
-    outcome: record.outcome,
-    error: record.error,
-  };
-  if (record.outcome === "ok") logger.info("mount", fields);
-  else logger.warn("mount failed", fields);
 }
