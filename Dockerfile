@@ -16,14 +16,20 @@ ENV DENO_DIR=/deno-dir \
     DENO_NO_UPDATE_CHECK=1 \
     NO_COLOR=1
 
-# deno.json (import map) is found from the working directory, so keep /app as the workdir.
+# The provider's own configuration: deno.provider.json (the provider's imports only, same
+# versions as the development deno.json) becomes the image's deno.json, found from the working
+# directory, so keep /app as the workdir. Its lock, deno.provider.lock, holds only the provider's
+# npm packages: `deno install` caches every package of the lock it uses, so with the development
+# lock the image would also carry the test and e2e tooling (test/chart/image_packages_test.ts
+# checks that nothing but the provider's module graph is in it).
 WORKDIR /app
-COPY deno.json deno.lock ./
+COPY deno.provider.json ./deno.json
+COPY deno.provider.lock ./
 COPY proto/ proto/
 COPY src/ src/
 
-# Every module of the provider's graph and every npm package exactly as deno.lock pins them
-# (--frozen fails the build instead of changing the lock). protobufjs' postinstall script (a
+# Every module of the provider's graph and every npm package exactly as deno.provider.lock pins
+# them (--frozen fails the build instead of changing the lock). protobufjs' postinstall script (a
 # version notice) is skipped; nothing depends on it.
 RUN deno install --frozen --entrypoint src/main.ts
 

@@ -4,9 +4,10 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { defaultImageCommand } from "./expected_command.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dockerfile = await Deno.readTextFile(`${ROOT}Dockerfile`);
 
 function instruction(name: string): string[] {
@@ -31,14 +32,35 @@ Deno.test("the entrypoint is the default permission-scoped command with --cached
   ]);
 });
 
-Deno.test("dependencies are cached at build time from the lock file only", () => {
+Deno.test("the provider's own config and lock are the image's, cached at build time", () => {
+  assert.deepEqual(instruction("COPY"), [
+    "deno.provider.json ./deno.json",
+    "deno.provider.lock ./",
+    "proto/ proto/",
+    "src/ src/",
+  ]);
   assert.deepEqual(instruction("RUN"), ["deno install --frozen --entrypoint src/main.ts"]);
   assert.match(dockerfile, /DENO_DIR=\/deno-dir/);
   assert.deepEqual(instruction("WORKDIR"), ["/app"]);
 });
 
-Deno.test(".dockerignore lets in only the sources, the proto file and the dependency files", async () => {
+Deno.test("the Dockerfile builds with a plain `docker build` (no BuildKit-only syntax)", () => {
+  assert.doesNotMatch(dockerfile, /^# *syntax=/m);
+  assert.doesNotMatch(dockerfile, /--mount=|--link|--chmod=|--exclude=|--parents|<<\s*-?\w/);
+  const stages = instruction("FROM");
+  assert.equal(stages.length, 1);
+  assert.doesNotMatch(stages[0], /\$\{?(BUILDPLATFORM|TARGETPLATFORM|TARGETARCH)/);
+});
+
+Deno.test(".dockerignore lets in only the provider's config, lock, proto file and sources", async () => {
   const lines = (await Deno.readTextFile(`${ROOT}.dockerignore`)).split("\n")
     .filter((line) => line && !line.startsWith("#"));
-  assert.deepEqual(lines, ["*", "!deno.json", "!deno.lock", "!proto/", "!src/"]);
+  assert.deepEqual(lines, [
+    "*",
+    "!deno.provider.json",
+    "!deno.provider.lock",
+    "!proto/",
+    "!src/",
+    "src/**/*_test.ts",
+  ]);
 });
