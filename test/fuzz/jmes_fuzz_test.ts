@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { JmesFile } from "../../src/config/mount_objects.ts";
 import { extractJmesValues, JmesError } from "../../src/fetch/jmes_extract.ts";
 import { hostileText, jmesExpression, secretContent } from "./arbitraries.ts";
-import { fuzzParameters, timed } from "./fuzz_settings.ts";
+import { checkProperty, timed } from "./fuzz_settings.ts";
 import { contentBytes } from "./mount_world.ts";
 
 const entries = fc.array(
@@ -22,8 +22,9 @@ const entries = fc.array(
   { minLength: 1, maxLength: 4 },
 );
 
-Deno.test("fuzzed JMESPath over fuzzed secrets: values or a JmesError without secret values", () => {
-  fc.assert(
+Deno.test("fuzzed JMESPath over fuzzed secrets: values or a JmesError without secret values", async () => {
+  await checkProperty(
+    "JMESPath extraction",
     fc.property(
       fc.boolean().chain((json) => secretContent(json)),
       entries,
@@ -46,6 +47,6 @@ Deno.test("fuzzed JMESPath over fuzzed secrets: values or a JmesError without se
         for (const value of values) assert.ok(value instanceof Uint8Array);
       },
     ),
-    fuzzParameters(1000),
+    { runs: 1000 },
   );
 });

@@ -5,15 +5,18 @@
  * (a) they succeed or fail with a MountError, within a time bound;
  * (b) every file returned or written stays inside the mount, passes the
  *     path rules, and nothing outside the mount changes;
- * (c) no error and no log line holds a secret value or a token.
+ * (c) neither the gRPC status the driver would get nor any log line — the
+ *     mount's own line included, written by the server's code
+ *     (`finishMount`) — holds a secret value or a token.
  */
 
 import * as fc from "fast-check";
 import assert from "node:assert/strict";
 import { filePathProblem } from "../../src/config/file_path_rules.ts";
 import { MountError, type MountErrorCode } from "../../src/mount/mount_error.ts";
-import { type MountResult, runMount } from "../../src/mount/mount_pipeline.ts";
-import { fuzzParameters, timedAsync } from "./fuzz_settings.ts";
+import { type MountResult, type MountSummary, runMount } from "../../src/mount/mount_pipeline.ts";
+import { finishMount } from "../../src/server/mount_outcome.ts";
+import { checkProperty, timedAsync } from "./fuzz_settings.ts";
 import { createFuzzTree, type FuzzTree, walkTree } from "./fuzz_tree.ts";
 import { type FuzzWorld, fuzzWorld, worldDependencies, worldMarkers } from "./mount_world.ts";
 import {
@@ -66,10 +69,12 @@ async function inspectMount(
   driverWritesSecrets: boolean,
 ): Promise<boolean> {
   const before = await tree.outside();
-  const { dependencies, observations } = worldDependencies(world, {
+  const { dependencies, observations, logger } = worldDependencies(world, {
     driverWritesSecrets,
     targetPath,
   });
+  const summary: MountSummary = {};
+  const started = performance.now();
   let result: MountResult | undefined;
   let error: unknown;
   try {
@@ -83,11 +88,17 @@ async function inspectMount(
           currentObjectVersion: [],
         },
         dependencies,
-        { signal: new AbortController().signal, deadline: Date.now() + 30_000 },
+        { signal: new AbortController().signal, deadline: Date.now() + 30_000, summary },
       ));
   } catch (caught) {
     error = caught;
   }
+  // What the server does with a finished mount: its log line and its gRPC status.
+  const { status } = finishMount(logger, {
+    summary,
+    durationMs: performance.now() - started,
+    ...(error === undefined ? {} : { thrown: { error } }),
+  });
 
   // (a) typed errors only.
   if (error !== undefined) {
@@ -104,11 +115,14 @@ async function inspectMount(
     assert.ok(error instanceof MountError && error.code === "InvalidRequest", "target not refused");
   }
 
-  // (c) no secret value or token in the error or the logs.
+  // (c) no secret value or token in the status or the logs.
+  assert.equal(status === undefined, error === undefined, "a status exactly when the mount failed");
+  const mountLines = observations.logLines.filter((line) => /"msg":"mount( failed)?"/.test(line));
+  assert.equal(mountLines.length, 1, "one log line for the mount");
   const secrets = [...worldMarkers(world), request.tokens.sts, request.tokens.pod];
-  if (error instanceof MountError) {
-    const leak = leakIn(error.message, secrets);
-    assert.equal(leak, undefined, `the error (${error.code}) holds a secret: ${leak}`);
+  if (status !== undefined) {
+    const leak = leakIn(status.details, secrets);
+    assert.equal(leak, undefined, `the gRPC status (code ${status.code}) holds a secret: ${leak}`);
   }
   for (const [index, line] of observations.logLines.entries()) {
     const leak = leakIn(line, secrets);
@@ -161,12 +175,13 @@ for (const driverWritesSecrets of [false, true]) {
       let succeeded = 0;
       let runs = 0;
       try {
-        await fc.assert(
+        await checkProperty(
+          `mounts (${driverWritesSecrets ? "driver" : "provider"} writes)`,
           fc.asyncProperty(mountCase, async ({ world, request }) => {
             runs++;
             if (await checkMount(tree, world, request, driverWritesSecrets)) succeeded++;
           }),
-          fuzzParameters(300),
+          { runs: 300 },
         );
       } finally {
         await tree.remove();

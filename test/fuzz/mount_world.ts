@@ -18,7 +18,7 @@ import {
 import { FakeKube, inMemoryIdentity } from "../support/fake_kube.ts";
 import { DEFAULT_POD } from "../support/driver_client.ts";
 import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../../src/identity/kube_lookups.ts";
-import { createLogger } from "../../src/log/logger.ts";
+import { createLogger, type Logger } from "../../src/log/logger.ts";
 import type { MountDependencies } from "../../src/mount/mount_pipeline.ts";
 import { writeFilesAtomically } from "../../src/files/atomic_writer.ts";
 import type { MountFile } from "../../src/files/mount_files.ts";
@@ -153,7 +153,7 @@ export function worldMarkers(world: FuzzWorld): string[] {
 
 /** What a fuzzed mount saw besides its result. */
 export interface MountObservations {
-  /** Log lines the pipeline wrote (debug level). */
+  /** Log lines written with the world's logger (debug level): the pipeline's and the mount's own. */
   logLines: string[];
   /** Target paths it tried to write to. */
   writes: string[];
@@ -164,11 +164,12 @@ export interface MountObservations {
  * identity resolver over a fake Kubernetes API (the default test pod, its
  * role and node), and the real atomic writer, refusing any target path but
  * `targetPath` (so a decoding bug could never write elsewhere on this machine).
+ * `logger` writes into `observations.logLines`: finish the mount with it.
  */
 export function worldDependencies(
   world: FuzzWorld,
   options: { driverWritesSecrets: boolean; targetPath: string },
-): { dependencies: MountDependencies; observations: MountObservations } {
+): { dependencies: MountDependencies; observations: MountObservations; logger: Logger } {
   const observations: MountObservations = { logLines: [], writes: [] };
   const logger = createLogger({
     level: "debug",
@@ -205,5 +206,5 @@ export function worldDependencies(
     maxResponseBytes: 4 * 1024 * 1024,
     logger,
   };
-  return { dependencies, observations };
+  return { dependencies, observations, logger };
 }

@@ -14,7 +14,7 @@ import {
   parseMountObjects,
 } from "../../src/config/mount_objects.ts";
 import { hostileText, pathTranslation } from "./arbitraries.ts";
-import { fuzzParameters, timed } from "./fuzz_settings.ts";
+import { checkProperty, timed } from "./fuzz_settings.ts";
 import { objectsDocument, type PoolEntry } from "./objects_yaml.ts";
 
 const POOL: PoolEntry[] = [
@@ -69,8 +69,9 @@ function checkFiles(objects: MountObject[]): void {
 for (const hostile of [false, true]) {
   Deno.test(
     `${hostile ? "hostile" : "valid"} objects YAML: an ObjectsError or safe, distinct file names`,
-    () => {
-      fc.assert(
+    async () => {
+      await checkProperty(
+        `${hostile ? "hostile" : "valid"} objects YAML`,
         fc.property(
           objectsDocument(POOL, hostile),
           fc.oneof(fc.constantFrom("", "_", "False"), pathTranslation()),
@@ -98,7 +99,7 @@ for (const hostile of [false, true]) {
             }
           },
         ),
-        fuzzParameters(hostile ? 1500 : 500),
+        { runs: hostile ? 1500 : 500 },
       );
     },
   );

@@ -15,7 +15,7 @@ import {
   resolveRegions,
 } from "../../src/mount/mount_request.ts";
 import { hostileText, pathLike, requestPermission } from "./arbitraries.ts";
-import { fuzzParameters, timed } from "./fuzz_settings.ts";
+import { checkProperty, timed } from "./fuzz_settings.ts";
 import { fuzzRequest, renderAttributes, renderSecrets } from "./request_arbitraries.ts";
 import type { PoolEntry } from "./objects_yaml.ts";
 
@@ -42,8 +42,9 @@ const attributesText = fc.oneof(
   },
 );
 
-Deno.test("fuzzed requests: decoded soundly or refused with a MountError that holds no token", () => {
-  fc.assert(
+Deno.test("fuzzed requests: decoded soundly or refused with a MountError that holds no token", async () => {
+  await checkProperty(
+    "request decoding",
     fc.property(
       attributesText,
       targetPath,
@@ -74,12 +75,13 @@ Deno.test("fuzzed requests: decoded soundly or refused with a MountError that ho
         for (const token of decoded.tokens.values()) assert.equal(typeof token.token, "string");
       },
     ),
-    fuzzParameters(1500),
+    { runs: 1500 },
   );
 });
 
 Deno.test("fuzzed usePodIdentity, region and failoverRegion: a value or a MountError", async () => {
-  await fc.assert(
+  await checkProperty(
+    "usePodIdentity and regions",
     fc.asyncProperty(
       hostileText(),
       hostileText(),
@@ -105,6 +107,6 @@ Deno.test("fuzzed usePodIdentity, region and failoverRegion: a value or a MountE
         }
       },
     ),
-    fuzzParameters(1000),
+    { runs: 1000 },
   );
 });
