@@ -162,6 +162,8 @@ export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
       seed: run.seed,
       numRuns: run.runs,
       ...(run.path ? { path: run.path } : {}),
+      // The report then says which check failed, not only with which input.
+      includeErrorInReport: true,
     });
     const report = details.failed ? fc.defaultReportMessage(details) ?? "" : undefined;
     if (settings.recordFile !== undefined) {
