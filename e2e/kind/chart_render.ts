@@ -7,16 +7,23 @@
  * off. Offline renders (CI, unit tests) therefore use a temporary copy of the
  * chart with a stub in place of the dependency: a chart of the same name and
  * version whose only template is a ConfigMap holding the values it was given,
- * so tests can see what the provider chart passes to the driver.
+ * so tests can see what the provider chart passes to the driver. A copy of
+ * the driver chart that `helm dependency build` left in the chart's `charts/`
+ * directory is not copied: renders are the same before and after it.
  *
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 /** The chart's directory in this repository. */
-export const CHART_DIR =
-  new URL("../../charts/secrets-store-csi-driver-provider-aws", import.meta.url).pathname;
+export const CHART_DIR = fileURLToPath(
+  new URL("../../charts/secrets-store-csi-driver-provider-aws", import.meta.url),
+);
+
+/** Name of the provider's objects in a default render (release `secrets-provider-aws`). */
+export const DEFAULT_FULLNAME = "secrets-provider-aws-secrets-store-csi-driver-provider-aws";
 
 /** Name of the stub's ConfigMap. */
 export const DEPENDENCY_STUB_CONFIGMAP = "secrets-store-csi-driver-stub-values";
@@ -48,7 +55,18 @@ export interface RenderOptions {
   set?: string[];
   /** `--set-json` pairs (`key=<json>`). */
   setJson?: string[];
+  /** Values files (`--values`). */
+  values?: string[];
+  /**
+   * Kubernetes version of the render (`--kube-version`), which Helm checks the
+   * chart's `kubeVersion` against. Helm's own offline default (1.20) is older
+   * than the chart allows. @default {RENDER_KUBE_VERSION}
+   */
+  kubeVersion?: string;
 }
+
+/** Kubernetes version of offline renders: the oldest the kind suite runs. */
+export const RENDER_KUBE_VERSION = "1.34.11";
 
 /** The `helm template` arguments for `chartDir` with `options`. */
 export function helmTemplateArgs(chartDir: string, options: RenderOptions = {}): string[] {
@@ -58,8 +76,11 @@ export function helmTemplateArgs(chartDir: string, options: RenderOptions = {}):
     chartDir,
     "--namespace",
     options.namespace ?? "kube-system",
+    ...(options.values ?? []).flatMap((file) => ["--values", file]),
     ...(options.set ?? []).flatMap((pair) => ["--set", pair]),
     ...(options.setJson ?? []).flatMap((pair) => ["--set-json", pair]),
+    "--kube-version",
+    options.kubeVersion ?? RENDER_KUBE_VERSION,
   ];
 }
 
@@ -73,18 +94,25 @@ export function parseManifests(text: string): KubeObject[] {
     .filter((object): object is KubeObject => object !== null);
 }
 
-/** The object of `kind` (and `name`, when given). @throws {Error} when absent. */
-export function findObject(objects: KubeObject[], kind: string, name?: string): KubeObject {
-  const found = objects.find((object) =>
-    object.kind === kind && (name === undefined || object.metadata.name === name)
-  );
-  if (!found) throw new Error(`no ${kind}${name ? ` ${name}` : ""} in the rendered objects`);
+/**
+ * The object of `kind` named `name`. Both are needed: a render can hold
+ * objects of the same kind from the driver's chart.
+ *
+ * @throws {Error} when absent.
+ */
+export function findObject(objects: KubeObject[], kind: string, name: string): KubeObject {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in the rendered objects`);
   return found;
 }
 
-/** Copies the chart to `copy` (a new directory) and adds the dependency stub. */
+/**
+ * Copies the chart to `copy` (a new directory), without the dependencies
+ * `helm dependency build` may have put into its `charts/`, and adds the
+ * dependency stub.
+ */
 export async function offlineChartCopy(chartDir: string, copy: string): Promise<void> {
-  await copyTree(chartDir, copy);
+  await copyTree(chartDir, copy, (name) => name !== "charts");
   const stub = `${copy}/charts/secrets-store-csi-driver`;
   await Deno.mkdir(`${stub}/templates`, { recursive: true });
   await Deno.writeTextFile(
@@ -160,9 +188,14 @@ export function helmEnvironment(home: string): Record<string, string> {
   };
 }
 
-async function copyTree(from: string, to: string): Promise<void> {
+async function copyTree(
+  from: string,
+  to: string,
+  include: (name: string) => boolean = () => true,
+): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
   for await (const entry of Deno.readDir(from)) {
+    if (!include(entry.name)) continue;
     const source = `${from}/${entry.name}`;
     const target = `${to}/${entry.name}`;
     if (entry.isDirectory) await copyTree(source, target);
@@ -183,9 +216,12 @@ export interface ProviderContainer {
   spec: Record<string, any>;
 }
 
-/** The provider's container in the rendered DaemonSet. */
-export function providerContainer(objects: KubeObject[]): ProviderContainer {
-  const daemonSet = findObject(objects, "DaemonSet");
+/** The provider's container in the DaemonSet `name` (default: the default render's). */
+export function providerContainer(
+  objects: KubeObject[],
+  name: string = DEFAULT_FULLNAME,
+): ProviderContainer {
+  const daemonSet = findObject(objects, "DaemonSet", name);
   const container = daemonSet.spec.template.spec.containers
     // deno-lint-ignore no-explicit-any
     .find((candidate: any) => candidate.name === "provider-aws-installer");

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   CHART_DIR,
+  DEFAULT_FULLNAME,
   DEPENDENCY_STUB_CONFIGMAP,
   findObject,
   type KubeObject,
@@ -17,13 +18,33 @@ import {
   type RenderOptions,
   runHelm,
 } from "../../e2e/kind/chart_render.ts";
+import { parse } from "yaml";
 import { ensureGoTool, HELM } from "../../e2e/kind/go_tools.ts";
 import { DEFAULT_PERMISSIONS, permissionFlags } from "../../src/cli/permissions.ts";
 import { chartPermissionOptions, defaultImageCommand, imageCommand } from "./expected_command.ts";
 
 const helm = await ensureGoTool(HELM);
 
-function render(options: RenderOptions = {}): Promise<KubeObject[]> {
+/** kubeVersion of the driver chart 1.6.0 (its Chart.yaml), which Chart.lock pins. */
+const DRIVER_CHART_KUBE_VERSION = ">=1.30.0-0";
+
+// deno-lint-ignore no-explicit-any
+const chartYaml: Record<string, any> = parse(await Deno.readTextFile(`${CHART_DIR}/Chart.yaml`));
+
+async function copyDirectory(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyDirectory(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
+
+/** Names of the default render's objects. */
+const NAME = DEFAULT_FULLNAME;
+const CLUSTER_ROLE = `${NAME}-cluster-role`;
+const CLUSTER_ROLE_BINDING = `${NAME}-cluster-role-binding`;
+
+function render(options: RenderOptions & { chartDir?: string } = {}): Promise<KubeObject[]> {
   return renderChart({ helm, ...options });
 }
 
@@ -31,8 +52,8 @@ function kinds(objects: KubeObject[]): string[] {
   return objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
 }
 
-function clusterRoleResources(objects: KubeObject[]): string[] {
-  const role = findObject(objects, "ClusterRole");
+function clusterRoleResources(objects: KubeObject[], name = CLUSTER_ROLE): string[] {
+  const role = findObject(objects, "ClusterRole", name);
   // deno-lint-ignore no-explicit-any
   return role.rules.flatMap((rule: any) =>
     rule.resources.map((resource: string) => `${resource}:${rule.verbs.join(",")}`)
@@ -67,7 +88,7 @@ Deno.test("the default render has the Go chart's objects and names", async () =>
     "DaemonSet/secrets-provider-aws-secrets-store-csi-driver-provider-aws",
     "ServiceAccount/secrets-provider-aws-secrets-store-csi-driver-provider-aws",
   ]);
-  const daemonSet = findObject(objects, "DaemonSet");
+  const daemonSet = findObject(objects, "DaemonSet", NAME);
   assert.equal(daemonSet.metadata.namespace, "kube-system");
   assert.deepEqual(daemonSet.spec.selector.matchLabels, {
     app: "secrets-store-csi-driver-provider-aws",
@@ -93,7 +114,7 @@ Deno.test("the default command is permissionFlags(DEFAULT_PERMISSIONS) with the 
 });
 
 Deno.test("the default pod spec matches the Go chart's, plus probes and the metrics port", async () => {
-  const daemonSet = findObject(await render(), "DaemonSet");
+  const daemonSet = findObject(await render(), "DaemonSet", NAME);
   const pod = daemonSet.spec.template.spec;
   const { spec: container, env } = providerContainer([daemonSet]);
   assert.equal(
@@ -103,7 +124,7 @@ Deno.test("the default pod spec matches the Go chart's, plus probes and the metr
   assert.equal(pod.hostNetwork, false);
   assert.equal(pod.dnsPolicy, undefined);
   assert.equal(pod.dnsConfig, undefined);
-  assert.equal(pod.tolerations, undefined);
+  assert.deepEqual(pod.tolerations, [{ operator: "Exists" }]);
   assert.equal(pod.priorityClassName, undefined);
   assert.deepEqual(pod.nodeSelector, { "kubernetes.io/os": "linux" });
   assert.deepEqual(
@@ -159,8 +180,8 @@ Deno.test("the default ClusterRole grants get on serviceaccounts, pods and nodes
     "pods:get",
     "nodes:get",
   ]);
-  const binding = findObject(objects, "ClusterRoleBinding");
-  assert.equal(binding.roleRef.name, findObject(objects, "ClusterRole").metadata.name);
+  const binding = findObject(objects, "ClusterRoleBinding", CLUSTER_ROLE_BINDING);
+  assert.equal(binding.roleRef.name, CLUSTER_ROLE);
   assert.deepEqual(binding.subjects, [{
     kind: "ServiceAccount",
     name: "secrets-provider-aws-secrets-store-csi-driver-provider-aws",
@@ -208,7 +229,7 @@ Deno.test("driverWritesSecrets adds the flag and removes every kubelet path and 
   assert.deepEqual(spec.volumeMounts.map((mount: { name: string }) => mount.name), [
     "providervol",
   ]);
-  const pod = findObject(objects, "DaemonSet").spec.template.spec;
+  const pod = findObject(objects, "DaemonSet", NAME).spec.template.spec;
   assert.deepEqual(pod.volumes.map((volume: { name: string }) => volume.name), ["providervol"]);
 });
 
@@ -258,7 +279,7 @@ Deno.test("a custom providerVolume and kubeletPath move the flag, volumes and pe
     "/etc/kubernetes/secrets-store-csi-providers",
     "/var/data/kubelet/pods",
   ]);
-  const pod = findObject(objects, "DaemonSet").spec.template.spec;
+  const pod = findObject(objects, "DaemonSet", NAME).spec.template.spec;
   assert.deepEqual(
     pod.volumes.map((volume: { hostPath: { path: string } }) => volume.hostPath.path),
     [
@@ -274,25 +295,28 @@ Deno.test("rbac.install=false renders no RBAC objects; rbac.serviceAccountName n
   });
   assert.deepEqual(objects.map((object) => object.kind).sort(), ["ConfigMap", "DaemonSet"]);
   assert.equal(
-    findObject(objects, "DaemonSet").spec.template.spec.serviceAccountName,
+    findObject(objects, "DaemonSet", NAME).spec.template.spec.serviceAccountName,
     "existing-sa",
   );
   const withRbac = await render({ set: ["rbac.serviceAccountName=shared-sa"] });
-  assert.equal(findObject(withRbac, "ServiceAccount").metadata.name, "shared-sa");
-  assert.equal(findObject(withRbac, "ClusterRoleBinding").subjects[0].name, "shared-sa");
+  assert.equal(findObject(withRbac, "ServiceAccount", "shared-sa").metadata.name, "shared-sa");
+  assert.equal(
+    findObject(withRbac, "ClusterRoleBinding", CLUSTER_ROLE_BINDING).subjects[0].name,
+    "shared-sa",
+  );
 });
 
 Deno.test("serviceMonitor.enabled adds a headless Service and a ServiceMonitor on the metrics port", async () => {
   const objects = await render({
     set: ["serviceMonitor.enabled=true", "serviceMonitor.labels.release=prometheus"],
   });
-  const service = findObject(objects, "Service");
+  const service = findObject(objects, "Service", `${NAME}-metrics`);
   assert.equal(service.spec.clusterIP, "None");
   assert.deepEqual(service.spec.selector, { app: "secrets-store-csi-driver-provider-aws" });
   assert.deepEqual(service.spec.ports, [
     { name: "metrics", port: 8989, targetPort: "metrics", protocol: "TCP" },
   ]);
-  const monitor = findObject(objects, "ServiceMonitor");
+  const monitor = findObject(objects, "ServiceMonitor", NAME);
   assert.equal(monitor.apiVersion, "monitoring.coreos.com/v1");
   assert.equal(monitor.metadata.labels?.release, "prometheus");
   assert.deepEqual(monitor.spec.endpoints, [
@@ -360,7 +384,10 @@ Deno.test("pod-level values: names, labels, annotations, scheduling and DNS", as
       "podAnnotations.note=hello",
       "priorityClassName=system-node-critical",
       "nodeSelector.pool=general",
-      "tolerations[0].operator=Exists",
+      "tolerations[0].key=dedicated",
+      "tolerations[0].operator=Equal",
+      "tolerations[0].value=secrets",
+      "tolerations[0].effect=NoSchedule",
       "imagePullSecrets[0].name=regcred",
       "dnsPolicy=ClusterFirstWithHostNet",
       "image.repository=registry.example/provider",
@@ -383,11 +410,13 @@ Deno.test("pod-level values: names, labels, annotations, scheduling and DNS", as
   assert.deepEqual(pod.metadata.annotations, { note: "hello" });
   assert.equal(pod.spec.priorityClassName, "system-node-critical");
   assert.deepEqual(pod.spec.nodeSelector, { "kubernetes.io/os": "linux", pool: "general" });
-  assert.deepEqual(pod.spec.tolerations, [{ operator: "Exists" }]);
+  assert.deepEqual(pod.spec.tolerations, [
+    { key: "dedicated", operator: "Equal", value: "secrets", effect: "NoSchedule" },
+  ]);
   assert.deepEqual(pod.spec.imagePullSecrets, [{ name: "regcred" }]);
   assert.equal(pod.spec.dnsPolicy, "ClusterFirstWithHostNet");
   assert.deepEqual(pod.spec.dnsConfig, { options: [{ name: "ndots", value: "2" }] });
-  const { spec: container } = providerContainer(objects);
+  const { spec: container } = providerContainer(objects, "ascp");
   assert.equal(container.image, "registry.example/provider:dev");
   assert.equal(container.imagePullPolicy, "Always");
   assert.equal(container.livenessProbe, undefined);
@@ -401,6 +430,95 @@ Deno.test("the full name follows the Go chart's rule", async () => {
     [{ release: "ascp", set: ["nameOverride=aws"] }, "ascp-aws"],
   ];
   for (const [options, name] of cases) {
-    assert.equal(findObject(await render(options), "DaemonSet").metadata.name, name);
+    // The provider's DaemonSets, by their chart label (the driver's carry the driver chart's).
+    const daemonSets = (await render(options)).filter((object) =>
+      object.kind === "DaemonSet" &&
+      object.metadata.labels?.["helm.sh/chart"] === "secrets-store-csi-driver-provider-aws-0.1.0"
+    );
+    assert.deepEqual(daemonSets.map((daemonSet) => daemonSet.metadata.name), [name]);
   }
+});
+
+Deno.test("tolerations: [] restores the Go chart's default (no tolerations), from a values file or --set-json", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const valuesFile = `${root}/values.yaml`;
+    await Deno.writeTextFile(valuesFile, "tolerations: []\n");
+    for (const options of [{ values: [valuesFile] }, { setJson: ["tolerations=[]"] }]) {
+      const pod = findObject(await render(options), "DaemonSet", NAME).spec.template.spec;
+      assert.equal(pod.tolerations, undefined, JSON.stringify(options));
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a driver chart left in charts/ by `helm dependency build` changes no render", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // A chart like the driver's (same name, objects of the same kinds as ours), packaged into the
+    // chart's charts/ directory as `helm dependency build` does.
+    const driver = `${root}/driver`;
+    await Deno.mkdir(`${driver}/templates`, { recursive: true });
+    await Deno.writeTextFile(
+      `${driver}/Chart.yaml`,
+      "apiVersion: v2\nname: secrets-store-csi-driver\nversion: 1.6.0\n",
+    );
+    await Deno.writeTextFile(
+      `${driver}/templates/objects.yaml`,
+      [
+        "apiVersion: apps/v1",
+        "kind: DaemonSet",
+        "metadata: {name: secrets-store-csi-driver}",
+        "spec: {template: {spec: {containers: [{name: secrets-store}]}}}",
+        "---",
+        "apiVersion: rbac.authorization.k8s.io/v1",
+        "kind: ClusterRole",
+        "metadata: {name: secretproviderclasses-role}",
+        "rules: []",
+        "",
+      ].join("\n"),
+    );
+    const chart = `${root}/chart`;
+    await copyDirectory(CHART_DIR, chart);
+    await Deno.mkdir(`${chart}/charts`, { recursive: true });
+    await runHelm(helm, ["package", driver, "--destination", `${chart}/charts`], root);
+    // Helm loads both copies and picks one by file order: the render would differ only sometimes,
+    // so check the offline copy itself, then the render.
+    const copy = `${root}/copy`;
+    await offlineChartCopy(chart, copy);
+    assert.deepEqual([...Deno.readDirSync(`${copy}/charts`)].map((entry) => entry.name), [
+      "secrets-store-csi-driver",
+    ]);
+    const withDownload = await render({ chartDir: chart });
+    assert.ok(!withDownload.some((object) => object.metadata.name === "secrets-store-csi-driver"));
+    assert.deepEqual(withDownload, await render());
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("kubeVersion is the driver chart's floor: Helm refuses older clusters", async () => {
+  assert.equal(chartYaml.kubeVersion, DRIVER_CHART_KUBE_VERSION);
+  await assert.rejects(
+    () => render({ kubeVersion: "1.29.9" }),
+    /chart requires kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.29\.9/,
+  );
+  assert.ok((await render({ kubeVersion: "1.30.0" })).length > 0);
+});
+
+Deno.test("the driver chart that `helm dependency build` fetched needs no newer Kubernetes", async (t) => {
+  const downloaded = [...Deno.readDirSync(CHART_DIR)].some((entry) => entry.name === "charts") &&
+    [...Deno.readDirSync(`${CHART_DIR}/charts`)].find((entry) =>
+      /^secrets-store-csi-driver-.*\.tgz$/.test(entry.name)
+    );
+  if (!downloaded) {
+    // Offline (CI): the recorded floor above stands for it.
+    await t.step({ name: "skipped: no driver chart in charts/", ignore: true, fn: () => {} });
+    return;
+  }
+  const shown = parse(
+    await runHelm(helm, ["show", "chart", `${CHART_DIR}/charts/${downloaded.name}`], CHART_DIR),
+  );
+  assert.equal(shown.kubeVersion, DRIVER_CHART_KUBE_VERSION);
 });

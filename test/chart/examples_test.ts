@@ -4,10 +4,11 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { findObject, parseManifests } from "../../e2e/kind/chart_render.ts";
 
-const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
+const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 
 async function example(name: string) {
   return parseManifests(await Deno.readTextFile(`${EXAMPLES}${name}`));

@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import {
   findObject,
   type KubeObject,
@@ -12,7 +13,9 @@ import {
 } from "../../e2e/kind/chart_render.ts";
 import { defaultImageCommand } from "./expected_command.ts";
 
-const DEPLOYMENT = new URL("../../deployment/", import.meta.url).pathname;
+const DEPLOYMENT = fileURLToPath(new URL("../../deployment/", import.meta.url));
+/** Name of the installers' objects (the Go installer's). */
+const NAME = "csi-secrets-store-provider-aws";
 
 async function installer(name: string): Promise<string> {
   return await Deno.readTextFile(`${DEPLOYMENT}${name}`);
@@ -37,7 +40,7 @@ function checkCommonShape(objects: KubeObject[]): void {
     "ClusterRoleBinding/csi-secrets-store-provider-aws-cluster-rolebinding",
     "DaemonSet/csi-secrets-store-provider-aws",
   ]);
-  const daemonSet = findObject(objects, "DaemonSet");
+  const daemonSet = findObject(objects, "DaemonSet", NAME);
   assert.equal(daemonSet.metadata.namespace, "kube-system");
   assert.deepEqual(daemonSet.metadata.labels, { app: "csi-secrets-store-provider-aws" });
   const pod = daemonSet.spec.template.spec;
@@ -45,11 +48,11 @@ function checkCommonShape(objects: KubeObject[]): void {
   assert.deepEqual(pod.tolerations, [{ operator: "Exists" }]);
   assert.deepEqual(pod.nodeSelector, { "kubernetes.io/os": "linux" });
   // deno-lint-ignore no-explicit-any
-  const rules = findObject(objects, "ClusterRole").rules.map((rule: any) =>
+  const rules = findObject(objects, "ClusterRole", `${NAME}-cluster-role`).rules.map((rule: any) =>
     `${rule.resources.join(",")}:${rule.verbs.join(",")}`
   );
   assert.deepEqual(rules, ["serviceaccounts:get", "pods:get", "nodes:get"]);
-  const { command, spec } = providerContainer(objects);
+  const { command, spec } = providerContainer(objects, NAME);
   assert.deepEqual(command, defaultImageCommand());
   assert.equal(spec.imagePullPolicy, "Always");
   assert.deepEqual(spec.securityContext, {
@@ -63,7 +66,7 @@ function checkCommonShape(objects: KubeObject[]): void {
 Deno.test("aws-provider-installer.yaml installs our image with the Go installer's objects", async () => {
   const objects = parseManifests(await installer("aws-provider-installer.yaml"));
   checkCommonShape(objects);
-  const { args, spec } = providerContainer(objects);
+  const { args, spec } = providerContainer(objects, NAME);
   assert.equal(spec.image, "ghcr.io/secrets-store-csi-driver-provider-aws-deno/provider:0.1.0");
   assert.deepEqual(args, ["--provider-volume=/var/run/secrets-store-csi-providers"]);
 });
@@ -77,12 +80,12 @@ Deno.test("private-installer.yaml takes the image from PRIVREPO and PRIVTAG", as
     }),
   );
   checkCommonShape(tagged);
-  const { args, spec } = providerContainer(tagged);
+  const { args, spec } = providerContainer(tagged, NAME);
   assert.equal(spec.image, "123456789012.dkr.ecr.us-east-1.amazonaws.com/ascp:0.1.0");
   assert.deepEqual(args, [
     "--provider-volume=/var/run/secrets-store-csi-providers",
     "--driver-writes-secrets=false",
   ]);
   const untagged = parseManifests(envsubst(text, { PRIVREPO: "registry.example/ascp" }));
-  assert.equal(providerContainer(untagged).spec.image, "registry.example/ascp");
+  assert.equal(providerContainer(untagged, NAME).spec.image, "registry.example/ascp");
 });

@@ -1,7 +1,8 @@
 /**
  * values.yaml keeps every value of the Go provider's chart (3.1.1) under the
- * same name with the same default (the image excepted), so existing `--set`
- * flags and values files keep working.
+ * same name, with the same default except the few we change on purpose (the
+ * image, `resources`, `tolerations`), so existing `--set` flags and values
+ * files keep working.
  */
 
 import assert from "node:assert/strict";
@@ -43,13 +44,8 @@ const GO_DEFAULTS: [string, unknown][] = [
       },
     },
   }],
-  ["resources", {
-    requests: { cpu: "50m", memory: "192Mi" },
-    limits: { cpu: "500m", memory: "320Mi" },
-  }],
   ["priorityClassName", ""],
   ["nodeSelector", {}],
-  ["tolerations", []],
   ["port", 8989],
   ["updateStrategy", { type: "RollingUpdate" }],
   ["imagePullSecrets", []],
@@ -67,6 +63,26 @@ const GO_DEFAULTS: [string, unknown][] = [
   ]],
 ];
 
+/**
+ * Go chart keys whose default we change on purpose: key, the Go chart's
+ * default (its values.yaml), ours. Each is listed among the differences in
+ * the README and the chart's README.
+ */
+const DIFFERENCES: [string, unknown, unknown][] = [
+  [
+    "image.repository",
+    "public.ecr.aws/aws-secrets-manager/secrets-store-csi-driver-provider-aws",
+    "ghcr.io/secrets-store-csi-driver-provider-aws-deno/provider",
+  ],
+  ["image.tag", "3.1.1", "0.1.0"],
+  [
+    "resources",
+    { requests: { cpu: "50m", memory: "100Mi" }, limits: { cpu: "50m", memory: "100Mi" } },
+    { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "500m", memory: "320Mi" } },
+  ],
+  ["tolerations", [], [{ operator: "Exists" }]],
+];
+
 /** Keys the Go templates read but its values.yaml lacks: present here, off by default. */
 const USED_BUT_ABSENT: [string, unknown][] = [
   ["dnsPolicy", ""],
@@ -78,6 +94,30 @@ const USED_BUT_ABSENT: [string, unknown][] = [
 Deno.test("every Go chart value is present with the Go default", () => {
   for (const [key, expected] of GO_DEFAULTS) assert.deepEqual(at(key), expected, key);
   assert.ok("podIdentityHttpTimeout" in values);
+});
+
+Deno.test("the defaults we change differ from the Go chart's, as recorded", () => {
+  for (const [key, goDefault, ours] of DIFFERENCES) {
+    assert.notDeepEqual(ours, goDefault, key);
+    assert.deepEqual(at(key), ours, key);
+  }
+});
+
+Deno.test("both READMEs list every changed default among the differences from the Go chart", async () => {
+  const readmes = {
+    "README.md": await Deno.readTextFile(`${CHART_DIR}/../../README.md`),
+    "chart README.md": await Deno.readTextFile(`${CHART_DIR}/README.md`),
+  };
+  for (const [name, text] of Object.entries(readmes)) {
+    const differences = text.slice(text.indexOf("Every value of the Go chart exists"));
+    const sentence = differences.slice(0, differences.indexOf("\n\n"));
+    for (const [key] of DIFFERENCES) {
+      assert.ok(sentence.includes(`\`${key.split(".")[0]}\``), `${name} names ${key}`);
+    }
+    const row = (key: string) => text.split("\n").find((line) => line.startsWith(`| \`${key}\``));
+    assert.match(row("resources") ?? "", /50m \/ 100Mi requests and limits/, name);
+    assert.match(row("tolerations") ?? "", /`\[\]`.*`\[\{operator: Exists\}\]`/, name);
+  }
 });
 
 Deno.test("the keys the Go templates use without defaults are declared and off", () => {
@@ -107,7 +147,6 @@ Deno.test("the image is ours, versioned like the chart", () => {
 Deno.test("Chart.yaml keeps the Go chart's name and driver dependency", () => {
   assert.equal(chart.name, "secrets-store-csi-driver-provider-aws");
   assert.equal(chart.version, "0.1.0");
-  assert.equal(chart.kubeVersion, ">=1.17.0-0");
   assert.deepEqual(chart.dependencies, [{
     name: "secrets-store-csi-driver",
     version: "^1",
