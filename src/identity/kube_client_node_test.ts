@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { type KubeApiServer, startKubeApiServer } from "../../test/support/kube_api_server.ts";
-import { hasOpenssl } from "../../test/support/tls_cert.ts";
 import { KubeApiError } from "./kube_api.ts";
 import { createClientNodeKubeApi, IN_CLUSTER_SERVER } from "./kube_client_node.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/secrets-reader";
 const TOKEN = "provider-sa-token";
 const NODE = "ip-10-0-0-1.ec2.internal";
-const opensslAvailable = await hasOpenssl();
 
 function seed(kube: KubeApiServer): void {
   kube.putServiceAccount("app", "app-sa", { "eks.amazonaws.com/role-arn": ROLE });
@@ -155,7 +153,6 @@ Deno.test("a missing kubeconfig file fails client creation", async () => {
 
 Deno.test({
   name: "over HTTPS, the kubeconfig's CA (inline or file) verifies the server",
-  ignore: !opensslAvailable,
   async fn() {
     await using kube = await startKubeApiServer({ tls: true, token: TOKEN });
     await using dir = await tempDir();
@@ -176,7 +173,6 @@ Deno.test({
 
 Deno.test({
   name: "in-cluster mode reads the service account token and CA files",
-  ignore: !opensslAvailable,
   async fn() {
     await using kube = await startKubeApiServer({ tls: true, token: "in-cluster-token" });
     await using dir = await tempDir();
@@ -202,7 +198,6 @@ Deno.test({
 
 Deno.test({
   name: "in-cluster mode refuses a server whose certificate the CA did not sign",
-  ignore: !opensslAvailable,
   async fn() {
     await using kube = await startKubeApiServer({ tls: true });
     await using dir = await tempDir();
