@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as k8s from "@kubernetes/client-node";
 import { type KubeApiServer, startKubeApiServer } from "./kube_api_server.ts";
-import { defaultTestTls, hasOpenssl } from "./tls_cert.ts";
+import { defaultTestTls } from "./tls_cert.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/secrets-reader";
 const TOKEN = "provider-sa-token";
@@ -361,11 +361,8 @@ Deno.test("served objects look like the real API server's", async () => {
   assert.equal((await post.json()).reason, "MethodNotAllowed");
 });
 
-const opensslAvailable = await hasOpenssl();
-
 Deno.test({
   name: "HTTPS: client-node verifies the server with the kubeconfig CA (inline and file)",
-  ignore: !opensslAvailable,
   async fn() {
     await using kube = await startKubeApiServer({ tls: true, token: TOKEN });
     assert.match(kube.url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -401,7 +398,6 @@ Deno.test({
 
 Deno.test({
   name: "HTTPS: in-cluster files work with KubeConfig.loadFromCluster(pathPrefix)",
-  ignore: !opensslAvailable,
   async fn() {
     await using kube = await startKubeApiServer({ tls: true, token: TOKEN });
     seed(kube);
@@ -427,7 +423,7 @@ Deno.test({
 Deno.test({
   name: "IPv6 loopback (::1), plain and HTTPS",
   async fn() {
-    for (const tls of opensslAvailable ? [false, true] : [false]) {
+    for (const tls of [false, true]) {
       await using kube = await startKubeApiServer({ hostname: "::1", tls });
       assert.match(kube.url, /^https?:\/\/\[::1\]:\d+$/);
       seed(kube);
@@ -457,7 +453,6 @@ async function negotiatedAlpn(kube: KubeApiServer, caCert: string): Promise<stri
 
 Deno.test({
   name: "HTTPS offers only http/1.1 by default, h2 as well with http2: true",
-  ignore: !opensslAvailable,
   async fn() {
     const { caCertPem } = await defaultTestTls();
     {
