@@ -10,6 +10,7 @@ import { SdkStorePool } from "./aws/sdk_stores.ts";
 import type { ProviderConfig } from "./cli/provider_flags.ts";
 import { ExpiringCache } from "./cache/expiring_cache.ts";
 import { writeFilesAtomically } from "./files/atomic_writer.ts";
+import { ObjectsCache } from "./config/objects_cache.ts";
 import type { KubeApi } from "./identity/kube_api.ts";
 import { createClientNodeKubeApi } from "./identity/kube_client_node.ts";
 import { KubeLookups } from "./identity/kube_lookups.ts";
@@ -66,7 +67,11 @@ export async function startProvider(
   // Read at scrape time, after everything below exists.
   const metrics = new ProviderMetrics({
     inFlight: () => grpcServer.inFlight,
-    caches: () => ({ credentials: identities.cacheStats, kubernetes: kube.cacheStats }),
+    caches: () => ({
+      credentials: identities.cacheStats,
+      kubernetes: kube.cacheStats,
+      objects: objectsCache.stats,
+    }),
     podIdentityAgentCalls: () => identities.fetches.agent,
   });
   const observer = (call: AwsCall) => metrics.recordAwsCall(call);
@@ -97,6 +102,7 @@ export async function startProvider(
     logger,
   });
   const stores = new SdkStorePool({ appId, observer });
+  const objectsCache = new ObjectsCache();
   const batchDenied = new ExpiringCache<boolean>({
     expiresAt: (_value, now) => now + BATCH_DENIED_TTL_MS,
   });
@@ -122,6 +128,8 @@ export async function startProvider(
     writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
     concurrency: config.mountConcurrency,
     maxResponseBytes: config.maxResponseBytes,
+    limits: config.limits,
+    objectsCache,
     logger,
   };
   logger.info(

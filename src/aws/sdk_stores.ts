@@ -13,6 +13,7 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { LruMap } from "../cache/lru_map.ts";
 import type { CredentialSource } from "../identity/aws_credentials.ts";
 import { type AwsCallObserver, observeAwsCalls } from "./call_observer.ts";
 import { awsHttpHandler } from "./http_handler.ts";
@@ -49,6 +50,9 @@ interface Loaded {
   secretsManager: SecretsManagerClient;
   ssm: SSMClient;
 }
+
+/** Regions whose clients are kept (least recently used dropped; a dropped one is made again). */
+export const MAX_REGION_CLIENTS = 32;
 
 /** Options of {@linkcode SdkStorePool}. */
 export interface SdkStorePoolOptions {
@@ -97,7 +101,7 @@ const currentCredentials = Object.assign(
  */
 export class SdkStorePool {
   #options: SdkStorePoolOptions;
-  #regions = new Map<string, Promise<Loaded>>();
+  #regions = new LruMap<string, Promise<Loaded>>({ maxEntries: MAX_REGION_CLIENTS });
   // Bounded attempts: a hung connection fails the attempt (and is retried)
   // instead of holding the mount until its deadline.
   #handler = awsHttpHandler();
@@ -142,6 +146,11 @@ export class SdkStorePool {
       this.#regions.set(region, clients);
     }
     return clients;
+  }
+
+  /** Regions whose clients are kept now. */
+  get size(): number {
+    return this.#regions.size;
   }
 
   /** Closes pooled connections. */

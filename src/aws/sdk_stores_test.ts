@@ -3,7 +3,7 @@ import { createSeeder } from "../../test/support/aws_seed.ts";
 import { startFaultProxy } from "../../test/support/fault_proxy.ts";
 import { startMoto } from "../../test/support/moto_server.ts";
 import { AwsFailureError } from "./aws_failure.ts";
-import { SdkStorePool, untilAborted } from "./sdk_stores.ts";
+import { MAX_REGION_CLIENTS, SdkStorePool, untilAborted } from "./sdk_stores.ts";
 
 const decoder = new TextDecoder();
 const credentials = () => Promise.resolve({ accessKeyId: "AKIDTEST", secretAccessKey: "test" });
@@ -221,6 +221,22 @@ Deno.test("SDK stores against moto", async (t) => {
       await t.step("calls carry the region's SigV4 scope", () => {
         const regions = new Set(proxy.calls().map((call) => call.region));
         assert.deepEqual([...regions].sort(), ["us-east-1", "us-west-2"]);
+      });
+
+      await t.step("clients of at most MAX_REGION_CLIENTS regions are kept", async () => {
+        for (let i = 0; i < MAX_REGION_CLIENTS + 8; i++) {
+          // moto answers any region; each call makes that region's clients.
+          await failureOf(
+            pool.get(`xx-test-${i}`, credentials).secretsManager.getSecretValue({
+              secretId: "none",
+            }),
+          );
+          assert.ok(pool.size <= MAX_REGION_CLIENTS, `${pool.size} regions kept`);
+        }
+        assert.equal(pool.size, MAX_REGION_CLIENTS);
+        // A dropped region works again (its clients are made anew).
+        const again = await east.secretsManager.getSecretValue({ secretId: "app/db" });
+        assert.equal(again.name, "app/db");
       });
     } finally {
       pool.destroy();

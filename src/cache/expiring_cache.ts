@@ -4,11 +4,13 @@
  * @module
  */
 
+import { LruMap } from "./lru_map.ts";
+
 /** Options of {@linkcode ExpiringCache}. */
 export interface ExpiringCacheOptions<V> {
   /** When a loaded value stops being served (epoch ms); `undefined` = do not cache it. */
   expiresAt: (value: V, now: number) => number | undefined;
-  /** Most entries kept (default 10,000); expired ones are dropped first, then the oldest. */
+  /** Most entries kept (default 1,024); the least recently used go first. */
   maxEntries?: number;
   /** Clock. */
   now?: () => number;
@@ -20,7 +22,7 @@ export interface ExpiringCacheOptions<V> {
  * value depends on.
  */
 export class ExpiringCache<V> {
-  #entries = new Map<string, { value: V; expiresAt: number }>();
+  #entries: LruMap<string, { value: V; expiresAt: number }>;
   #inFlight = new Map<string, Promise<V>>();
   #options: Required<ExpiringCacheOptions<V>>;
   /** Hit and miss counts (a join of an in-flight load is a hit). */
@@ -30,9 +32,10 @@ export class ExpiringCache<V> {
   constructor(options: ExpiringCacheOptions<V>) {
     this.#options = {
       expiresAt: options.expiresAt,
-      maxEntries: options.maxEntries ?? 10_000,
+      maxEntries: options.maxEntries ?? 1_024,
       now: options.now ?? Date.now,
     };
+    this.#entries = new LruMap({ maxEntries: this.#options.maxEntries });
   }
 
   /** The cached value of `key`, or the result of `load`. */
@@ -59,7 +62,7 @@ export class ExpiringCache<V> {
 
   /** The cached, unexpired value of `key`, without loading. */
   peek(key: string): V | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.peek(key);
     return entry !== undefined && entry.expiresAt > this.#options.now() ? entry.value : undefined;
   }
 
@@ -82,16 +85,6 @@ export class ExpiringCache<V> {
   }
 
   #store(key: string, value: V, expiresAt: number): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#options.maxEntries) {
-      const now = this.#options.now();
-      for (const [oldKey, old] of this.#entries) {
-        if (old.expiresAt <= now) this.#entries.delete(oldKey);
-      }
-      if (this.#entries.size >= this.#options.maxEntries) {
-        this.#entries.delete(this.#entries.keys().next().value!);
-      }
-    }
     this.#entries.set(key, { value, expiresAt });
   }
 }

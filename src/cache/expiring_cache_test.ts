@@ -139,3 +139,18 @@ Deno.test("without a clock option the cache uses the real time", async () => {
   await c.get("k", () => Promise.resolve("v"));
   assert.equal(c.peek("k"), "v");
 });
+
+Deno.test("a hit makes an entry recent: when full, the least recently used goes", async () => {
+  const { cache: c } = cache(100, { maxEntries: 2 });
+  c.set("a", "1");
+  c.set("b", "2");
+  assert.equal(await c.get("a", () => Promise.reject(new Error("not loaded"))), "1");
+  c.set("c", "3");
+  assert.deepEqual([c.peek("a"), c.peek("b"), c.peek("c")], ["1", undefined, "3"]);
+});
+
+Deno.test("by default at most 1,024 entries are kept", () => {
+  const { cache: c } = cache(100);
+  for (let i = 0; i < 5_000; i++) c.set(`key-${i}`, "v");
+  assert.equal(c.size, 1_024);
+});

@@ -8,6 +8,7 @@
 import { formatGoDuration, parseGoDuration } from "../config/go_format.ts";
 import { isLogLevel, type LogLevel } from "../log/logger.ts";
 import { AGENT_IPV4_ENDPOINT, AGENT_IPV6_ENDPOINT } from "../identity/pod_identity_agent.ts";
+import { MOUNT_LIMIT_DEFINITIONS, type MountLimits, mountLimits } from "../limits/mod.ts";
 import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
 import { type FlagDefinition, FlagError, parseGoFlags } from "./go_flags.ts";
 
@@ -99,6 +100,19 @@ export const PROVIDER_FLAGS: FlagDefinition[] = [
     usage: "Fetch current secret versions with BatchGetSecretValue (falls back when denied)",
   },
   {
+    name: "kubelet-pods-dir",
+    kind: "string",
+    defaultValue: "/var/lib/kubelet/pods",
+    usage:
+      "The kubelet's pods directory: provider-writes mode writes only into <dir>/<pod uid>/volumes/kubernetes.io~csi/<volume>/mount",
+  },
+  ...MOUNT_LIMIT_DEFINITIONS.map((definition): FlagDefinition => ({
+    name: definition.flag,
+    kind: "int",
+    defaultValue: String(definition.defaultMax),
+    usage: `${definition.usage} (${definition.unit})`,
+  })),
+  {
     name: "pod-identity-agent-ipv4-endpoint",
     kind: "string",
     defaultValue: AGENT_IPV4_ENDPOINT,
@@ -142,6 +156,10 @@ export interface ProviderConfig {
   mountConcurrency: number;
   /** Whether to use BatchGetSecretValue. */
   batchGetSecretValue: boolean;
+  /** The kubelet's pods directory (provider-writes target paths must be under it). */
+  kubeletPodsDir: string;
+  /** Budgets of every mount. */
+  limits: MountLimits;
   /** Pod Identity agent IPv4 URL. */
   podIdentityAgentIpv4: string;
   /** Pod Identity agent IPv6 URL. */
@@ -209,6 +227,24 @@ export function parseProviderFlags(
       `invalid value "${maxResponseBytes}" for flag -max-response-bytes: must be at least 1024`,
     );
   }
+  const limits: Partial<Record<keyof MountLimits, number>> = {};
+  for (const definition of MOUNT_LIMIT_DEFINITIONS) {
+    const max = Number(values[definition.flag]);
+    if (max < 1) {
+      throw new FlagError(
+        `invalid value "${max}" for flag -${definition.flag}: must be at least 1`,
+      );
+    }
+    limits[definition.key] = max;
+  }
+  const kubeletPodsDir = String(values["kubelet-pods-dir"]);
+  if (!kubeletPodsDir.startsWith("/")) {
+    throw new FlagError(
+      `invalid value ${
+        JSON.stringify(kubeletPodsDir)
+      } for flag -kubelet-pods-dir: must be an absolute path`,
+    );
+  }
   for (const name of ["pod-identity-agent-ipv4-endpoint", "pod-identity-agent-ipv6-endpoint"]) {
     if (!URL.canParse(String(values[name]))) {
       throw new FlagError(
@@ -235,6 +271,8 @@ export function parseProviderFlags(
       k8sCacheTtlMs: Math.max(0, ttl),
       mountConcurrency: concurrency,
       batchGetSecretValue: Boolean(values["batch-get-secret-value"]),
+      kubeletPodsDir: kubeletPodsDir.replace(/(.)\/+$/, "$1"),
+      limits: mountLimits(limits),
       podIdentityAgentIpv4: String(values["pod-identity-agent-ipv4-endpoint"]),
       podIdentityAgentIpv6: String(values["pod-identity-agent-ipv6-endpoint"]),
     },

@@ -166,3 +166,28 @@ Deno.test("a bad --pod-identity-http-timeout does not stop the provider", () => 
     "podIdentityHttpTimeout must be positive, got: -1s, using default SDK value",
   ]);
 });
+
+Deno.test("every mount limit has a flag with its default, and the flags set the limits", () => {
+  const defaults = parseProviderFlags([]).config;
+  assert.equal(defaults.limits.objectsBytes.max, 256 * 1024);
+  assert.equal(defaults.limits.jmesPathWork.flag, "max-jmes-path-work");
+  const { config } = parseProviderFlags(["--max-objects-bytes=1000", "-max-jmes-path-work", "7"]);
+  assert.equal(config.limits.objectsBytes.max, 1000);
+  assert.equal(config.limits.jmesPathWork.max, 7);
+  assert.throws(() => parseProviderFlags(["--max-objects=0"]), {
+    name: "FlagError",
+    message: 'invalid value "0" for flag -max-objects: must be at least 1',
+  });
+});
+
+Deno.test("--kubelet-pods-dir defaults to the kubelet's and must be absolute", () => {
+  assert.equal(parseProviderFlags([]).config.kubeletPodsDir, "/var/lib/kubelet/pods");
+  assert.equal(
+    parseProviderFlags(["--kubelet-pods-dir=/data/kubelet/pods/"]).config.kubeletPodsDir,
+    "/data/kubelet/pods",
+  );
+  assert.throws(() => parseProviderFlags(["--kubelet-pods-dir=pods"]), {
+    name: "FlagError",
+    message: 'invalid value "pods" for flag -kubelet-pods-dir: must be an absolute path',
+  });
+});

@@ -4,9 +4,14 @@
  * same text is parsed again and again; parsing is pure, so its result (or its
  * error) can be reused as is.
  *
+ * The key is request data, so the cache is bounded twice: by entries and by
+ * the total length of the texts it holds (a parsed list takes memory in
+ * proportion to its text).
+ *
  * @module
  */
 
+import { LruMap } from "../cache/lru_map.ts";
 import {
   type MountObject,
   ObjectsError,
@@ -14,45 +19,59 @@ import {
   type ParseMountObjectsOptions,
 } from "./mount_objects.ts";
 
-/** Classes kept (least recently used dropped first). */
-const MAX_ENTRIES = 256;
-/** Longer `objects` texts are not cached (they would hold too much memory). */
-const MAX_TEXT_LENGTH = 64 * 1024;
-
 type Entry = { objects: readonly MountObject[] } | { error: string };
 
-const entries = new Map<string, Entry>();
+/** Options of {@linkcode ObjectsCache}. */
+export interface ObjectsCacheOptions {
+  /** Most classes kept (default 256). */
+  maxEntries?: number;
+  /** Most total text kept, in UTF-16 code units (default 4 Mi); longer texts are never kept. */
+  maxTextLength?: number;
+}
 
-/** Cache statistics (for tests and metrics). */
-export const objectsCacheStats = { hits: 0, misses: 0 };
+/** Parsed `objects` lists by text, regions and path translation, least recently used dropped first. */
+export class ObjectsCache {
+  #entries: LruMap<string, Entry>;
+  /** Hits and misses (for tests and metrics). */
+  readonly stats = { hits: 0, misses: 0 };
 
-/**
- * {@linkcode parseMountObjects} with a cache. The returned list and its
- * objects are shared between mounts: callers must not modify them.
- *
- * @throws {ObjectsError} as `parseMountObjects` does.
- */
-export function parseMountObjectsCached(
-  objectsText: string,
-  options: ParseMountObjectsOptions,
-): readonly MountObject[] {
-  if (objectsText.length > MAX_TEXT_LENGTH) return parseMountObjects(objectsText, options);
-  const key = JSON.stringify([objectsText, options.regions, options.pathTranslation]);
-  let entry = entries.get(key);
-  if (entry === undefined) {
-    objectsCacheStats.misses++;
-    try {
-      entry = { objects: parseMountObjects(objectsText, options) };
-    } catch (error) {
-      if (!(error instanceof ObjectsError)) throw error;
-      entry = { error: error.message };
-    }
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  } else {
-    objectsCacheStats.hits++;
-    entries.delete(key);
+  /** Creates an empty cache. */
+  constructor(options: ObjectsCacheOptions = {}) {
+    this.#entries = new LruMap({
+      maxEntries: options.maxEntries ?? 256,
+      maxWeight: options.maxTextLength ?? 4 * 1024 * 1024,
+      weigh: (key) => key.length,
+    });
   }
-  entries.set(key, entry);
-  if ("error" in entry) throw new ObjectsError(entry.error);
-  return entry.objects;
+
+  /**
+   * {@linkcode parseMountObjects} through the cache. The returned list and its
+   * objects are shared between mounts: callers must not modify them.
+   *
+   * @throws {ObjectsError} as `parseMountObjects` does (also from the cache).
+   * @throws {LimitError} when the text goes over a YAML limit (not cached).
+   */
+  parse(objectsText: string, options: ParseMountObjectsOptions): readonly MountObject[] {
+    const key = JSON.stringify([objectsText, options.regions, options.pathTranslation]);
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.stats.misses++;
+      try {
+        entry = { objects: parseMountObjects(objectsText, options) };
+      } catch (error) {
+        if (!(error instanceof ObjectsError)) throw error;
+        entry = { error: error.message };
+      }
+      this.#entries.set(key, entry);
+    } else {
+      this.stats.hits++;
+    }
+    if ("error" in entry) throw new ObjectsError(entry.error);
+    return entry.objects;
+  }
+
+  /** Number of classes kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
 }

@@ -9,7 +9,9 @@
 import { localFailure } from "../aws/aws_failure.ts";
 import type { SecretsManagerApi, SsmApi } from "../aws/store_apis.ts";
 import type { MountObject } from "../config/mount_objects.ts";
+import { LimitError, type MountLimits, mountLimits } from "../limits/mod.ts";
 import { MountError } from "../mount/mount_error.ts";
+import { budgetedStores, ByteBudget } from "./fetch_budget.ts";
 import { extractJmesValues, JmesError } from "./jmes_extract.ts";
 import { mapLimit } from "./map_limit.ts";
 import { fetchParameterBatch, planParameterBatches } from "./parameter_store_fetch.ts";
@@ -58,6 +60,11 @@ export interface FetchOptions {
   concurrency: number;
   /** Batch permission memory of the mount's identity. */
   batch: BatchPermission;
+  /** Value, mount-size and jmesPath limits (default: {@linkcode mountLimits}). */
+  limits?: Pick<
+    MountLimits,
+    "valueBytes" | "mountBytes" | "jmesPathLength" | "jmesPathWork"
+  >;
 }
 
 interface Extracted {
@@ -70,37 +77,51 @@ interface Extracted {
  * Fetches every object from every region and picks, per object, the value
  * the Go provider would mount.
  *
- * @throws {MountError} `FetchError` with the Go provider's texts, or
- *   `Cancelled` when the deadline passed.
+ * @throws {MountError} `FetchError` with the Go provider's texts,
+ *   `LimitExceeded` when a value or the mount's total went over its limit (the
+ *   other calls are cancelled at once), or `Cancelled` when the deadline passed.
  */
 export async function fetchObjects(
   objects: readonly MountObject[],
   regions: RegionStores[],
   options: FetchOptions,
 ): Promise<FetchedObject[]> {
+  const limits = options.limits ?? mountLimits();
   const secrets = objects.filter((object) => object.type === "secretsmanager");
   const batches = planParameterBatches(objects.filter((object) => object.type === "ssmparameter"));
-  const regionSignal = regionBudget(options);
+  const overLimit = new AbortController();
+  const regionSignal = AbortSignal.any([regionBudget(options), overLimit.signal].filter(
+    (signal): signal is AbortSignal => signal !== undefined,
+  ));
   const regionOptions = { ...options, signal: regionSignal };
+  const budgets = regions.map((region) =>
+    new ByteBudget(limits, { region: region.name, onExceeded: () => overLimit.abort() })
+  );
   const perRegion = await Promise.all(regions.map(async (region, index) => {
+    const budget = budgets[index];
+    const stores = budgetedStores(region, budget);
     const [secretOutcomes, batchOutcomes] = await Promise.all([
       fetchSecretsRegion(
         secrets,
-        { index, name: region.name, api: region.secretsManager },
+        { index, name: region.name, api: stores.secretsManager },
         regionOptions,
       ),
       mapLimit(
         batches,
         options.concurrency,
         (batch) =>
-          fetchParameterBatch(batch, { index, name: region.name, api: region.ssm }, regionOptions),
+          fetchParameterBatch(batch, { index, name: region.name, api: stores.ssm }, regionOptions),
       ),
     ]);
+    const extract = (outcome: Outcome, group: readonly MountObject[]) =>
+      withJmes(outcome, group, { region: region.name, budget, limits });
     return {
-      secrets: secretOutcomes.map((outcome, i) => withJmes(outcome, [secrets[i]], region.name)),
-      batches: batchOutcomes.map((outcome, i) => withJmes(outcome, batches[i], region.name)),
+      secrets: secretOutcomes.map((outcome, i) => extract(outcome, [secrets[i]])),
+      batches: batchOutcomes.map((outcome, i) => extract(outcome, batches[i])),
     };
   }));
+  const exceeded = budgets.find((budget) => budget.exceeded !== undefined)?.exceeded;
+  if (exceeded !== undefined) throw new MountError("LimitExceeded", exceeded.message);
   if (options.signal?.aborted) {
     throw new MountError("Cancelled", "mount cancelled: the request's deadline passed");
   }
@@ -150,32 +171,45 @@ function regionBudget(options: FetchOptions): AbortSignal | undefined {
   return options.signal ? AbortSignal.any([options.signal, budget]) : budget;
 }
 
-/** Applies jmesPath extraction to a successful outcome; an extraction error fails that region. */
+type Outcome = RegionOutcome<FetchedValue> | RegionOutcome<FetchedValue[]>;
+
+/**
+ * Applies jmesPath extraction to a successful outcome, each result taken from
+ * the region's budget; an extraction error (or a jmesPath limit) fails that
+ * region.
+ */
 function withJmes(
-  outcome: RegionOutcome<FetchedValue> | RegionOutcome<FetchedValue[]>,
+  outcome: Outcome,
   objects: readonly MountObject[],
-  region: string,
+  context: {
+    region: string;
+    budget: ByteBudget;
+    limits: NonNullable<FetchOptions["limits"]>;
+  },
 ): RegionOutcome<Extracted[]> {
   if (!outcome.ok) return outcome;
   const values = Array.isArray(outcome.value) ? outcome.value : [outcome.value];
   try {
     return {
       ok: true,
-      value: values.map((value, i) => ({
-        ...value,
-        jmesValues: extractJmesValues(
-          value.bytes,
-          objects[i].jmesFiles,
-          objects[i].spec.objectName,
-        ),
-      })),
+      value: values.map((value, i) => {
+        const object = objects[i];
+        const jmesValues = extractJmesValues(value.bytes, object.jmesFiles, object.spec.objectName);
+        jmesValues.forEach((bytes, j) =>
+          context.budget.take(
+            bytes.length,
+            `the value of jmesPath ${object.jmesFiles[j].path} of ${object.spec.objectName}`,
+          )
+        );
+        return { ...value, jmesValues };
+      }),
     };
   } catch (error) {
-    if (!(error instanceof JmesError)) throw error;
+    if (!(error instanceof JmesError) && !(error instanceof LimitError)) throw error;
     return {
       ok: false,
       failure: localFailure("JmesPathError", error.message),
-      message: `${region}: ${error.message}`,
+      message: `${context.region}: ${error.message}`,
     };
   }
 }

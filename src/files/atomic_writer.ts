@@ -73,9 +73,10 @@ export async function writeFilesAtomically(
 ): Promise<void> {
   const plans = files.map((file) => {
     const destination = `${targetPath}/${file.path}`;
-    const slash = destination.lastIndexOf("/");
-    const temp = `${destination.slice(0, slash)}/.${destination.slice(slash + 1)}.tmp-${
-      crypto.randomUUID().slice(0, 8)
+    // A name of fixed length: every name that validates (up to 255 bytes) can
+    // have its temporary file (see `full_path.ts`).
+    const temp = `${destination.slice(0, destination.lastIndexOf("/"))}/.provider.tmp-${
+      crypto.randomUUID().replaceAll("-", "").slice(0, 16)
     }`;
     return { file, destination, temp, written: false };
   });

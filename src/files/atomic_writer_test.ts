@@ -200,7 +200,7 @@ Deno.test("a symbolic link at the destination is replaced, not followed", async 
   assert.equal(await Deno.readTextFile(`${dir.path}/secret`), "inside");
 });
 
-Deno.test("temporary files are hidden siblings of their destination", async () => {
+Deno.test("temporary files are hidden siblings of their destination, with names of fixed length", async () => {
   const written: string[] = [];
   const fs: WriterFs = {
     ...denoWriterFs,
@@ -214,8 +214,8 @@ Deno.test("temporary files are hidden siblings of their destination", async () =
   };
   await writeFilesAtomically("/mnt/target", [file("top", "x"), file("dir/nested", "y")], fs);
   assert.equal(written.length, 2);
-  assert.match(written[0], /^\/mnt\/target\/\.top\.tmp-[0-9a-f]{8}$/);
-  assert.match(written[1], /^\/mnt\/target\/dir\/\.nested\.tmp-[0-9a-f]{8}$/);
+  assert.match(written[0], /^\/mnt\/target\/\.provider\.tmp-[0-9a-f]{16}$/);
+  assert.match(written[1], /^\/mnt\/target\/dir\/\.provider\.tmp-[0-9a-f]{16}$/);
 });
 
 Deno.test("a failed rename removes its temporary file; the renames run together", async () => {
@@ -231,7 +231,7 @@ Deno.test("a failed rename removes its temporary file; the renames run together"
       return Promise.resolve();
     },
     remove: (path) => {
-      removed.push(path.replace(/[0-9a-f]{8}$/, "*"));
+      removed.push(path.replace(/[0-9a-f]{16}$/, "*"));
       return Promise.resolve();
     },
   };
@@ -240,7 +240,7 @@ Deno.test("a failed rename removes its temporary file; the renames run together"
   );
   assert.equal(message, "failed to write b in /t: EBUSY");
   assert.deepEqual(renamed, ["/t/a", "/t/c"]);
-  assert.deepEqual(removed, ["/t/.b.tmp-*"]);
+  assert.deepEqual(removed, ["/t/.provider.tmp-*"]);
 });
 
 Deno.test("a permission error hints at --allow-write", async () => {
@@ -254,6 +254,14 @@ Deno.test("a permission error hints at --allow-write", async () => {
     await writeError(writeFilesAtomically("/t", [file("a", "1")], fs)),
     'failed to write a in /t: Requires write access to "/t" (is the mount directory covered by --allow-write?)',
   );
+});
+
+Deno.test("a file name of 255 bytes is written (its temporary name is short)", async () => {
+  await using dir = await tempDir();
+  const name = "n".repeat(255);
+  await writeFilesAtomically(dir.path, [file(name, "long"), file(`d/${name}`, "nested")]);
+  assert.equal(await Deno.readTextFile(`${dir.path}/${name}`), "long");
+  assert.equal(await Deno.readTextFile(`${dir.path}/d/${name}`), "nested");
 });
 
 async function tempDir(): Promise<{ path: string } & AsyncDisposable> {

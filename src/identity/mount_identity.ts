@@ -32,6 +32,13 @@ import {
 } from "./service_account_tokens.ts";
 import type { WebIdentityApi } from "./sts_web_identity.ts";
 
+/**
+ * An IAM role ARN as STS accepts it (at most 2048 characters). Checked before
+ * the ARN becomes a cache key or an STS call: the annotation is written by
+ * whoever owns the service account.
+ */
+const ROLE_ARN = /^arn:aws[a-z-]{0,16}:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,2000}$/;
+
 /** The identity of one mount. */
 export interface MountIdentity {
   /** Who we act as, for logs and per-principal memory (`irsa:<role>`, `pod-identity:<ns>/<sa>`). */
@@ -123,6 +130,14 @@ export class IdentityResolver {
       throw new MountError(
         "CredentialError",
         `An IAM role must be associated with service account ${serviceAccount} (namespace: ${namespace})`,
+      );
+    }
+    if (!ROLE_ARN.test(roleArn)) {
+      throw new MountError(
+        "CredentialError",
+        `the annotation eks.amazonaws.com/role-arn of service account ${serviceAccount} (namespace: ${namespace}) is not an IAM role ARN: ${
+          JSON.stringify(roleArn.slice(0, 256))
+        }${roleArn.length > 256 ? "…" : ""}`,
       );
     }
     this.#options.logger.debug("resolved IRSA role", {

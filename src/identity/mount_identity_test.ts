@@ -226,6 +226,28 @@ Deno.test("a service account without a role fails with the Go provider's text", 
   );
 });
 
+Deno.test("a role annotation that is not a role ARN fails before any STS call", async () => {
+  const { kube, resolver, sts } = setup();
+  for (
+    const bad of ["not-an-arn", "arn:aws:iam::123:role/x", `${ROLE}${"x".repeat(3000)}`, `${ROLE} `]
+  ) {
+    kube.serviceAccounts.set("app/sa", { [ROLE_ARN_ANNOTATION]: bad });
+    const message = await mountError(resolver.resolve(request()));
+    assert.ok(
+      message.startsWith(
+        "CredentialError: the annotation eks.amazonaws.com/role-arn of service account sa (namespace: app) is not an IAM role ARN: ",
+      ),
+      message,
+    );
+    assert.ok(message.length < 500, "a long annotation is cut in the message");
+  }
+  for (const good of [ROLE, "arn:aws-cn:iam::123456789012:role/path/to/r_o+l=e,.@-"]) {
+    kube.serviceAccounts.set("app/sa", { [ROLE_ARN_ANNOTATION]: good });
+    await resolver.resolve(request());
+  }
+  assert.deepEqual(sts.calls, []);
+});
+
 Deno.test("Pod Identity reads no Kubernetes object and names the pod's service account", async () => {
   const { kube, resolver } = setup();
   const identity = await resolver.resolve(request({ usePodIdentity: true }));

@@ -11,6 +11,7 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
 import { type AwsCallObserver, observeAwsCalls } from "../aws/call_observer.ts";
 import { awsHttpHandler } from "../aws/http_handler.ts";
+import { LruMap } from "../cache/lru_map.ts";
 import type { AwsCredentials } from "./aws_credentials.ts";
 
 /** AssumeRoleWithWebIdentity as the identity layer needs it. */
@@ -40,7 +41,8 @@ export interface StsOptions {
  */
 export function createStsWebIdentityApi(options: StsOptions = {}): WebIdentityApi {
   let sts: Promise<typeof import("@aws-sdk/client-sts")> | undefined;
-  const clients = new Map<string, STSClient>();
+  // Bounded like the store clients: regions come from requests.
+  const clients = new LruMap<string, STSClient>({ maxEntries: 32 });
   // Bounded attempts, as for Secrets Manager and SSM (credentials are fetched
   // inside those calls, where the mount's abort signal does not reach).
   const handler = awsHttpHandler();

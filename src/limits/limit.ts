@@ -32,6 +32,36 @@ export class LimitError extends Error {
 }
 
 /**
+ * The UTF-8 size of `text` (a lone surrogate counts as the 3 bytes of U+FFFD,
+ * as `TextEncoder` writes it), without encoding it.
+ *
+ * @example
+ * ```ts
+ * utf8Length("é🙂"); // 6
+ * ```
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) {
+      bytes += 1;
+    } else if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 2; // two units, four bytes
+      i++;
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/**
  * Throws a {@linkcode LimitError} when `amount` is over `limit`.
  *
  * @param subject what is measured ("the objects parameter").

@@ -52,7 +52,7 @@ export const MOUNT_LIMIT_DEFINITIONS: readonly MountLimitDefinition[] = [
     key: "attributesBytes",
     flag: "max-attributes-bytes",
     unit: "bytes",
-    defaultMax: 1024 * 1024,
+    defaultMax: 512 * 1024,
     usage: "Largest attributes (and secrets) JSON of a mount request",
   },
   {

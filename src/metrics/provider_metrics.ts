@@ -7,6 +7,7 @@
 import type { AwsCall } from "../aws/call_observer.ts";
 import type { MountRecord } from "../server/provider_server.ts";
 import { PROVIDER_VERSION } from "../version.ts";
+import { RegionLabels } from "./region_labels.ts";
 import { Counter, Gauge, Histogram, Registry } from "./registry.ts";
 
 const PREFIX = "secrets_store_provider_aws_";
@@ -47,6 +48,7 @@ export class ProviderMetrics {
       "AWS HTTP attempts (retries included) by service, API, region and outcome.",
     ),
   );
+  #regionLabels = new RegionLabels();
   #kubeCalls = this.registry.add(
     new Counter(`${PREFIX}kubernetes_calls_total`, "Kubernetes API reads by resource and outcome."),
   );
@@ -104,9 +106,10 @@ export class ProviderMetrics {
     if (record.summary.failovers) this.#failovers.inc({}, record.summary.failovers);
   }
 
-  /** Records one AWS HTTP attempt. */
+  /** Records one AWS HTTP attempt (its region as a bounded label value). */
   recordAwsCall(call: AwsCall): void {
-    this.#awsCalls.inc({ ...call });
+    const region = this.#regionLabels.label(call.region, call.outcome !== "network_error");
+    this.#awsCalls.inc({ ...call, region });
   }
 
   /** Records one Kubernetes read. */

@@ -99,6 +99,21 @@ Deno.test("AWS attempts are counted by service, api, region and outcome", () => 
   ]);
 });
 
+Deno.test("regions where no endpoint answered share the label value 'other'", () => {
+  const metrics = new ProviderMetrics(sources());
+  for (let i = 0; i < 100; i++) {
+    metrics.recordAwsCall({
+      service: "secretsmanager",
+      api: "GetSecretValue",
+      region: `zz-made-up-${i}`,
+      outcome: "network_error",
+    });
+  }
+  assert.deepEqual(samples(metrics.render(), `${PREFIX}aws_calls_total`), [
+    `${PREFIX}aws_calls_total{service="secretsmanager",api="GetSecretValue",region="other",outcome="network_error"} 100`,
+  ]);
+});
+
 Deno.test("Kubernetes reads are counted by resource and outcome", () => {
   const metrics = new ProviderMetrics(sources());
   metrics.recordKubeCall("serviceaccounts", "ok");

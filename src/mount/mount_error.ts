@@ -14,7 +14,7 @@ export type MountErrorCode =
   | "InvalidObjects"
   | "FetchError"
   | "WriteError"
-  | "TooLarge"
+  | "LimitExceeded"
   | "Cancelled"
   | "Internal";
 

@@ -6,13 +6,15 @@
  * @module
  */
 
-import { type MountObject, ObjectsError } from "../config/mount_objects.ts";
-import { parseMountObjectsCached } from "../config/objects_cache.ts";
+import { type MountObject, ObjectsError, parseMountObjects } from "../config/mount_objects.ts";
+import type { ObjectsCache } from "../config/objects_cache.ts";
+import { fullPathProblem } from "../files/full_path.ts";
 import { fetchObjects, type RegionStores } from "../fetch/fetch_objects.ts";
 import type { BatchPermission } from "../fetch/secrets_manager_fetch.ts";
 import { layOutFiles, type MountFile, type ObjectVersion } from "../files/mount_files.ts";
 import type { CallContext } from "../identity/kube_lookups.ts";
 import type { IdentityRequest, MountIdentity } from "../identity/mount_identity.ts";
+import { LimitError, type MountLimits, mountLimits } from "../limits/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { MountError } from "./mount_error.ts";
 import {
@@ -23,11 +25,6 @@ import {
   type RawMountRequest,
   resolveRegions,
 } from "./mount_request.ts";
-
-/** Most objects in one mount. */
-export const MAX_OBJECTS = 1_000;
-/** Largest single value (Secrets Manager allows 64 KiB, SSM 8 KiB). */
-export const MAX_VALUE_BYTES = 1024 * 1024;
 
 /** Upper bound of the protobuf size of a MountResponse. */
 function responseSize(output: { files: MountFile[]; versions: ObjectVersion[] }): number {
@@ -57,12 +54,22 @@ export interface MountDependencies {
   stores(region: string, identity: MountIdentity): Omit<RegionStores, "name">;
   /** Batch permission memory of an identity. */
   batchPermission(identity: MountIdentity): BatchPermission;
+  /**
+   * Checks, before anything else is looked up, that the target path is a pod
+   * volume the provider may write into (provider-writes mode); throws with the
+   * reason when it is not.
+   */
+  checkTargetPath?(targetPath: string, pod: PodInfo): Promise<void>;
   /** Writes files into the mount (provider-writes mode). */
   writeFiles(targetPath: string, files: MountFile[]): Promise<void>;
   /** Most AWS calls in flight per region per mount. */
   concurrency: number;
   /** Largest answer in driver-writes mode (the driver's gRPC receive limit). */
   maxResponseBytes: number;
+  /** Budgets on what a class may cause (default: {@linkcode mountLimits}). */
+  limits?: MountLimits;
+  /** Parsed `objects` lists shared by mounts (default: parse every time). */
+  objectsCache?: ObjectsCache;
   /** Logger. */
   logger: Logger;
 }
@@ -105,9 +112,21 @@ export async function runMount(
   context: CallContext & { summary?: MountSummary },
 ): Promise<MountResult> {
   const summary = context.summary ?? {};
-  const decoded: DecodedMountRequest = decodeMountRequest(request);
+  const limits = dependencies.limits ?? mountLimits();
+  const decoded: DecodedMountRequest = decodeMountRequest(request, { limits });
   summary.pod = decoded.pod;
   summary.secretProviderClass = decoded.secretProviderClass;
+  if (!dependencies.driverWritesSecrets && dependencies.checkTargetPath) {
+    try {
+      await dependencies.checkTargetPath(decoded.targetPath, decoded.pod);
+    } catch (error) {
+      throw new MountError(
+        "InvalidRequest",
+        `invalid mount path ${JSON.stringify(decoded.targetPath)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
   const regions = await resolveRegions(
     decoded.parameters,
     () => dependencies.lookupRegion(decoded.pod, context),
@@ -122,21 +141,15 @@ export async function runMount(
     context,
   });
   summary.principal = identity.principal;
-  let objects: readonly MountObject[];
-  try {
-    objects = parseMountObjectsCached(decoded.parameters.objects, {
-      regions,
-      pathTranslation: decoded.parameters.pathTranslation,
-    });
-  } catch (error) {
-    if (error instanceof ObjectsError) throw new MountError("InvalidObjects", error.message);
-    throw error;
-  }
+  const objects = parseObjects(decoded, regions, dependencies);
   summary.objects = objects.map((object) => object.spec.objectName);
-  if (objects.length > MAX_OBJECTS) {
+  if (objects.length > limits.objects.max) {
     throw new MountError(
-      "InvalidObjects",
-      `the SecretProviderClass lists ${objects.length} objects; at most ${MAX_OBJECTS} can be mounted`,
+      "LimitExceeded",
+      new LimitError(
+        limits.objects,
+        `the SecretProviderClass lists ${objects.length} objects`,
+      ).message,
     );
   }
   if (objects.length === 0) {
@@ -145,6 +158,7 @@ export async function runMount(
       "no objects to mount: the objects parameter of the SecretProviderClass lists none",
     );
   }
+  checkFullPaths(decoded.targetPath, objects, dependencies.driverWritesSecrets);
   const fetched = await fetchObjects(
     objects,
     regions.map((region) => ({ ...dependencies.stores(region, identity), name: region })),
@@ -153,23 +167,16 @@ export async function runMount(
       deadline: context.deadline,
       concurrency: dependencies.concurrency,
       batch: dependencies.batchPermission(identity),
+      limits,
     },
   );
   summary.failovers = fetched.filter((object) => object.regionIndex > 0).length;
-  for (const { object, bytes } of fetched) {
-    if (bytes.length > MAX_VALUE_BYTES) {
-      throw new MountError(
-        "TooLarge",
-        `the value of ${object.spec.objectName} is ${bytes.length} bytes; at most ${MAX_VALUE_BYTES} are accepted`,
-      );
-    }
-  }
   const output = layOutFiles(fetched, decoded.defaultMode, decoded.currentVersions);
   if (dependencies.driverWritesSecrets) {
     const size = responseSize(output);
     if (size > dependencies.maxResponseBytes) {
       throw new MountError(
-        "TooLarge",
+        "LimitExceeded",
         `the mount's files and versions take ${size} bytes, more than the ${dependencies.maxResponseBytes} bytes the CSI driver accepts in one answer (driver flag --max-call-recv-msg-size, provider flag --max-response-bytes)`,
       );
     }
@@ -181,4 +188,46 @@ export async function runMount(
     throw new MountError("WriteError", (error as Error).message, { cause: error });
   }
   return { files: [], versions: output.versions, summary };
+}
+
+/** The validated objects of a mount, through the cache when there is one. */
+function parseObjects(
+  decoded: DecodedMountRequest,
+  regions: string[],
+  dependencies: MountDependencies,
+): readonly MountObject[] {
+  const options = { regions, pathTranslation: decoded.parameters.pathTranslation };
+  try {
+    return dependencies.objectsCache?.parse(decoded.parameters.objects, options) ??
+      parseMountObjects(decoded.parameters.objects, options);
+  } catch (error) {
+    if (error instanceof ObjectsError) throw new MountError("InvalidObjects", error.message);
+    if (error instanceof LimitError) throw new MountError("LimitExceeded", error.message);
+    throw error;
+  }
+}
+
+/**
+ * Every file's full path must be writable (PATH_MAX), checked before any AWS
+ * call: the target path plus what the writer adds (provider-writes mode) or
+ * the driver's timestamped directory (driver-writes mode).
+ */
+function checkFullPaths(
+  targetPath: string,
+  objects: readonly MountObject[],
+  driverWritesSecrets: boolean,
+): void {
+  for (const object of objects) {
+    for (const fileName of [object.fileName, ...object.jmesFiles.map((jmes) => jmes.fileName)]) {
+      const problem = fullPathProblem(targetPath, fileName, { driverWritesSecrets });
+      if (problem !== undefined) {
+        throw new MountError(
+          "InvalidObjects",
+          `file name ${
+            JSON.stringify(fileName)
+          } of object ${object.spec.objectName} cannot be written: ${problem}`,
+        );
+      }
+    }
+  }
 }

@@ -11,14 +11,13 @@ import type { MountFile } from "../files/mount_files.ts";
 import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../identity/kube_lookups.ts";
 import { createLogger } from "../log/logger.ts";
 import { MountError } from "./mount_error.ts";
-import {
-  MAX_OBJECTS,
-  MAX_VALUE_BYTES,
-  type MountDependencies,
-  type MountSummary,
-  runMount,
-} from "./mount_pipeline.ts";
+import { type MountDependencies, type MountSummary, runMount } from "./mount_pipeline.ts";
 import type { RawMountRequest } from "./mount_request.ts";
+import { mountLimits } from "../limits/mod.ts";
+import { ObjectsCache } from "../config/objects_cache.ts";
+
+const MAX_OBJECTS = mountLimits().objects.max;
+const MAX_VALUE_BYTES = mountLimits().valueBytes.max;
 
 const TARGET = "/var/lib/kubelet/pods/uid/volumes/kubernetes.io~csi/secrets/mount";
 const ROLE = "arn:aws:iam::123456789012:role/app";
@@ -222,8 +221,9 @@ Deno.test(`more than ${MAX_OBJECTS} objects fail before anything is fetched`, as
     ),
   );
   assert.deepEqual(outcome, {
-    code: "InvalidObjects",
-    message: "the SecretProviderClass lists 1001 objects; at most 1000 can be mounted",
+    code: "LimitExceeded",
+    message:
+      "the SecretProviderClass lists 1001 objects; the limit is 1000 objects (provider flag --max-objects)",
   });
   assert.deepEqual(storeCalls(), []);
 });
@@ -240,15 +240,16 @@ Deno.test(`exactly ${MAX_OBJECTS} objects are mounted`, async () => {
   assert.equal(writes[0].files.length, MAX_OBJECTS);
 });
 
-Deno.test("a value larger than 1 MiB fails with TooLarge naming the object, and nothing is written", async () => {
+Deno.test("a value larger than 1 MiB fails with LimitExceeded naming the object and the flag, and nothing is written", async () => {
   const { dependencies, east, writes } = world();
   east.secretsManager.put("app/db", { AWSCURRENT: "v1" }, new Uint8Array(MAX_VALUE_BYTES + 1));
   const outcome = await failure(
     runMount(request({ region: "us-east-1", objects: DB_OBJECT }), dependencies, {}),
   );
   assert.deepEqual(outcome, {
-    code: "TooLarge",
-    message: "the value of app/db is 1048577 bytes; at most 1048576 are accepted",
+    code: "LimitExceeded",
+    message:
+      "the value of app/db is 1048577 bytes; the limit is 1048576 bytes (provider flag --max-value-bytes)",
   });
   assert.deepEqual(writes, []);
 });
@@ -266,7 +267,7 @@ Deno.test("in driver-writes mode an answer above maxResponseBytes fails naming b
   const outcome = await failure(
     runMount(request({ region: "us-east-1", objects: DB_OBJECT }), dependencies, {}),
   );
-  assert.equal(outcome.code, "TooLarge");
+  assert.equal(outcome.code, "LimitExceeded");
   assert.match(
     outcome.message,
     /^the mount's files and versions take \d+ bytes, more than the 1000 bytes the CSI driver accepts in one answer \(driver flag --max-call-recv-msg-size, provider flag --max-response-bytes\)$/,

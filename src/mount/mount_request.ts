@@ -14,6 +14,13 @@ import {
   TokenError,
   TOKENS_ATTRIBUTE,
 } from "../identity/service_account_tokens.ts";
+import {
+  checkLimit,
+  LimitError,
+  type MountLimits,
+  mountLimits,
+  utf8Length,
+} from "../limits/mod.ts";
 import { MountError } from "./mount_error.ts";
 
 /** The request as it arrives over gRPC. */
@@ -76,13 +83,32 @@ export interface DecodedMountRequest {
   defaultMode: number;
 }
 
+/** Options of {@linkcode decodeMountRequest}. */
+export interface DecodeOptions {
+  /** Budgets checked before anything is parsed (default: {@linkcode mountLimits}). */
+  limits?: Pick<MountLimits, "attributesBytes" | "objectsBytes">;
+}
+
 /**
  * Decodes and checks a mount request: target path, attributes, tokens,
  * current versions and the default file mode, in the Go provider's order.
+ * The sizes of `attributes`, `secrets` and the `objects` parameter are checked
+ * before any of them is parsed.
  *
- * @throws {MountError} with the Go provider's text for the first problem.
+ * @throws {MountError} with the Go provider's text for the first problem, or
+ *   `LimitExceeded` naming the limit and its flag.
  */
-export function decodeMountRequest(request: RawMountRequest): DecodedMountRequest {
+export function decodeMountRequest(
+  request: RawMountRequest,
+  options: DecodeOptions = {},
+): DecodedMountRequest {
+  const limits = options.limits ?? mountLimits();
+  try {
+    checkLimit(limits.attributesBytes, utf8Length(request.attributes), "the attributes JSON");
+    checkLimit(limits.attributesBytes, utf8Length(request.secrets), "the secrets JSON");
+  } catch (error) {
+    throw limitExceeded(error);
+  }
   if (request.targetPath === "") throw new MountError("InvalidRequest", "Missing mount path");
   const pathProblem = targetPathProblem(request.targetPath);
   if (pathProblem !== undefined) {
@@ -101,9 +127,17 @@ export function decodeMountRequest(request: RawMountRequest): DecodedMountReques
     );
   }
   const get = (key: string) => attributes.get(key) ?? "";
+  try {
+    checkLimit(limits.objectsBytes, utf8Length(get("objects")), "the objects parameter");
+  } catch (error) {
+    throw limitExceeded(error);
+  }
   let tokens: Map<string, ServiceAccountToken>;
   try {
-    tokens = parseServiceAccountTokens(get(TOKENS_ATTRIBUTE) || tokensFromSecrets(request.secrets));
+    // The kubelet's tokens (in `secrets`, Kubernetes 1.35+) win: the class's
+    // parameters are merged into the attributes, so a tokens attribute may
+    // have been written by the application team.
+    tokens = parseServiceAccountTokens(tokensFromSecrets(request.secrets) || get(TOKENS_ATTRIBUTE));
   } catch (error) {
     if (error instanceof TokenError) throw new MountError("TokenError", error.message);
     throw error;
@@ -140,6 +174,10 @@ export function decodeMountRequest(request: RawMountRequest): DecodedMountReques
     currentVersions,
     defaultMode,
   };
+}
+
+function limitExceeded(error: unknown): unknown {
+  return error instanceof LimitError ? new MountError("LimitExceeded", error.message) : error;
 }
 
 /**
@@ -187,9 +225,11 @@ export async function resolveRegions(
       );
     }
   }
+  checkRegionName(primary, "region");
   const regions = [primary];
   const failover = parameters.failoverRegion;
   if (failover !== "") {
+    checkRegionName(failover, "failoverRegion");
     if (failover === primary) {
       throw new MountError(
         "RegionError",
@@ -199,6 +239,25 @@ export async function resolveRegions(
     regions.push(failover);
   }
   return regions;
+}
+
+/**
+ * AWS region names: a partition prefix, one to three words and a number
+ * (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`, `us-isob-east-1`). Checked
+ * before a region reaches an SDK client, a cache key or a metric label: any
+ * other text can only fail later, and would cost a client per distinct value.
+ */
+const REGION_NAME = /^[a-z]{2,4}(-[a-z]{2,10}){1,3}-[0-9]{1,2}$/;
+
+function checkRegionName(region: string, parameter: string): void {
+  if (!REGION_NAME.test(region)) {
+    throw new MountError(
+      "RegionError",
+      `invalid ${parameter} ${JSON.stringify(region.slice(0, 64))}${
+        region.length > 64 ? "…" : ""
+      }: not an AWS region name`,
+    );
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   resolveRegions,
 } from "./mount_request.ts";
 import { MountError } from "./mount_error.ts";
+import { mountLimits } from "../limits/mod.ts";
 
 const TOKENS = JSON.stringify({
   "sts.amazonaws.com": { token: "sts-jwt", expirationTimestamp: "2030-01-01T00:00:00Z" },
@@ -116,12 +117,53 @@ Deno.test("tokens are taken from secrets when the attribute is absent", () => {
   assert.equal(decoded.tokens.get("sts.amazonaws.com")?.token, "sts-jwt");
 });
 
-Deno.test("the tokens attribute wins over tokens in secrets", () => {
-  const other = JSON.stringify({ "sts.amazonaws.com": { token: "from-secrets" } });
+Deno.test("the kubelet's tokens in secrets win over a tokens attribute (a class parameter can set one)", () => {
+  const kubelet = JSON.stringify({ "sts.amazonaws.com": { token: "from-secrets" } });
   const decoded = decodeMountRequest(request({
-    secrets: JSON.stringify({ "csi.storage.k8s.io/serviceAccount.tokens": other }),
+    secrets: JSON.stringify({ "csi.storage.k8s.io/serviceAccount.tokens": kubelet }),
   }));
-  assert.equal(decoded.tokens.get("sts.amazonaws.com")?.token, "sts-jwt");
+  assert.equal(decoded.tokens.get("sts.amazonaws.com")?.token, "from-secrets");
+});
+
+Deno.test("attributes and secrets over the size limit fail before they are parsed, naming the flag", () => {
+  const limits = mountLimits({ attributesBytes: 100 });
+  const fail = (raw: RawMountRequest) => {
+    try {
+      decodeMountRequest(raw, { limits });
+    } catch (error) {
+      assert.ok(error instanceof MountError);
+      return { code: error.code, message: error.message };
+    }
+    assert.fail("no error");
+  };
+  // Not JSON at all: the size is checked first.
+  assert.deepEqual(fail(request({ attributes: "x".repeat(101), targetPath: "" })), {
+    code: "LimitExceeded",
+    message:
+      "the attributes JSON is 101 bytes; the limit is 100 bytes (provider flag --max-attributes-bytes)",
+  });
+  assert.deepEqual(fail(request({ attributes: "{}", secrets: "é".repeat(51) })), {
+    code: "LimitExceeded",
+    message:
+      "the secrets JSON is 102 bytes; the limit is 100 bytes (provider flag --max-attributes-bytes)",
+  });
+});
+
+Deno.test("an objects parameter over its limit fails before it is parsed, naming the flag", () => {
+  const limits = mountLimits({ objectsBytes: 10 });
+  try {
+    decodeMountRequest(request({ attributes: attributes({ objects: "- [unclosed" + "é" }) }), {
+      limits,
+    });
+    assert.fail("no error");
+  } catch (error) {
+    assert.ok(error instanceof MountError);
+    assert.equal(error.code, "LimitExceeded");
+    assert.equal(
+      error.message,
+      "the objects parameter is 13 bytes; the limit is 10 bytes (provider flag --max-objects-bytes)",
+    );
+  }
 });
 
 Deno.test("unreadable secrets are ignored, so the tokens are reported missing", () => {
@@ -229,7 +271,7 @@ Deno.test("the failover region follows the primary", async () => {
   );
 });
 
-Deno.test("a failover region equal to the primary is an error; the comparison is exact", async () => {
+Deno.test("a failover region equal to the primary is an error", async () => {
   await assert.rejects(
     resolveRegions({ region: "us-east-1", failoverRegion: "us-east-1" }, noLookup),
     (error) => {
@@ -242,9 +284,10 @@ Deno.test("a failover region equal to the primary is an error; the comparison is
       return true;
     },
   );
-  assert.deepEqual(
-    await resolveRegions({ region: "us-east-1", failoverRegion: "US-EAST-1" }, noLookup),
-    ["us-east-1", "US-EAST-1"],
+  // Another spelling is not a way around it: region names are lower case.
+  await assert.rejects(
+    resolveRegions({ region: "us-east-1", failoverRegion: "US-EAST-1" }, noLookup),
+    { message: 'invalid failoverRegion "US-EAST-1": not an AWS region name' },
   );
 });
 
@@ -311,4 +354,41 @@ Deno.test("other usePodIdentity values fail with Go's ParseBool text", () => {
       return true;
     });
   }
+});
+
+Deno.test("region names are checked before any client or cache sees them", async () => {
+  for (
+    const region of ["us-east-1", "us-gov-west-1", "eusc-de-east-1", "us-isob-east-1", "cn-north-1"]
+  ) {
+    assert.deepEqual(await resolveRegions({ region, failoverRegion: "" }, () => Promise.reject()), [
+      region,
+    ]);
+  }
+  const refused = async (parameters: { region: string; failoverRegion: string }) => {
+    try {
+      await resolveRegions(parameters, () => Promise.resolve("us-east-1"));
+    } catch (error) {
+      assert.ok(error instanceof MountError);
+      assert.equal(error.code, "RegionError");
+      return error.message;
+    }
+    assert.fail("no error");
+  };
+  assert.equal(
+    await refused({ region: "evil.example.com", failoverRegion: "" }),
+    'invalid region "evil.example.com": not an AWS region name',
+  );
+  assert.equal(
+    await refused({ region: "us-east-1", failoverRegion: "US-WEST-2" }),
+    'invalid failoverRegion "US-WEST-2": not an AWS region name',
+  );
+  assert.equal(
+    await refused({ region: "x".repeat(10_000), failoverRegion: "" }),
+    `invalid region "${"x".repeat(64)}"…: not an AWS region name`,
+  );
+  // A region read from the node's label is checked too.
+  await assert.rejects(
+    () => resolveRegions({ region: "", failoverRegion: "" }, () => Promise.resolve("not a region")),
+    { message: 'invalid region "not a region": not an AWS region name' },
+  );
 });

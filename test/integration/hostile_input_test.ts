@@ -156,13 +156,24 @@ Deno.test({
     });
 
     await t.step(
-      "megabytes of attributes: served under gRPC's 4 MiB limit, refused above it",
+      "attributes over --max-attributes-bytes are refused before parsing; above 4 MiB gRPC refuses them",
       async () => {
+        const served = await provider.driver.mount({
+          targetPath: await provider.newTargetPath(),
+          parameters: { ...good, padding: "x".repeat(400 * 1024) },
+        });
+        assert.equal(served.ok, true);
         const large = await provider.driver.mount({
           targetPath: await provider.newTargetPath(),
           parameters: { ...good, padding: "x".repeat(3 * 1024 * 1024) },
         });
-        assert.equal(large.ok, true);
+        assert.equal(large.ok, false);
+        if (!large.ok) {
+          assert.match(
+            large.message,
+            /^the attributes JSON is \d+ bytes; the limit is 524288 bytes \(provider flag --max-attributes-bytes\)$/,
+          );
+        }
         const huge = await provider.driver.mount({
           targetPath: await provider.newTargetPath(),
           parameters: { ...good, padding: "x".repeat(5 * 1024 * 1024) },
