@@ -370,3 +370,80 @@ Deno.test("the summary of a successful mount names principal, objects and failov
     failovers: 1,
   });
 });
+
+Deno.test("with an objects cache, a class is parsed once for many mounts", async () => {
+  const { dependencies, east } = world();
+  east.secretsManager.put("app/db", { AWSCURRENT: "v1" }, "pw");
+  const objectsCache = new ObjectsCache();
+  for (let i = 0; i < 3; i++) {
+    await runMount(request({ region: "us-east-1", objects: DB_OBJECT }), {
+      ...dependencies,
+      objectsCache,
+    }, {});
+  }
+  assert.deepEqual(objectsCache.stats, { hits: 2, misses: 1 });
+});
+
+Deno.test("the values of one region over --max-mount-bytes stop the mount, and nothing is written", async () => {
+  const { dependencies, east, writes } = world();
+  for (let i = 0; i < 5; i++) {
+    east.secretsManager.put(`s${i}`, { AWSCURRENT: "v1" }, "x".repeat(400));
+  }
+  const outcome = await failure(
+    runMount(request({ region: "us-east-1", objects: manyObjects(5) }), {
+      ...dependencies,
+      limits: mountLimits({ mountBytes: 1_000 }),
+    }, {}),
+  );
+  assert.deepEqual(outcome, {
+    code: "LimitExceeded",
+    message:
+      "the values this mount fetched from us-east-1 come to more than 1000 bytes; the limit is 1000 bytes (provider flag --max-mount-bytes)",
+  });
+  assert.deepEqual(writes, []);
+});
+
+Deno.test("in provider-writes mode the target path is checked before the region is looked up", async () => {
+  const { dependencies, kube, storeCalls } = world();
+  const checked: string[] = [];
+  const outcome = await failure(
+    runMount(request({ objects: DB_OBJECT }), {
+      ...dependencies,
+      checkTargetPath: (targetPath) => {
+        checked.push(targetPath);
+        return Promise.reject(new Error("it goes through a symbolic link"));
+      },
+    }, {}),
+  );
+  assert.deepEqual(outcome, {
+    code: "InvalidRequest",
+    message: `invalid mount path ${JSON.stringify(TARGET)}: it goes through a symbolic link`,
+  });
+  assert.deepEqual(checked, [TARGET]);
+  assert.deepEqual(kube.calls, []);
+  assert.deepEqual(storeCalls(), []);
+});
+
+Deno.test("in driver-writes mode the target path is not the provider's business", async () => {
+  const { dependencies, east } = world({ driverWritesSecrets: true });
+  east.secretsManager.put("app/db", { AWSCURRENT: "v1" }, "pw");
+  await runMount(request({ region: "us-east-1", objects: DB_OBJECT }), {
+    ...dependencies,
+    checkTargetPath: () => Promise.reject(new Error("must not be called")),
+  }, {});
+});
+
+Deno.test("a file whose full path cannot be written fails before any AWS call", async () => {
+  const { dependencies, storeCalls } = world();
+  const deep = Array(16).fill("d".repeat(254)).join("/");
+  const objects = `- {objectName: app/db, objectType: secretsmanager, objectAlias: "${deep}"}`;
+  const outcome = await failure(
+    runMount(request({ region: "us-east-1", objects, pathTranslation: "False" }), dependencies, {}),
+  );
+  assert.equal(outcome.code, "InvalidObjects");
+  assert.match(
+    outcome.message,
+    /^file name "d{254}\/.*" of object app\/db cannot be written: its path in the mount would be \d+ bytes long; the system allows 4095$/,
+  );
+  assert.deepEqual(storeCalls(), []);
+});
