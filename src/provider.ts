@@ -30,6 +30,7 @@ import { ProviderMetrics } from "./metrics/provider_metrics.ts";
 import { type HealthServer, startHealthServer } from "./server/health_server.ts";
 import { createSocketProbe } from "./server/socket_probe.ts";
 import { startIdleCollector } from "./server/idle_collector.ts";
+import { startEventLoopMonitor } from "./metrics/event_loop_monitor.ts";
 
 /** How long an identity denied BatchGetSecretValue keeps using GetSecretValue. */
 const BATCH_DENIED_TTL_MS = 60 * 60_000;
@@ -138,9 +139,15 @@ export async function startProvider(
       : "Provider is configured to write secrets",
   );
   const socketPath = `${config.providerVolume}/aws.sock`;
+  const eventLoop = startEventLoopMonitor({
+    observe: (seconds) => metrics.recordEventLoopDelay(seconds),
+  });
   const grpcServer = await startProviderServer({
     socketPath,
-    mount: (request, context) => runMount(request, dependencies, context),
+    mount: (request, context) => {
+      eventLoop.activate();
+      return runMount(request, dependencies, context);
+    },
     logger,
     onMount: (record) => {
       metrics.recordMount(record);
@@ -172,6 +179,7 @@ export async function startProvider(
     await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
     await grpcServer.stop(0);
     collector.stop();
+    eventLoop.stop();
     throw new Error(
       `Failed to serve the metrics and health endpoint. error: ${(error as Error).message}`,
     );
@@ -187,6 +195,7 @@ export async function startProvider(
       await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
       probe.close();
       collector.stop();
+      eventLoop.stop();
       stores.destroy();
     },
   };

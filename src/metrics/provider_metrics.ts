@@ -48,6 +48,13 @@ export class ProviderMetrics {
       "AWS HTTP attempts (retries included) by service, API, region and outcome.",
     ),
   );
+  #eventLoopDelay = this.registry.add(
+    new Histogram(
+      `${PREFIX}event_loop_delay_seconds`,
+      "How late a 10 ms timer fired while mounts were served: time the event loop was held.",
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    ),
+  );
   #regionLabels = new RegionLabels();
   #kubeCalls = this.registry.add(
     new Counter(`${PREFIX}kubernetes_calls_total`, "Kubernetes API reads by resource and outcome."),
@@ -110,6 +117,11 @@ export class ProviderMetrics {
   recordAwsCall(call: AwsCall): void {
     const region = this.#regionLabels.label(call.region, call.outcome !== "network_error");
     this.#awsCalls.inc({ ...call, region });
+  }
+
+  /** Records one event loop delay sample. */
+  recordEventLoopDelay(seconds: number): void {
+    this.#eventLoopDelay.observe(seconds);
   }
 
   /** Records one Kubernetes read. */

@@ -174,7 +174,7 @@ Deno.test("process memory is reported by kind", () => {
 
 Deno.test("every metric in the README's Observability table is rendered with its documented labels", async () => {
   const documented = await documentedMetrics();
-  assert.equal(documented.length, 10, "README Observability table rows");
+  assert.equal(documented.length, 11, "README Observability table rows");
   const metrics = new ProviderMetrics(sources({
     inFlight: () => 1,
     caches: () => ({ credentials: { hits: 1, misses: 1 } }),
@@ -188,6 +188,7 @@ Deno.test("every metric in the README's Observability table is rendered with its
     outcome: "ok",
   });
   metrics.recordKubeCall("nodes", "ok");
+  metrics.recordEventLoopDelay(0.002);
   const text = metrics.render();
   for (const { name, labels } of documented) {
     assert.match(text, new RegExp(`^# HELP ${name} \\S`, "m"), name);
