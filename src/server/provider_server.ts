@@ -4,8 +4,8 @@
  * `<provider-volume>/aws.sock`.
  *
  * Connections are accepted by us and handed to grpc-js through its
- * connection injector, after `:authority` repair (drivers up to v1.5.x send
- * the socket path there, which Node's and Deno's HTTP/2 servers refuse).
+ * connection injector, through the HTTP/2 repairs of `h2_repair/` (a socket
+ * path as `:authority` from drivers up to v1.5.x; client GOAWAY frames).
  *
  * @module
  */
@@ -16,7 +16,7 @@ import type { Logger } from "../log/logger.ts";
 import type { MountResult, MountSummary } from "../mount/mount_pipeline.ts";
 import type { RawMountRequest } from "../mount/mount_request.ts";
 import { PROVIDER_NAME, PROVIDER_VERSION } from "../version.ts";
-import { authorityFixingStream } from "./authority_socket.ts";
+import { repairedConnection } from "./h2_repair/mod.ts";
 import {
   finishMount,
   type MountOutcome,
@@ -97,7 +97,7 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
   const listener: NetServer = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    injector.injectConnection(authorityFixingStream(socket));
+    injector.injectConnection(repairedConnection(socket));
   });
   await removeStaleSocket(socketPath);
   await new Promise<void>((resolve, reject) => {

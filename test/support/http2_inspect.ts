@@ -1,7 +1,9 @@
 /**
- * Test helpers that read HTTP/2 client streams the way a server does: an
- * HPACK decoder with its dynamic table (RFC 7541) and a frame splitter
- * (RFC 9113). Written for checking the `:authority` rewriter, not for speed.
+ * Test helpers that read HTTP/2 client streams the way a server does (an
+ * HPACK decoder with its dynamic table, RFC 7541, and a frame splitter, RFC
+ * 9113), build frames and header blocks, and talk raw HTTP/2 to a socket.
+ * Written for checking the HTTP/2 repairs (`src/server/h2_repair/`), not for
+ * speed.
  *
  * @example
  * ```ts
@@ -12,7 +14,8 @@
  * @module
  */
 
-import { decodeHuffman } from "../../src/server/hpack_huffman.ts";
+import { connect } from "node:net";
+import { decodeHuffman } from "../../src/server/h2_repair/mod.ts";
 
 /** A decoded header field: name and value. */
 export type HeaderField = [name: string, value: string];
@@ -206,8 +209,13 @@ export const CLIENT_PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM
 export function splitClientStream(stream: Uint8Array): Frame[] {
   const preface = stream.subarray(0, CLIENT_PREFACE.length);
   if (preface.some((byte, i) => byte !== CLIENT_PREFACE[i])) throw new Error("no preface");
+  return splitFrames(stream.subarray(CLIENT_PREFACE.length));
+}
+
+/** Splits bytes into frames (a server's stream, or a client's after the preface); throws if bytes are left over. */
+export function splitFrames(stream: Uint8Array): Frame[] {
   const frames: Frame[] = [];
-  let position = CLIENT_PREFACE.length;
+  let position = 0;
   while (position < stream.length) {
     if (position + 9 > stream.length) throw new Error("truncated frame header");
     const length = (stream[position] << 16) | (stream[position + 1] << 8) | stream[position + 2];
@@ -274,4 +282,167 @@ export function hex(text: string): Uint8Array {
 /** A hex string from bytes. */
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** One HTTP/2 frame's bytes: a 9-octet header (RFC 9113 §4.1) and `payload`. */
+export function frame(
+  type: number,
+  flags: number,
+  streamId: number,
+  payload: Uint8Array,
+): Uint8Array {
+  return new Uint8Array([
+    payload.length >> 16,
+    (payload.length >> 8) & 0xff,
+    payload.length & 0xff,
+    type,
+    flags,
+    streamId >>> 24,
+    (streamId >> 16) & 0xff,
+    (streamId >> 8) & 0xff,
+    streamId & 0xff,
+    ...payload,
+  ]);
+}
+
+/** Chunk sizes by chunk index, for {@linkcode pushInChunks}. */
+export type ChunkSizes = (index: number) => number;
+
+/** The whole stream as one chunk. */
+export const whole: ChunkSizes = () => Number.MAX_SAFE_INTEGER;
+/** One byte per chunk. */
+export const byteByByte: ChunkSizes = () => 1;
+
+/** Deterministic chunk sizes from 1 to `max` (mulberry32 seeded with `seed`). */
+export function seededSizes(seed: number, max: number): ChunkSizes {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return 1 + (((t ^ (t >>> 14)) >>> 0) % max);
+  };
+}
+
+/**
+ * Feeds `stream` to `push` in chunks of `sizes` and joins everything `push`
+ * returned: what a server behind the pusher would have read.
+ */
+export function pushInChunks(
+  push: (chunk: Uint8Array) => Uint8Array[],
+  stream: Uint8Array,
+  sizes: ChunkSizes,
+): Uint8Array {
+  const out: Uint8Array[] = [];
+  for (let offset = 0, i = 0; offset < stream.length; i++) {
+    const end = Math.min(stream.length, offset + sizes(i));
+    out.push(...push(stream.slice(offset, end)));
+    offset = end;
+  }
+  return concatBytes(out);
+}
+
+/**
+ * A header block of literals without indexing and with literal names (raw
+ * strings, RFC 7541 §6.2.2): what any HPACK decoder reads the same way
+ * whatever its table holds.
+ */
+export function encodeHeaderBlock(fields: HeaderField[]): Uint8Array {
+  const encoder = new TextEncoder();
+  const string = (text: string) => {
+    const bytes = encoder.encode(text);
+    const length = bytes.length < 127 ? [bytes.length] : [127, ...integerTail(bytes.length - 127)];
+    return [...length, ...bytes];
+  };
+  return new Uint8Array(
+    fields.flatMap(([name, value]) => [0x00, ...string(name), ...string(value)]),
+  );
+}
+
+/** The continuation octets of an HPACK integer past a full prefix. */
+function integerTail(rest: number): number[] {
+  const bytes: number[] = [];
+  while (rest >= 128) {
+    bytes.push(0x80 | (rest & 0x7f));
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return bytes;
+}
+
+/** The headers of a gRPC call of `method` as a grpc-go client sends them. */
+export function grpcRequestHeaders(method: string, authority: string): HeaderField[] {
+  return [
+    [":method", "POST"],
+    [":scheme", "http"],
+    [":path", method],
+    [":authority", authority],
+    ["content-type", "application/grpc"],
+    ["te", "trailers"],
+  ];
+}
+
+/** A `v1alpha1.VersionRequest{version: "v1alpha1"}` as one gRPC message (5-octet prefix). */
+export const VERSION_REQUEST_MESSAGE: Uint8Array = new Uint8Array([
+  0,
+  0,
+  0,
+  0,
+  10,
+  0x0a,
+  8,
+  ...new TextEncoder().encode("v1alpha1"),
+]);
+
+/** What a server sent back on one raw connection. */
+export interface Exchange {
+  /** The server's frames, in order. */
+  frames: Frame[];
+  /** Whether the server closed (or reset) the connection. */
+  closed: boolean;
+}
+
+/**
+ * Connects to a Unix socket, writes `bytes` (in `chunks` of at most that
+ * size, default all at once), and collects the server's frames until it closes
+ * the connection, `until` holds for the frames so far, or `waitMs` (default
+ * 2 s) pass.
+ */
+export async function exchangeFrames(
+  socketPath: string,
+  bytes: Uint8Array,
+  options: { waitMs?: number; chunk?: number; until?: (frames: Frame[]) => boolean } = {},
+): Promise<Exchange> {
+  const socket = connect(socketPath);
+  const received: Uint8Array[] = [];
+  const done = Promise.withResolvers<boolean>();
+  const frames = () => {
+    const all = concatBytes(received);
+    const complete: Frame[] = [];
+    try {
+      complete.push(...splitFrames(all));
+    } catch {
+      // A frame is still arriving.
+    }
+    return complete;
+  };
+  socket.on("data", (data: Uint8Array) => {
+    received.push(new Uint8Array(data));
+    if (options.until?.(frames())) done.resolve(false);
+  });
+  socket.on("error", () => {});
+  socket.on("close", () => done.resolve(true));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const size = options.chunk ?? bytes.length;
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    socket.write(bytes.subarray(offset, offset + size));
+  }
+  const timer = setTimeout(() => done.resolve(false), options.waitMs ?? 2_000);
+  const closed = await done.promise;
+  clearTimeout(timer);
+  socket.destroy();
+  return { frames: frames(), closed };
 }

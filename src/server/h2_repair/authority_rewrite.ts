@@ -1,13 +1,27 @@
 /**
- * Makes HTTP/2 requests from CSI driver v1.5.x acceptable to our gRPC server.
+ * Repair 1 of 2: rewrites an invalid `:authority` (a socket path) into
+ * `localhost`, so CSI drivers up to v1.5.x can mount.
  *
- * Drivers up to v1.5.x dial with grpc-go's passthrough resolver, which sends
- * the socket path (`/var/run/secrets-store-csi-providers/aws.sock`) as the
- * `:authority` pseudo-header. Node's and Deno's HTTP/2 servers reject such a
- * value with a PROTOCOL_ERROR, so those drivers could not mount at all. We sit
- * between the socket and the gRPC server and rewrite, in the client's header
- * blocks, any `:authority` literal that is not a valid URI authority into
- * `localhost` (what v1.6 drivers send).
+ * - **What it fixes.** Drivers up to v1.5.x dial the provider with grpc-go's
+ *   passthrough resolver and a custom unix dialer, so grpc-go sends the socket
+ *   path (`/var/run/secrets-store-csi-providers/aws.sock`) as `:authority`.
+ *   The HTTP/2 server under grpc-js (nghttp2 in Deno's `node:http2`) checks
+ *   the authority's syntax and resets every such stream with PROTOCOL_ERROR:
+ *   no mount at all. We rewrite, in the client's header blocks, any
+ *   `:authority` literal that is not a valid URI authority into `localhost`
+ *   (what v1.6 drivers send).
+ * - **Upstream.** The driver's bug is kubernetes-sigs/secrets-store-csi-driver
+ *   issue 1862, fixed by its PR 1953 (`grpc.WithAuthority("localhost")`,
+ *   released in v1.6.0); the server side's strictness is nodejs/node issue
+ *   32326 (the same check, by design). Clusters on driver v1.5.x keep needing
+ *   this until they upgrade.
+ * - **Checked on** Deno 2.9.6 with @grpc/grpc-js 1.14.7, against the real
+ *   client code of driver v1.5.6 (grpc-go 1.56.3) in `test/driver`.
+ * - **When it can go.** `authority_rewrite_test.ts`, "still needed: a server
+ *   without the rewrite refuses a socket-path :authority", runs grpc-js without
+ *   this repair and expects the call to fail. When that test fails, the server
+ *   accepts such authorities and this file can be deleted (or, once no
+ *   supported driver sends them, delete it anyway).
  *
  * HPACK keeps a dynamic table on both sides. The replacement is never longer
  * than the original value, so every table entry the server holds is at most as
@@ -15,177 +29,186 @@
  * client, and every index the client sends still names the same header on the
  * server.
  *
- * One more change: the client's GOAWAY frames are dropped. Deno 2.9.6's
- * `node:http2` server aborts the whole process (an nghttp2 assertion, or
- * `free(): invalid pointer`) when a client sends GOAWAY after a few hundred
- * requests on one connection — which grpc-go (driver v1.6) and grpc-js do when
- * they close a connection. A gRPC server starts no streams, so a client's
- * GOAWAY tells it nothing it needs: the connection's end follows it anyway.
- * Nothing else in the stream is touched.
+ * Header blocks are held until they are complete (HEADERS plus CONTINUATION
+ * frames), within the server's own limits: at most
+ * {@linkcode MAX_CONTINUATIONS} CONTINUATION frames per block, which is what
+ * nghttp2 accepts (`NGHTTP2_DEFAULT_MAX_CONTINUATIONS`, its fix for the
+ * CONTINUATION flood CVE-2024-28182), so a block holds at most nine frames
+ * (about 144 KiB at the default frame size). Every other frame passes
+ * untouched.
  *
  * @module
  */
 
 import { decodeHuffman } from "./hpack_huffman.ts";
+import {
+  DEFAULT_MAX_FRAME_SIZE,
+  encodeFrame,
+  FRAME_HEADER_LENGTH,
+  type FrameHeader,
+  type FrameRepair,
+  type FrameRoute,
+  FrameType,
+  Http2StreamError,
+} from "./frame_reader.ts";
 
-const PREFACE_LENGTH = 24;
-const FRAME_HEADER_LENGTH = 9;
-const TYPE_HEADERS = 0x1;
-const TYPE_GOAWAY = 0x7;
-const TYPE_CONTINUATION = 0x9;
 const FLAG_END_STREAM = 0x1;
 const FLAG_END_HEADERS = 0x4;
 const FLAG_PADDED = 0x8;
 const FLAG_PRIORITY = 0x20;
-/** The smallest SETTINGS_MAX_FRAME_SIZE a peer may announce (RFC 9113). */
-const MAX_FRAME_PAYLOAD = 16384;
-/** Upper bound on one header block we buffer (the client's headers are tiny). */
-const MAX_HEADER_BLOCK = 1 << 20;
 /** Static table index of `:authority`. */
 const AUTHORITY_INDEX = 1;
+const AUTHORITY = ":authority";
+
+/**
+ * CONTINUATION frames one header block may have: nghttp2's default (since
+ * 1.61.0), which the server under us enforces (`authority_rewrite_test.ts`
+ * checks that a ninth one ends the connection there too).
+ */
+export const MAX_CONTINUATIONS = 8;
 
 const VALID_AUTHORITY = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@[\]]*$/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Thrown when the client stream is not HTTP/2 we can follow. */
-export class Http2StreamError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "Http2StreamError";
-  }
+/** Options of {@linkcode authorityRewrite}. */
+export interface AuthorityRewriteOptions {
+  /** The server's SETTINGS_MAX_FRAME_SIZE (default 16384): the size of frames we re-encode. */
+  maxFrameSize?: number;
+}
+
+/** The `:authority` repair, with a count of the header blocks it changed. */
+export interface AuthorityRewrite extends FrameRepair {
+  /** How many header blocks were changed (for tests and logs). */
+  readonly rewrites: number;
+}
+
+/** A header block waiting for its CONTINUATION frames. */
+interface OpenBlock {
+  head: HeadersFrameHead;
+  frames: Uint8Array[];
+  fragments: Uint8Array[];
+  /** Frame bytes held (headers included). */
+  bytes: number;
+  continuations: number;
 }
 
 /**
- * Rewrites the client-to-server byte stream of one HTTP/2 connection. Feed it
- * chunks in order; it returns the bytes to hand to the server.
+ * The `:authority` repair for {@linkcode ClientFrameReader}: collects HEADERS
+ * and CONTINUATION frames, forwards each block as sent, or re-encoded when an
+ * `:authority` in it had to change.
  */
-export class ClientStreamRewriter {
-  #buffer: Uint8Array = new Uint8Array(0);
-  #prefaceSeen = false;
-  /** Frames of a header block waiting for CONTINUATION frames. */
-  #pending: { frames: Uint8Array[]; fragments: Uint8Array[]; head: HeadersFrameHead } | undefined;
-  /** How many header blocks were changed (for tests and logs). */
-  rewrites = 0;
-
-  /** Consumes a chunk and returns the bytes that can be forwarded now. */
-  push(chunk: Uint8Array): Uint8Array[] {
-    this.#buffer = this.#buffer.length === 0 ? chunk : concat([this.#buffer, chunk]);
-    const out: Uint8Array[] = [];
-    if (!this.#prefaceSeen) {
-      if (this.#buffer.length < PREFACE_LENGTH) return out;
-      out.push(this.#buffer.subarray(0, PREFACE_LENGTH));
-      this.#buffer = this.#buffer.subarray(PREFACE_LENGTH);
-      this.#prefaceSeen = true;
-    }
-    while (this.#buffer.length >= FRAME_HEADER_LENGTH) {
-      const length = (this.#buffer[0] << 16) | (this.#buffer[1] << 8) | this.#buffer[2];
-      const total = FRAME_HEADER_LENGTH + length;
-      if (this.#buffer.length < total) break;
-      const frame = this.#buffer.slice(0, total);
-      this.#buffer = this.#buffer.subarray(total);
-      out.push(...this.#frame(frame));
-    }
-    return out;
-  }
-
-  #frame(frame: Uint8Array): Uint8Array[] {
-    const type = frame[3];
-    const flags = frame[4];
-    if (this.#pending !== undefined) {
-      if (type !== TYPE_CONTINUATION) {
-        throw new Http2StreamError("expected CONTINUATION frame");
+export function authorityRewrite(options: AuthorityRewriteOptions = {}): AuthorityRewrite {
+  const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+  let open: OpenBlock | undefined;
+  let rewrites = 0;
+  const finish = (block: OpenBlock): Uint8Array[] => {
+    open = undefined;
+    const rewritten = rewriteAuthority(concat(block.fragments));
+    if (rewritten === undefined) return block.frames;
+    rewrites++;
+    return encodeHeadersFrames(block.head, rewritten, maxFrameSize);
+  };
+  return {
+    get rewrites() {
+      return rewrites;
+    },
+    get heldBytes() {
+      return open?.bytes ?? 0;
+    },
+    route(header: FrameHeader): FrameRoute {
+      if (open !== undefined) {
+        // RFC 9113 §6.10: nothing may come between the frames of a header block.
+        if (header.type !== FrameType.CONTINUATION || header.streamId !== open.head.streamId) {
+          throw new Http2StreamError("expected CONTINUATION frame");
+        }
+        if (open.continuations === MAX_CONTINUATIONS) {
+          throw new Http2StreamError(
+            `header block has more than ${MAX_CONTINUATIONS} CONTINUATION frames`,
+          );
+        }
+        return "collect";
       }
-      this.#pending.frames.push(frame);
-      this.#pending.fragments.push(frame.subarray(FRAME_HEADER_LENGTH));
-      if (concatLength(this.#pending.fragments) > MAX_HEADER_BLOCK) {
-        throw new Http2StreamError("header block too large");
+      return header.type === FrameType.HEADERS ? "collect" : "pass";
+    },
+    collected(frame: Uint8Array, header: FrameHeader): Uint8Array[] {
+      if (open !== undefined) {
+        open.frames.push(frame);
+        open.fragments.push(frame.subarray(FRAME_HEADER_LENGTH));
+        open.bytes += frame.length;
+        open.continuations++;
+        return (header.flags & FLAG_END_HEADERS) === 0 ? [] : finish(open);
       }
-      if ((flags & FLAG_END_HEADERS) === 0) return [];
-      const pending = this.#pending;
-      this.#pending = undefined;
-      return this.#finishBlock(pending.frames, pending.fragments, pending.head);
-    }
-    // See the module documentation: the server must never see the client's GOAWAY.
-    if (type === TYPE_GOAWAY) return [];
-    if (type !== TYPE_HEADERS) return [frame];
-    const head = parseHeadersFrame(frame);
-    if ((flags & FLAG_END_HEADERS) === 0) {
-      this.#pending = { frames: [frame], fragments: [head.fragment], head };
-      return [];
-    }
-    return this.#finishBlock([frame], [head.fragment], head);
-  }
-
-  #finishBlock(
-    frames: Uint8Array[],
-    fragments: Uint8Array[],
-    head: HeadersFrameHead,
-  ): Uint8Array[] {
-    const rewritten = rewriteAuthority(concat(fragments));
-    if (rewritten === undefined) return frames;
-    this.rewrites++;
-    return encodeHeadersFrames(head, rewritten);
-  }
+      const head = parseHeadersFrame(frame, header);
+      const block: OpenBlock = {
+        head,
+        frames: [frame],
+        fragments: [head.fragment],
+        bytes: frame.length,
+        continuations: 0,
+      };
+      if ((header.flags & FLAG_END_HEADERS) === 0) {
+        open = block;
+        return [];
+      }
+      return finish(block);
+    },
+  };
 }
 
 interface HeadersFrameHead {
-  streamId: Uint8Array;
+  streamId: number;
   endStream: boolean;
   priority: Uint8Array | undefined;
   fragment: Uint8Array;
 }
 
-function parseHeadersFrame(frame: Uint8Array): HeadersFrameHead {
-  const flags = frame[4];
+function parseHeadersFrame(frame: Uint8Array, header: FrameHeader): HeadersFrameHead {
   let payload = frame.subarray(FRAME_HEADER_LENGTH);
-  if (flags & FLAG_PADDED) {
+  if (header.flags & FLAG_PADDED) {
     const padding = payload[0];
     if (padding >= payload.length) throw new Http2StreamError("bad HEADERS padding");
     payload = payload.subarray(1, payload.length - padding);
   }
   let priority: Uint8Array | undefined;
-  if (flags & FLAG_PRIORITY) {
+  if (header.flags & FLAG_PRIORITY) {
     if (payload.length < 5) throw new Http2StreamError("bad HEADERS priority");
     priority = payload.subarray(0, 5);
     payload = payload.subarray(5);
   }
   return {
-    streamId: frame.subarray(5, 9),
-    endStream: (flags & FLAG_END_STREAM) !== 0,
+    streamId: header.streamId,
+    endStream: (header.flags & FLAG_END_STREAM) !== 0,
     priority,
     fragment: payload,
   };
 }
 
-/** One HEADERS frame (plus CONTINUATIONs if needed) carrying `block`. */
-function encodeHeadersFrames(head: HeadersFrameHead, block: Uint8Array): Uint8Array[] {
+/**
+ * One HEADERS frame (plus CONTINUATIONs if needed) carrying `block`. The
+ * block is never longer than the one received, so this never needs more
+ * frames than the client sent.
+ */
+function encodeHeadersFrames(
+  head: HeadersFrameHead,
+  block: Uint8Array,
+  maxFrameSize: number,
+): Uint8Array[] {
   const first = concat([head.priority ?? new Uint8Array(0), block]);
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0; offset < first.length || offset === 0; offset += MAX_FRAME_PAYLOAD) {
-    chunks.push(first.subarray(offset, offset + MAX_FRAME_PAYLOAD));
-    if (first.length === 0) break;
-  }
-  return chunks.map((payload, index) => {
-    const last = index === chunks.length - 1;
+  const frames: Uint8Array[] = [];
+  for (let offset = 0; offset === 0 || offset < first.length; offset += maxFrameSize) {
+    const payload = first.subarray(offset, offset + maxFrameSize);
+    const last = offset + maxFrameSize >= first.length;
     let flags = last ? FLAG_END_HEADERS : 0;
-    let type = TYPE_CONTINUATION;
-    if (index === 0) {
-      type = TYPE_HEADERS;
+    let type: number = FrameType.CONTINUATION;
+    if (offset === 0) {
+      type = FrameType.HEADERS;
       if (head.endStream) flags |= FLAG_END_STREAM;
       if (head.priority !== undefined) flags |= FLAG_PRIORITY;
     }
-    const frame = new Uint8Array(FRAME_HEADER_LENGTH + payload.length);
-    frame[0] = (payload.length >> 16) & 0xff;
-    frame[1] = (payload.length >> 8) & 0xff;
-    frame[2] = payload.length & 0xff;
-    frame[3] = type;
-    frame[4] = flags;
-    frame.set(head.streamId, 5);
-    frame.set(payload, FRAME_HEADER_LENGTH);
-    return frame;
-  });
+    frames.push(encodeFrame({ type, flags, streamId: head.streamId }, payload));
+  }
+  return frames;
 }
 
 /**
@@ -216,14 +239,18 @@ export function rewriteAuthority(block: Uint8Array): Uint8Array | undefined {
     if (nameIndex.value === 0) {
       const name = readString(block, position);
       position = name.next;
-      isAuthority = name.text === ":authority";
+      isAuthority = name.could(AUTHORITY) && decoder.decode(name.bytes()) === AUTHORITY;
     }
     const valueStart = position;
     const value = readString(block, position);
     position = value.next;
-    if (!isAuthority || VALID_AUTHORITY.test(value.text)) continue;
+    // Only an :authority value is ever decoded: the work per block stays a
+    // scan of its bytes, whatever the client puts in its other headers.
+    if (!isAuthority) continue;
+    const bytes = value.bytes();
+    if (VALID_AUTHORITY.test(decoder.decode(bytes))) continue;
     parts.push(block.subarray(copiedUpTo, valueStart));
-    parts.push(encodeRawString(replacementAuthority(value.length)));
+    parts.push(encodeRawString(replacementAuthority(bytes.length)));
     copiedUpTo = position;
     changed = true;
   }
@@ -257,18 +284,35 @@ function readInteger(
   }
 }
 
-function readString(
-  block: Uint8Array,
-  position: number,
-): { text: string; length: number; next: number } {
+/** A string literal of a header block, decoded only on demand. */
+interface HpackString {
+  /** Position after the string. */
+  next: number;
+  /** Whether the string can decode to ASCII `text` (a cheap check on its length). */
+  could(text: string): boolean;
+  /** The decoded octets. */
+  bytes(): Uint8Array;
+}
+
+function readString(block: Uint8Array, position: number): HpackString {
   const huffman = (block[position] & 0x80) !== 0;
   const { value: length, next } = readInteger(block, position, 7);
   const end = next + length;
   if (end > block.length) throw new Http2StreamError("truncated HPACK string");
   const raw = block.subarray(next, end);
-  const bytes = huffman ? decodeHuffman(raw) : raw;
-  if (bytes === undefined) throw new Http2StreamError("bad HPACK Huffman string");
-  return { text: decoder.decode(bytes), length: bytes.length, next: end };
+  return {
+    next: end,
+    // Huffman codes are 5 to 30 bits long, plus under a byte of padding.
+    could: (text) =>
+      huffman
+        ? length * 8 >= text.length * 5 && length * 8 < text.length * 30 + 8
+        : length === text.length,
+    bytes() {
+      const bytes = huffman ? decodeHuffman(raw) : raw;
+      if (bytes === undefined) throw new Http2StreamError("bad HPACK Huffman string");
+      return bytes;
+    },
+  };
 }
 
 function encodeRawString(text: string): Uint8Array {

@@ -1,12 +1,28 @@
 import assert from "node:assert/strict";
 import {
+  byteByByte,
+  type ChunkSizes,
+  concatBytes,
+  encodeHeaderBlock,
+  exchangeFrames,
+  frame,
+  grpcRequestHeaders,
   headerBlocks,
   type HeaderField,
   hex,
   HpackDecoder,
+  pushInChunks,
+  seededSizes,
   splitClientStream,
-} from "../../test/support/http2_inspect.ts";
-import { ClientStreamRewriter, Http2StreamError, rewriteAuthority } from "./authority_rewrite.ts";
+  VERSION_REQUEST_MESSAGE,
+  whole,
+} from "../../../test/support/http2_inspect.ts";
+import * as grpc from "@grpc/grpc-js";
+import { authorityRewrite, MAX_CONTINUATIONS, rewriteAuthority } from "./authority_rewrite.ts";
+import { CLIENT_PREFACE, ClientFrameReader, Http2StreamError } from "./frame_reader.ts";
+import { decodeHuffman } from "./hpack_huffman.ts";
+import { grpcClient, startEchoServer } from "./testdata/echo_server.ts";
+import { STREAMS } from "./testdata/go_client_streams.ts";
 
 // Header blocks and client streams below were produced by Go's
 // golang.org/x/net v0.48.0 (http2.Framer, hpack.Encoder: the code grpc-go
@@ -116,40 +132,6 @@ const BLOCKS = {
   ],
 };
 
-const STREAMS = {
-  connection:
-    "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000040000ffff000600" +
-    "004000000004080000000000000f00010000770104000000018386459963b84745738c2bdedd92fd86ee" +
-    "5b35d87ee690b631a0f6d49f41a063b8ec62cb6a610525854a16424f6156220cb5761fb9a42d88607e10" +
-    "ba0e4ebf5f8b1d75d0620d263d4c4d65647a8b9acac8b4c7602bb6e2ecff40027465864d833505b11f40" +
-    "899acac8b24d494f6a7f8713efbefbe166df00000800010000000100000000030a017800000806000000" +
-    "000001020304050607080000100104000000038386c3c2c1c0bf7e8713efbefbce82df00000800010000" +
-    "000300000000030a0178",
-  continuation:
-    "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000040000ffff000600" +
-    "0040000000080100000000018386459963b8474500000c090000000001738c2bdedd92fd86ee5b35d800" +
-    "005e0904000000017ee690b631a0f6d49f41a063b8ec62cb6a610525854a16424f6156220cb5761fb9a4" +
-    "2d88607e10ba0e4ebf5f8b1d75d0620d263d4c4d65647a8b9acac8b4c7602bb6e2ecff40027465864d83" +
-    "3505b11f40899acac8b24d494f6a7f02315300000800010000000100000000030a017800000b01040000" +
-    "00038386c3c2c1c0bf7e023253",
-  endStreamHeaders:
-    "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000040000ffff000600" +
-    "00400000002501050000000182868441a063b8ec62cb6a610525854a16424f6156220cb5761fb9a42d88" +
-    "607e10ba0e4ebf",
-  paddedPriority:
-    "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000040000ffff000600" +
-    "00400000007f012c0000000107800000000f8386459963b84745738c2bdedd92fd86ee5b35d87ee690b6" +
-    "31a0f6d49f41a063b8ec62cb6a610525854a16424f6156220cb5761fb9a42d88607e10ba0e4ebf5f8b1d" +
-    "75d0620d263d4c4d65647a8b9acac8b4c7602bb6e2ecff40027465864d833505b11f40899acac8b24d49" +
-    "4f6a7f0231530000000000000000000800010000000100000000030a0178",
-  validConnection:
-    "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000040000ffff000600" +
-    "0040000000580104000000018386459963b84745738c2bdedd92fd86ee5b35d87ee690b631a0f6d49f41" +
-    "86a0e41d139d095f8b1d75d0620d263d4c4d65647a8b9acac8b4c7602bb6e2ecff40027465864d833505" +
-    "b11f40899acac8b24d494f6a7f02315300000800010000000100000000030a0178000010010c00000003" +
-    "048386c3c2c1c0bf7e0232530000000000000800010000000300000000030a0178",
-};
-
 /** Rewrites each block of a connection in order (unchanged blocks pass as they are). */
 function rewriteAll(blocks: string[]): Uint8Array[] {
   return blocks.map((block) => rewriteAuthority(hex(block)) ?? hex(block));
@@ -160,36 +142,23 @@ function decodeAll(blocks: Uint8Array[], decoder = new HpackDecoder()): HeaderFi
   return blocks.map((block) => decoder.decode(block));
 }
 
-/** Feeds a stream to a fresh rewriter in chunks of `size` bytes and joins the output. */
-function rewriteStream(stream: Uint8Array, chunkSizes: (index: number) => number) {
-  const rewriter = new ClientStreamRewriter();
-  const out: Uint8Array[] = [];
-  for (let offset = 0, i = 0; offset < stream.length; i++) {
-    const end = Math.min(stream.length, offset + chunkSizes(i));
-    out.push(...rewriter.push(stream.slice(offset, end)));
-    offset = end;
-  }
-  const total = new Uint8Array(out.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of out) {
-    total.set(part, offset);
-    offset += part.length;
-  }
-  return { bytes: total, rewrites: rewriter.rewrites };
+/** The frame reader with the authority rewrite alone. */
+function authorityReader() {
+  const repair = authorityRewrite();
+  const reader = new ClientFrameReader([repair]);
+  return {
+    push: (chunk: Uint8Array) => reader.push(chunk),
+    get rewrites() {
+      return repair.rewrites;
+    },
+  };
 }
 
-const whole = () => Number.MAX_SAFE_INTEGER;
-const byteByByte = () => 1;
-
-/** A small deterministic PRNG (mulberry32) for chunk sizes. */
-function seededSizes(seed: number, max: number): (index: number) => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return 1 + (((t ^ (t >>> 14)) >>> 0) % max);
-  };
+/** Feeds a stream to a fresh reader in chunks of `chunkSizes` and joins the output. */
+function rewriteStream(stream: Uint8Array, chunkSizes: ChunkSizes) {
+  const rewriter = authorityReader();
+  const bytes = pushInChunks(rewriter.push, stream, chunkSizes);
+  return { bytes, rewrites: rewriter.rewrites };
 }
 
 Deno.test("the test decoder reads every Go fixture block as Go's decoder does", () => {
@@ -390,7 +359,7 @@ Deno.test("rewriteAuthority throws Http2StreamError on malformed blocks", async 
   }
 });
 
-Deno.test("ClientStreamRewriter passes a connection with valid authorities through byte for byte", () => {
+Deno.test("the authority rewrite passes a connection with valid authorities through byte for byte", () => {
   const stream = hex(STREAMS.validConnection);
   for (const sizes of [whole, byteByByte, seededSizes(7, 40)]) {
     const { bytes, rewrites } = rewriteStream(stream, sizes);
@@ -399,7 +368,7 @@ Deno.test("ClientStreamRewriter passes a connection with valid authorities throu
   }
 });
 
-Deno.test("ClientStreamRewriter rewrites the first HEADERS and leaves every other frame as sent", () => {
+Deno.test("the authority rewrite rewrites the first HEADERS and leaves every other frame as sent", () => {
   const input = splitClientStream(hex(STREAMS.connection));
   const { bytes, rewrites } = rewriteStream(hex(STREAMS.connection), whole);
   const output = splitClientStream(bytes);
@@ -420,7 +389,7 @@ Deno.test("ClientStreamRewriter rewrites the first HEADERS and leaves every othe
   ]);
 });
 
-Deno.test("ClientStreamRewriter gives the same bytes for any chunking of the stream", async (t) => {
+Deno.test("the authority rewrite gives the same bytes for any chunking of the stream", async (t) => {
   for (const [name, stream] of Object.entries(STREAMS)) {
     await t.step(name, () => {
       const expected = rewriteStream(hex(stream), whole);
@@ -432,30 +401,28 @@ Deno.test("ClientStreamRewriter gives the same bytes for any chunking of the str
   }
 });
 
-Deno.test("ClientStreamRewriter drops the client's GOAWAY frames and nothing else", () => {
-  const stream = hex(STREAMS.validConnection);
-  // GOAWAY: last stream 0, NO_ERROR, debug data "client transport shutdown" (grpc-go's).
-  const debug = new TextEncoder().encode("client transport shutdown");
-  const goaway = frame(0x7, 0x0, 0, new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, ...debug]));
-  const ping = frame(0x6, 0x0, 0, new Uint8Array(8));
-  const withGoaway = new Uint8Array([...stream, ...goaway, ...ping]);
-  for (const sizes of [whole, byteByByte, seededSizes(5, 20)]) {
-    const { bytes } = rewriteStream(withGoaway, sizes);
-    assert.deepEqual(bytes, new Uint8Array([...stream, ...ping]));
-  }
-});
-
-Deno.test("ClientStreamRewriter withholds nothing once a frame is complete", () => {
+Deno.test("the authority rewrite withholds nothing once a frame is complete", () => {
   const stream = hex(STREAMS.connection);
-  const rewriter = new ClientStreamRewriter();
-  // Preface (24) + SETTINGS (9 + 12): forwarded as soon as they are whole.
+  const rewriter = authorityReader();
+  // The preface (24) leaves when it is whole.
   assert.deepEqual(rewriter.push(stream.slice(0, 23)), []);
   assert.deepEqual(rewriter.push(stream.slice(23, 24)).map((part) => part.length), [24]);
-  assert.deepEqual(rewriter.push(stream.slice(24, 44)), []);
-  assert.deepEqual(rewriter.push(stream.slice(44, 45)).map((part) => part.length), [21]);
+  // SETTINGS (9 + 12) and WINDOW_UPDATE (9 + 4) are not the rewrite's: they
+  // stream through as their bytes arrive (before, SETTINGS was held until whole).
+  assert.deepEqual(rewriter.push(stream.slice(24, 44)).map((part) => part.length), [20]);
+  assert.deepEqual(rewriter.push(stream.slice(44, 45)).map((part) => part.length), [1]);
+  assert.deepEqual(rewriter.push(stream.slice(45, 58)).map((part) => part.length), [13]);
+  // HEADERS (9 + 119) is held until its last byte, then leaves whole (rewritten).
+  assert.equal(stream[58 + 3], 0x1);
+  assert.deepEqual(rewriter.push(stream.slice(58, 186 - 1)), []);
+  const [headers, ...rest] = rewriter.push(stream.slice(186 - 1, 186));
+  assert.deepEqual(rest, []);
+  assert.equal(headers[3], 0x1);
+  assert.equal(headers.length, 9 + ((headers[0] << 16) | (headers[1] << 8) | headers[2]));
+  assert.equal(rewriter.rewrites, 1);
 });
 
-Deno.test("ClientStreamRewriter drops HEADERS padding and keeps the PRIORITY fields", () => {
+Deno.test("the authority rewrite drops HEADERS padding and keeps the PRIORITY fields", () => {
   const [, headers] = splitClientStream(hex(STREAMS.paddedPriority));
   assert.equal(headers.flags, 0x4 | 0x8 | 0x20); // END_HEADERS | PADDED | PRIORITY
   assert.equal(headers.payload[0], 7); // pad length
@@ -474,7 +441,7 @@ Deno.test("ClientStreamRewriter drops HEADERS padding and keeps the PRIORITY fie
   assert.deepEqual(output[2], splitClientStream(hex(STREAMS.paddedPriority))[2]);
 });
 
-Deno.test("ClientStreamRewriter joins HEADERS and CONTINUATION frames into one HEADERS", () => {
+Deno.test("the authority rewrite joins HEADERS and CONTINUATION frames into one HEADERS", () => {
   const input = splitClientStream(hex(STREAMS.continuation));
   assert.deepEqual(input.map((frame) => [frame.type, frame.flags]), [
     [0x4, 0],
@@ -497,7 +464,7 @@ Deno.test("ClientStreamRewriter joins HEADERS and CONTINUATION frames into one H
   ]);
 });
 
-Deno.test("ClientStreamRewriter keeps END_STREAM on a rewritten HEADERS frame", () => {
+Deno.test("the authority rewrite keeps END_STREAM on a rewritten HEADERS frame", () => {
   const output = splitClientStream(rewriteStream(hex(STREAMS.endStreamHeaders), whole).bytes);
   assert.equal(output[1].flags, 0x1 | 0x4);
   assert.deepEqual(new HpackDecoder().decode(output[1].payload), [
@@ -508,7 +475,7 @@ Deno.test("ClientStreamRewriter keeps END_STREAM on a rewritten HEADERS frame", 
   ]);
 });
 
-Deno.test("ClientStreamRewriter leaves unchanged HEADERS+CONTINUATION frames exactly as sent", () => {
+Deno.test("the authority rewrite leaves unchanged HEADERS+CONTINUATION frames exactly as sent", () => {
   // A valid authority in a block split over three frames.
   const block = new Uint8Array([
     0x82,
@@ -527,7 +494,7 @@ Deno.test("ClientStreamRewriter leaves unchanged HEADERS+CONTINUATION frames exa
   assert.deepEqual(rewriteStream(stream, byteByByte), { bytes: stream, rewrites: 0 });
 });
 
-Deno.test("ClientStreamRewriter splits a rewritten block larger than 16384 bytes", () => {
+Deno.test("the authority rewrite splits a rewritten block larger than 16384 bytes", () => {
   const big = "x".repeat(20_000);
   const field = (name: string, value: string) => {
     const bytes = new TextEncoder().encode(value);
@@ -564,7 +531,7 @@ Deno.test("ClientStreamRewriter splits a rewritten block larger than 16384 bytes
   ]);
 });
 
-Deno.test("ClientStreamRewriter throws Http2StreamError on malformed frames", async (t) => {
+Deno.test("the authority rewrite throws Http2StreamError on malformed frames", async (t) => {
   const preface = hex(STREAMS.endStreamHeaders).subarray(0, 24 + 9 + 12);
   const authority = [0x41, 0x01, 0x2f]; // :authority "/"
   const cases: [string, Uint8Array][] = [
@@ -590,28 +557,12 @@ Deno.test("ClientStreamRewriter throws Http2StreamError on malformed frames", as
   ];
   for (const [name, frames] of cases) {
     await t.step(name, () => {
-      const rewriter = new ClientStreamRewriter();
+      const rewriter = authorityReader();
       rewriter.push(preface);
       assert.throws(() => rewriter.push(frames), Http2StreamError);
     });
   }
 });
-
-/** One HTTP/2 frame. */
-function frame(type: number, flags: number, streamId: number, payload: Uint8Array): Uint8Array {
-  return new Uint8Array([
-    payload.length >> 16,
-    (payload.length >> 8) & 0xff,
-    payload.length & 0xff,
-    type,
-    flags,
-    streamId >>> 24,
-    (streamId >> 16) & 0xff,
-    (streamId >> 8) & 0xff,
-    streamId & 0xff,
-    ...payload,
-  ]);
-}
 
 /** The continuation bytes of an HPACK integer past its prefix. */
 function integerTail(rest: number): number[] {
@@ -623,3 +574,141 @@ function integerTail(rest: number): number[] {
   bytes.push(rest);
   return bytes;
 }
+
+Deno.test("still needed: a server without the rewrite refuses a socket-path :authority", async () => {
+  await using server = await startEchoServer({ repairs: ["goaway"] });
+  const { client, unary } = grpcClient(server.socketPath, server.socketPath);
+  try {
+    await assert.rejects(unary("Version", { version: "v1alpha1" }), (error: grpc.ServiceError) => {
+      // nghttp2 resets the stream: RST_STREAM PROTOCOL_ERROR (1).
+      assert.equal(error.code, grpc.status.INTERNAL, error.message);
+      assert.match(error.details, /RST_STREAM with code 1/);
+      return true;
+    });
+  } finally {
+    client.close();
+  }
+});
+
+/** A Version call whose header block is cut into a HEADERS and `continuations` CONTINUATION frames. */
+function versionCall(continuations: number, authority = "localhost"): Uint8Array {
+  const block = encodeHeaderBlock(
+    grpcRequestHeaders("/v1alpha1.CSIDriverProvider/Version", authority),
+  );
+  const size = Math.ceil(block.length / (continuations + 1));
+  const frames = Array.from({ length: continuations + 1 }, (_, i) =>
+    frame(
+      i === 0 ? 0x1 : 0x9,
+      i === continuations ? 0x4 : 0,
+      1,
+      block.subarray(i * size, (i + 1) * size),
+    ));
+  return concatBytes([
+    CLIENT_PREFACE,
+    frame(0x4, 0, 0, new Uint8Array(0)),
+    ...frames,
+    frame(0x0, 0x1, 1, VERSION_REQUEST_MESSAGE),
+  ]);
+}
+
+const answered = (frames: { type: number; flags: number }[]) =>
+  frames.some((f) => f.type === 0x1 && (f.flags & 0x1) !== 0); // trailers: the call is over
+
+Deno.test("the server itself takes 8 CONTINUATION frames per block and ends the connection at the 9th", async () => {
+  // MAX_CONTINUATIONS is the server's limit, so the rewrite refuses nothing it would take.
+  await using server = await startEchoServer({ repairs: "unrepaired" });
+  const at = await exchangeFrames(server.socketPath, versionCall(MAX_CONTINUATIONS), {
+    until: answered,
+  });
+  assert.equal(answered(at.frames), true);
+  const over = await exchangeFrames(server.socketPath, versionCall(MAX_CONTINUATIONS + 1));
+  assert.equal(answered(over.frames), false);
+  assert.equal(over.closed, true);
+  assert.ok(over.frames.some((f) => f.type === 0x7), "GOAWAY");
+});
+
+Deno.test("through the rewrite, a block with 8 CONTINUATIONs and a socket path is answered", async () => {
+  await using server = await startEchoServer();
+  for (const chunk of [undefined, 1, 7]) {
+    const { frames } = await exchangeFrames(
+      server.socketPath,
+      versionCall(MAX_CONTINUATIONS, SOCKET),
+      {
+        until: answered,
+        chunk,
+      },
+    );
+    assert.equal(answered(frames), true, `chunks of ${chunk ?? "all"}`);
+  }
+});
+
+Deno.test("CONTINUATION floods end the connection before the block grows past nine frames", async (t) => {
+  const start = () => {
+    const reader = authorityReader();
+    reader.push(concatBytes([CLIENT_PREFACE, frame(0x4, 0, 0, new Uint8Array(0))]));
+    return reader;
+  };
+  const fragment = new Uint8Array(16_384).fill(0x82);
+  const flood = (reader: ReturnType<typeof start>, payload: Uint8Array) => {
+    reader.push(frame(0x1, 0x0, 1, payload));
+    for (let i = 0; i < MAX_CONTINUATIONS; i++) {
+      assert.deepEqual(reader.push(frame(0x9, 0x0, 1, payload)), []);
+    }
+    // The ninth CONTINUATION is refused from its header, before its payload.
+    assert.throws(
+      () => reader.push(frame(0x9, 0x4, 1, payload).subarray(0, 9)),
+      new Http2StreamError("header block has more than 8 CONTINUATION frames"),
+    );
+  };
+  await t.step("full-size frames", () => flood(start(), fragment));
+  await t.step("empty frames (the CVE-2024-28182 shape)", () => flood(start(), new Uint8Array(0)));
+  await t.step("one-byte frames, fed one byte at a time", () => {
+    const reader = start();
+    const stream = concatBytes([
+      frame(0x1, 0x0, 1, new Uint8Array([0x82])),
+      ...Array.from(
+        { length: MAX_CONTINUATIONS + 1 },
+        () => frame(0x9, 0, 1, new Uint8Array([0x82])),
+      ),
+    ]);
+    assert.throws(() => pushInChunks(reader.push, stream, byteByByte), Http2StreamError);
+  });
+  await t.step("a frame of another type inside the block", () => {
+    const reader = start();
+    reader.push(frame(0x1, 0x0, 1, fragment));
+    assert.throws(
+      () => reader.push(frame(0x6, 0, 0, new Uint8Array(8)).subarray(0, 9)),
+      new Http2StreamError("expected CONTINUATION frame"),
+    );
+  });
+  await t.step("a GOAWAY inside the block", () => {
+    const reader = start();
+    reader.push(frame(0x1, 0x0, 1, fragment));
+    assert.throws(() => reader.push(frame(0x7, 0, 0, new Uint8Array(8))), Http2StreamError);
+  });
+  await t.step("a CONTINUATION of another stream", () => {
+    const reader = start();
+    reader.push(frame(0x1, 0x0, 1, fragment));
+    assert.throws(
+      () => reader.push(frame(0x9, 0x4, 3, new Uint8Array(1))),
+      new Http2StreamError("expected CONTINUATION frame"),
+    );
+  });
+});
+
+Deno.test("a CONTINUATION without a HEADERS before it passes untouched (the server refuses it)", () => {
+  const reader = authorityReader();
+  const stream = concatBytes([CLIENT_PREFACE, frame(0x9, 0x4, 1, new Uint8Array([0x82]))]);
+  assert.deepEqual(concatBytes(reader.push(stream)), stream);
+});
+
+Deno.test("only :authority values are decoded: other headers are skipped, not read", () => {
+  // 1,500 literals `x-a` whose Huffman value (77 octets of ones: EOS) no
+  // decoder accepts. The rewrite does not decode them, so it neither throws
+  // nor spends time on them; the server's decoder judges them.
+  const value = new Uint8Array(77).fill(0xff);
+  assert.equal(decodeHuffman(value), undefined);
+  const entry = [0x00, 0x03, ...new TextEncoder().encode("x-a"), 0x80 | 77, ...value];
+  const block = new Uint8Array(Array.from({ length: 1_500 }, () => entry).flat());
+  assert.equal(rewriteAuthority(block), undefined);
+});

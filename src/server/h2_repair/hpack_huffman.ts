@@ -17,55 +17,78 @@ const CODE_LENGTHS = "ISXXXXXXXTZXXZXXXXXXXXZXXXXXXXXXBFFHIBDGFFDGDBBBAAABBBBBBB
   "VVPORSRUVVVWWVTUOQVWWVWTQQVVXWWWPTPQRQQSRRUUTTVSVWVVWWWWWXWWWWWV";
 
 const EOS = 256;
+const MIN_LENGTH = 5;
+const MAX_LENGTH = 30;
 
-/** Decoding table: `${length}:${code}` → symbol. Built once, on first use. */
-let table: Map<string, number> | undefined;
+/**
+ * Canonical decoding tables: the codes of one length are consecutive, so a
+ * code of `length` bits is symbol `symbols[start[length] + code - first[length]]`
+ * when `code - first[length] < count[length]`. Built once, on first use.
+ */
+interface Tables {
+  symbols: Uint16Array;
+  first: Int32Array;
+  start: Int32Array;
+  count: Int32Array;
+}
 
-function buildTable(): Map<string, number> {
+let tables: Tables | undefined;
+
+function buildTables(): Tables {
   const lengths = [...CODE_LENGTHS].map((letter) => letter.charCodeAt(0) - 60);
-  lengths.push(30);
-  const symbols = lengths.map((_, symbol) => symbol).sort((a, b) =>
-    lengths[a] - lengths[b] || a - b
+  lengths.push(MAX_LENGTH);
+  const symbols = Uint16Array.from(
+    lengths.map((_, symbol) => symbol).sort((a, b) => lengths[a] - lengths[b] || a - b),
   );
-  const result = new Map<string, number>();
+  const first = new Int32Array(MAX_LENGTH + 1);
+  const start = new Int32Array(MAX_LENGTH + 1);
+  const count = new Int32Array(MAX_LENGTH + 1);
   let code = 0;
-  let previous = lengths[symbols[0]];
-  symbols.forEach((symbol, index) => {
-    if (index > 0) code = (code + 1) * 2 ** (lengths[symbol] - previous);
-    previous = lengths[symbol];
-    result.set(`${previous}:${code}`, symbol);
-  });
-  return result;
+  let index = 0;
+  for (let length = 1; length <= MAX_LENGTH; length++) {
+    first[length] = code;
+    start[length] = index;
+    while (index < symbols.length && lengths[symbols[index]] === length) {
+      index++;
+      count[length]++;
+    }
+    code = (code + count[length]) * 2;
+  }
+  return { symbols, first, start, count };
 }
 
 /**
- * Decodes a Huffman-coded HPACK string.
+ * Decodes a Huffman-coded HPACK string, in time linear in its length.
  *
  * @returns the decoded bytes, or `undefined` if the input is not a valid
  *   encoding (unknown code, EOS inside the string, bad padding).
  */
 export function decodeHuffman(input: Uint8Array): Uint8Array | undefined {
-  table ??= buildTable();
-  const output: number[] = [];
+  tables ??= buildTables();
+  const { symbols, first, start, count } = tables;
+  // Every code has at least 5 bits, so this is never too small.
+  const output = new Uint8Array(Math.floor(input.length * 8 / MIN_LENGTH));
+  let written = 0;
   let code = 0;
   let length = 0;
   for (const byte of input) {
     for (let bit = 7; bit >= 0; bit--) {
       code = code * 2 + ((byte >> bit) & 1);
       length++;
-      if (length < 5) continue;
-      const symbol = table.get(`${length}:${code}`);
-      if (symbol === undefined) {
-        if (length >= 30) return undefined;
+      if (length < MIN_LENGTH) continue;
+      const offset = code - first[length];
+      if (offset >= count[length]) {
+        if (length >= MAX_LENGTH) return undefined;
         continue;
       }
+      const symbol = symbols[start[length] + offset];
       if (symbol === EOS) return undefined;
-      output.push(symbol);
+      output[written++] = symbol;
       code = 0;
       length = 0;
     }
   }
   // Padding: fewer than 8 bits, all ones (a prefix of EOS).
   if (length >= 8 || code !== 2 ** length - 1) return undefined;
-  return new Uint8Array(output);
+  return output.slice(0, written);
 }

@@ -1,31 +1,26 @@
 import assert from "node:assert/strict";
-import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { authorityFixingStream } from "./authority_socket.ts";
-import { loadProviderProto, type MountRequestMessage } from "./provider_proto.ts";
+import {
+  grpcClient,
+  listenWrapped as listenRepaired,
+  startEchoServer,
+} from "./testdata/echo_server.ts";
 
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /** An HTTP/2 PING frame (type 6) on stream 0 with eight bytes of data. */
 const PING = new Uint8Array([0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
 
-/** A Unix socket in a new temp dir whose accepted connections are wrapped by authorityFixingStream. */
+/** A Unix socket in a new temp dir whose accepted connections are wrapped by repairedConnection. */
 async function listenWrapped(onStream: (stream: Duplex) => void) {
-  const dir = await Deno.makeTempDir({ prefix: "authority_socket_test_" });
+  const dir = await Deno.makeTempDir({ prefix: "repaired_socket_test_" });
   const socketPath = `${dir}/aws.sock`;
-  const sockets = new Set<Socket>();
-  const listener = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    onStream(authorityFixingStream(socket));
-  });
-  await new Promise<void>((resolve) => listener.listen(socketPath, resolve));
+  const listener = await listenRepaired(socketPath, onStream);
   return {
     socketPath,
     async [Symbol.asyncDispose]() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => listener.close(resolve));
+      await listener.close();
       await Deno.remove(dir, { recursive: true });
     },
   };
@@ -128,62 +123,13 @@ Deno.test("bytes that are not HTTP/2 frames destroy the stream with an error", a
   client.destroy();
 });
 
-/** A grpc-js server on wrapped connections, as the provider serves them. */
-async function grpcServer() {
-  const server = new grpc.Server();
-  server.addService(loadProviderProto().service, {
-    Version(_call: unknown, callback: grpc.sendUnaryData<unknown>) {
-      callback(null, { version: "v1alpha1", runtime_name: "echo", runtime_version: "1" });
-    },
-    Mount(
-      call: grpc.ServerUnaryCall<MountRequestMessage, unknown>,
-      callback: grpc.sendUnaryData<unknown>,
-    ) {
-      const { attributes, secrets, target_path, permission, current_object_version } = call.request;
-      callback(null, {
-        object_version: current_object_version,
-        files: [
-          { path: target_path, mode: Number(permission), contents: Buffer.from(attributes) },
-          { path: "secrets", mode: 0, contents: Buffer.from(secrets) },
-        ],
-      });
-    },
-  });
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const listener = await listenWrapped((stream) => injector.injectConnection(stream));
-  return {
-    socketPath: listener.socketPath,
-    async [Symbol.asyncDispose]() {
-      server.forceShutdown();
-      injector.destroy();
-      await listener[Symbol.asyncDispose]();
-    },
-  };
-}
-
-function grpcClient(socketPath: string, authority = "localhost") {
-  const { Client } = loadProviderProto();
-  const client = new Client(`unix:${socketPath}`, grpc.credentials.createInsecure(), {
-    "grpc.default_authority": authority,
-  }) as unknown as grpc.Client & Record<string, (...args: unknown[]) => void>;
-  const unary = <T>(name: string, request: unknown) =>
-    new Promise<T>((resolve, reject) =>
-      client[name](
-        request,
-        { deadline: Date.now() + 10_000 },
-        (error: grpc.ServiceError | null, response: T) => error ? reject(error) : resolve(response),
-      )
-    );
-  return { client, unary };
-}
-
 interface EchoResponse {
   object_version: { id: string; version: string }[];
   files: { path: string; mode: number; contents: Uint8Array }[];
 }
 
 Deno.test("a grpc-js client's calls and their answers pass through unchanged", async () => {
-  await using server = await grpcServer();
+  await using server = await startEchoServer();
   const { client, unary } = grpcClient(server.socketPath);
   try {
     // Larger than the HTTP/2 window and frame size, so it crosses many chunks both ways.
@@ -208,7 +154,7 @@ Deno.test("a grpc-js client's calls and their answers pass through unchanged", a
 });
 
 Deno.test("fifty concurrent calls on one connection all get their own answers", async () => {
-  await using server = await grpcServer();
+  await using server = await startEchoServer();
   const { client, unary } = grpcClient(server.socketPath);
   try {
     const answers = await Promise.all(
@@ -231,7 +177,7 @@ Deno.test("fifty concurrent calls on one connection all get their own answers", 
 });
 
 Deno.test("a call whose :authority is the socket path (drivers up to v1.5) is served", async () => {
-  await using server = await grpcServer();
+  await using server = await startEchoServer();
   const { client, unary } = grpcClient(server.socketPath, server.socketPath);
   try {
     const answer = await unary<{ runtime_name: string }>("Version", { version: "v1alpha1" });
