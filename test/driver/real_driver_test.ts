@@ -248,6 +248,8 @@ async function scenarios(
         workDir: `${provider.process.mountRoot}/driver-${v}`,
       }),
     };
+    // The leak proof (at the provider's stop) checks what the driver reported too.
+    provider.watch(`driver harness ${version}`, scenes[mode].harness);
   }
   /** One step per write mode. */
   const each = async (name: string, fn: (scene: Scene) => Promise<void>) => {
@@ -596,10 +598,10 @@ async function scenarios(
       "provider restart while the driver keeps its connection",
       async (s) => {
         const name = `${s.tag}-restart`;
-        await seeder.createSecret(PRIMARY_REGION, name, "before");
+        await seeder.createSecret(PRIMARY_REGION, name, "bef0re~rd");
         const objects = parameters(`- {objectName: ${name}, objectType: secretsmanager}`);
         const before = await mount(s, { parameters: objects });
-        assert.deepEqual(texts(before), { [name]: "before" });
+        assert.deepEqual(texts(before), { [name]: "bef0re~rd" });
 
         const old = stack.providers[s.mode];
         assert.equal(await old.stop(), 0, "SIGTERM: a clean exit");
@@ -611,13 +613,14 @@ async function scenarios(
         assert.match(down.error, /DeadlineExceeded|deadline exceeded/i);
 
         stack.providers[s.mode] = await startProvider(stack, s.mode, old);
-        await seeder.putSecretValue(PRIMARY_REGION, name, "after");
+        stack.providers[s.mode].watch(`driver harness ${version}`, s.harness);
+        await seeder.putSecretValue(PRIMARY_REGION, name, "aft3r~rd");
         const after = await mount(s, {
           parameters: objects,
           targetPath: before.targetPath,
           timeoutMs: 20_000, // the driver's client reconnects with gRPC backoff
         });
-        assert.deepEqual(texts(after), { [name]: "after" });
+        assert.deepEqual(texts(after), { [name]: "aft3r~rd" });
         const again = await s.harness.version();
         assert.equal(again.ok, true, JSON.stringify(again));
       },

@@ -181,7 +181,7 @@ Deno.test({
 
     await t.step("SSM: an invalid parameter in the failover region fails the mount", async () => {
       proxy.clearFaults();
-      await seeder.putParameter(PRIMARY_REGION, "/it-fo/east-only", "east");
+      await seeder.putParameter(PRIMARY_REGION, "/it-fo/east-only", "E4st~only");
       const { outcome } = await mount([
         "- {objectName: /it-fo/east-only, objectType: ssmparameter}",
       ]);
@@ -221,7 +221,7 @@ Deno.test({
       kubeconfig,
       env: { AWS_MAX_ATTEMPTS: "1" },
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-fo-single", "x");
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-fo-single", "X~fo");
     aws.proxy.setFault({ region: PRIMARY_REGION }, { kind: "accessDenied" });
     const outcome = await provider.driver.mount({
       targetPath: await provider.newTargetPath(),

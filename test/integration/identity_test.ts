@@ -143,7 +143,7 @@ Deno.test({
       const wrongAudience = await provider.driver.mount({
         targetPath: await provider.newTargetPath(),
         parameters,
-        tokens: { "vault": "x" },
+        tokens: { "vault": "T~vault" },
       });
       assert.deepEqual(wrongAudience, {
         ok: false,
@@ -216,7 +216,7 @@ Deno.test({
       kubeconfig,
       args: ["--k8s-cache-ttl=1s"],
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "v");
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "V~id");
     const parameters = { region: PRIMARY_REGION, objects: SECRET };
     const targetPath = await provider.newTargetPath();
     const newRole = "arn:aws:iam::123456789012:role/rotated-role";
@@ -244,7 +244,7 @@ Deno.test({
   async fn(t) {
     await using aws = await startAwsEmulator();
     const { kube, kubeconfig } = await startTestKube();
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "east");
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "E4st~id");
     const parameters = { objects: SECRET };
 
     await t.step("no region parameter: pod → node → topology.kubernetes.io/region", async () => {
@@ -311,7 +311,7 @@ Deno.test({
       kubeconfig,
       args: ["--qps=1", "--burst=1", "--k8s-cache-ttl=0"],
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "v");
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "V~id");
     // Five pods with five service accounts: five distinct reads (one pod's
     // concurrent mounts would share a single read).
     for (let i = 0; i < 5; i++) {
@@ -425,7 +425,7 @@ Deno.test({
       const outcome = await provider.driver.mount({
         targetPath: await provider.newTargetPath(),
         parameters: { region: PRIMARY_REGION, objects: SECRET, usePodIdentity: "true" },
-        tokens: { "sts.amazonaws.com": "x" },
+        tokens: { "sts.amazonaws.com": "T~sts-only" },
       });
       assert.deepEqual(outcome, {
         ok: false,

@@ -136,7 +136,7 @@ Deno.test({
     await using aws = await startAwsEmulator();
     const { kube, kubeconfig } = await startTestKube();
     const provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-obs-slow", "slow");
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-obs-slow", "sl0w~obs");
     // A liveness probe first: its self-check keeps a gRPC connection open, as kubelet's probes do.
     assert.equal((await fetch(`${provider.process.metricsUrl}/healthz`)).status, 200);
     aws.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 2_000 });
@@ -148,14 +148,14 @@ Deno.test({
       },
     });
     await new Promise((resolve) => setTimeout(resolve, 800));
-    const exited = provider.process.stop("SIGTERM");
+    // stop() runs the leak proof once the process has exited.
+    const exited = provider.stop("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 200));
     const ready = await fetch(`${provider.process.metricsUrl}/readyz`);
     assert.deepEqual([ready.status, await ready.text()], [503, "not ready\n"]);
     assert.equal((await pending).ok, true);
     assert.equal(await exited, 0, provider.process.lines().slice(-3).join("\n"));
     assert.ok(provider.process.lines().some((line) => line.includes('"msg":"stopped"')));
-    provider.driver.close();
     await kube.stop();
   },
 });

@@ -34,11 +34,13 @@ Deno.test({
     await t.step(
       "String, SecureString (decrypted) and StringList parameters become files",
       async () => {
-        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/plain", "text");
+        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/plain", "t3xt~p");
         await seeder.putParameter(PRIMARY_REGION, "/it-ssm/secure", "s3cr3t", {
           type: "SecureString",
         });
-        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/list", "a,b,c", { type: "StringList" });
+        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/list", "x~1,y~2,z~3", {
+          type: "StringList",
+        });
         const { outcome, files } = await mount([
           `- {objectName: /it-ssm/plain, objectType: ${SSM}}`,
           `- {objectName: /it-ssm/secure, objectType: ${SSM}}`,
@@ -51,7 +53,7 @@ Deno.test({
         });
         assert.deepEqual(
           Object.fromEntries(Object.entries(files).map(([path, file]) => [path, file.text])),
-          { "_it-ssm_plain": "text", "_it-ssm_secure": "s3cr3t", list: "a,b,c" },
+          { "_it-ssm_plain": "t3xt~p", "_it-ssm_secure": "s3cr3t", list: "x~1,y~2,z~3" },
         );
       },
     );
@@ -59,9 +61,13 @@ Deno.test({
     await t.step(
       "objectVersion and objectVersionLabel select `name:version` and `name:label`",
       async () => {
-        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/versioned", "v1");
-        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/versioned", "v2", { overwrite: true });
-        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/versioned", "v3", { overwrite: true });
+        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/versioned", "V~one");
+        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/versioned", "V~two", {
+          overwrite: true,
+        });
+        await seeder.putParameter(PRIMARY_REGION, "/it-ssm/versioned", "V~three", {
+          overwrite: true,
+        });
         await seeder.labelParameterVersion(PRIMARY_REGION, "/it-ssm/versioned", 2, ["stable"]);
         proxy.resetCalls();
         const { outcome, files } = await mount([
@@ -74,9 +80,9 @@ Deno.test({
           files: [],
           versions: { current: "3", first: "1", stable: "2" },
         });
-        assert.equal(files.current.text, "v3");
-        assert.equal(files.first.text, "v1");
-        assert.equal(files.stable.text, "v2");
+        assert.equal(files.current.text, "V~three");
+        assert.equal(files.first.text, "V~one");
+        assert.equal(files.stable.text, "V~two");
         // The same name never shares a GetParameters call, so every answer maps to one request.
         assert.deepEqual(proxy.countBy((call) => call.api), { GetParameters: 3 });
       },
@@ -156,7 +162,7 @@ Deno.test({
       ]);
       assert.equal(outcome.ok, true);
       assert.equal(files["it-mixed-secret"].text, "from-sm");
-      assert.equal(files["_it-ssm_plain"].text, "text");
+      assert.equal(files["_it-ssm_plain"].text, "t3xt~p");
     });
 
     await kube.stop();

@@ -69,8 +69,8 @@ Deno.test({
     });
 
     await t.step("objectVersion and objectVersionLabel pin older versions", async () => {
-      const first = await seeder.createSecret(PRIMARY_REGION, "it-sm-versions", "one");
-      const second = await seeder.putSecretValue(PRIMARY_REGION, "it-sm-versions", "two");
+      const first = await seeder.createSecret(PRIMARY_REGION, "it-sm-versions", "0ne~Vq");
+      const second = await seeder.putSecretValue(PRIMARY_REGION, "it-sm-versions", "tw0~Vq");
       const { outcome, targetPath } = await mount({
         objects: objects(
           `- objectName: it-sm-versions`,
@@ -95,18 +95,18 @@ Deno.test({
         },
       });
       const files = await readMount(targetPath);
-      assert.equal(files["it-sm-versions"].text, "two");
-      assert.equal(files["pinned"].text, "one");
-      assert.equal(files["previous"].text, "one");
+      assert.equal(files["it-sm-versions"].text, "tw0~Vq");
+      assert.equal(files["pinned"].text, "0ne~Vq");
+      assert.equal(files["previous"].text, "0ne~Vq");
     });
 
     await t.step(
       "a full ARN needs no objectType; an ARN of another region is refused",
       async () => {
-        const secret = await seeder.createSecret(PRIMARY_REGION, "it-sm-arn", "by-arn");
+        const secret = await seeder.createSecret(PRIMARY_REGION, "it-sm-arn", "by-4rn~");
         const ok = await mount({ objects: `- objectName: ${secret.arn}\n  objectAlias: arn-file` });
         assert.equal(ok.outcome.ok, true);
-        assert.equal((await readMount(ok.targetPath))["arn-file"].text, "by-arn");
+        assert.equal((await readMount(ok.targetPath))["arn-file"].text, "by-4rn~");
         const other = secret.arn.replace(":us-east-1:", ":eu-west-1:");
         const refused = await mount({ objects: `- objectName: ${other}` });
         assert.deepEqual(refused.outcome, {
@@ -121,7 +121,7 @@ Deno.test({
       const secret = await seeder.createSecret(
         PRIMARY_REGION,
         "it-sm-json",
-        JSON.stringify({ username: "app", "my-key": "dashed", nested: { token: "deep" } }),
+        JSON.stringify({ username: "4pp~u", "my-key": "d4shed~", nested: { token: "d33p~" } }),
       );
       const { outcome, targetPath } = await mount({
         objects: objects(
@@ -154,10 +154,13 @@ Deno.test({
           Object.entries(files).map(([path, file]) => [path, [file.text, file.mode]]),
         ),
         {
-          "it-sm-json": ['{"username":"app","my-key":"dashed","nested":{"token":"deep"}}', 0o640],
-          "db-user": ["app", 0o600],
-          "dashed-key": ["dashed", 0o640],
-          "deep-token": ["deep", 0o640],
+          "it-sm-json": [
+            '{"username":"4pp~u","my-key":"d4shed~","nested":{"token":"d33p~"}}',
+            0o640,
+          ],
+          "db-user": ["4pp~u", 0o600],
+          "dashed-key": ["d4shed~", 0o640],
+          "deep-token": ["d33p~", 0o640],
         },
       );
     });
@@ -188,13 +191,13 @@ Deno.test({
     await t.step(
       "pathTranslation replaces slashes, or keeps them as directories when False",
       async () => {
-        await seeder.createSecret(PRIMARY_REGION, "it-sm/dir/leaf", "nested");
+        await seeder.createSecret(PRIMARY_REGION, "it-sm/dir/leaf", "n3st~ed");
         const object = objects(`- objectName: it-sm/dir/leaf`, `  objectType: ${SM}`);
         const dashed = await mount({ objects: object, pathTranslation: "-" });
         assert.deepEqual(Object.keys(await readMount(dashed.targetPath)), ["it-sm-dir-leaf"]);
         const kept = await mount({ objects: object, pathTranslation: "False" });
         assert.equal(kept.outcome.ok, true);
-        assert.equal((await readMount(kept.targetPath))["it-sm/dir/leaf"].text, "nested");
+        assert.equal((await readMount(kept.targetPath))["it-sm/dir/leaf"].text, "n3st~ed");
         const directory = await Deno.stat(`${kept.targetPath}/it-sm/dir`);
         assert.equal(directory.mode! & 0o777, 0o755);
       },
@@ -203,8 +206,8 @@ Deno.test({
     await t.step(
       "the request permission is the default mode, filePermission overrides it",
       async () => {
-        await seeder.createSecret(PRIMARY_REGION, "it-sm-mode-a", "a");
-        await seeder.createSecret(PRIMARY_REGION, "it-sm-mode-b", "b");
+        await seeder.createSecret(PRIMARY_REGION, "it-sm-mode-a", "A~q1");
+        await seeder.createSecret(PRIMARY_REGION, "it-sm-mode-b", "B~q2");
         const { outcome, targetPath } = await mount({
           objects: objects(
             `- objectName: it-sm-mode-a`,
@@ -263,20 +266,20 @@ Deno.test({
     await t.step(
       "a remount replaces the files atomically and leaves no temporary files",
       async () => {
-        await seeder.createSecret(PRIMARY_REGION, "it-sm-rotate", "before");
+        await seeder.createSecret(PRIMARY_REGION, "it-sm-rotate", "bef0re~r");
         const targetPath = await provider.newTargetPath();
         const parameters = {
           region: PRIMARY_REGION,
           objects: objects(`- objectName: it-sm-rotate`, `  objectType: ${SM}`),
         };
         const first = await provider.driver.mount({ targetPath, parameters });
-        await seeder.putSecretValue(PRIMARY_REGION, "it-sm-rotate", "after");
+        await seeder.putSecretValue(PRIMARY_REGION, "it-sm-rotate", "aft3r~r");
         const second = await provider.driver.mount({ targetPath, parameters });
         assert.ok(first.ok && second.ok);
         assert.notEqual(first.versions["it-sm-rotate"], second.versions["it-sm-rotate"]);
         const files = await readMount(targetPath);
         assert.deepEqual(Object.keys(files), ["it-sm-rotate"]);
-        assert.equal(files["it-sm-rotate"].text, "after");
+        assert.equal(files["it-sm-rotate"].text, "aft3r~r");
       },
     );
 
@@ -301,7 +304,11 @@ Deno.test({
     await using aws = await startAwsEmulator();
     const { kube, kubeconfig } = await startTestKube();
     await using provider = await startTestProvider(aws, { kubeconfig, driverWritesSecrets: true });
-    const secret = await aws.seeder.createSecret(PRIMARY_REGION, "it-dw/app/config", '{"a":"b"}');
+    const secret = await aws.seeder.createSecret(
+      PRIMARY_REGION,
+      "it-dw/app/config",
+      '{"a":"B~dw"}',
+    );
     const targetPath = await provider.newTargetPath();
     const outcome = await provider.driver.mount({
       targetPath,
@@ -321,8 +328,12 @@ Deno.test({
       ok: true,
       versions: { "it-dw/app/config": secret.versionId, "only-a": secret.versionId },
       files: [
-        { path: "it-dw/app/config", mode: 0o600, contents: new TextEncoder().encode('{"a":"b"}') },
-        { path: "only-a", mode: 0o777, contents: new TextEncoder().encode("b") },
+        {
+          path: "it-dw/app/config",
+          mode: 0o600,
+          contents: new TextEncoder().encode('{"a":"B~dw"}'),
+        },
+        { path: "only-a", mode: 0o777, contents: new TextEncoder().encode("B~dw") },
       ],
     });
     assert.deepEqual(await readMount(targetPath), {});

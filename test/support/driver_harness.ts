@@ -16,6 +16,7 @@
  */
 
 import { DEFAULT_POD, TEST_TOKENS } from "./driver_client.ts";
+import type { LeakWitness } from "./leak_check.ts";
 
 /** Driver release a harness binary is built against. */
 export type DriverVersion = "v1.6" | "v1.5";
@@ -201,8 +202,12 @@ export interface DriverHarnessOptions {
   commandTimeoutMs?: number;
 }
 
-/** A running harness: one process, one gRPC connection to the provider. */
-export interface DriverHarness extends AsyncDisposable {
+/**
+ * A running harness: one process, one gRPC connection to the provider. As a
+ * {@linkcode LeakWitness} it keeps every error the driver reported and every
+ * token it sent, for the leak proof (`TestProvider.watch`).
+ */
+export interface DriverHarness extends AsyncDisposable, LeakWitness {
   /** Which driver release the binary was built against. */
   readonly driverVersion: DriverVersion;
   /** The process id. */
@@ -224,21 +229,6 @@ export function driverHarnessBinary(version: DriverVersion): string {
   return `${DRIVER_HARNESS_DIR}/bin/driver-${version}`;
 }
 
-/** Everything the binary for `version` is built from (sources, module files, shim, script). */
-async function harnessInputs(version: DriverVersion): Promise<string[]> {
-  const module = version === "v1.6" ? ["go.mod", "go.sum"] : ["go_v1_5.mod", "go_v1_5.sum"];
-  const inputs = [...module, "build.sh"].map((name) => `${DRIVER_HARNESS_DIR}/${name}`);
-  for await (const entry of Deno.readDir(DRIVER_HARNESS_DIR)) {
-    if (entry.isFile && entry.name.endsWith(".go") && !entry.name.endsWith("_test.go")) {
-      inputs.push(`${DRIVER_HARNESS_DIR}/${entry.name}`);
-    }
-  }
-  for await (const entry of Deno.readDir(`${DRIVER_HARNESS_DIR}/mlogshim`)) {
-    if (entry.isFile) inputs.push(`${DRIVER_HARNESS_DIR}/mlogshim/${entry.name}`);
-  }
-  return inputs;
-}
-
 async function mtimeOf(path: string): Promise<number | undefined> {
   try {
     return (await Deno.stat(path)).mtime?.getTime();
@@ -246,16 +236,6 @@ async function mtimeOf(path: string): Promise<number | undefined> {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
-}
-
-async function isUpToDate(version: DriverVersion): Promise<boolean> {
-  const built = await mtimeOf(driverHarnessBinary(version));
-  if (built === undefined) return false;
-  for (const input of await harnessInputs(version)) {
-    const changed = await mtimeOf(input);
-    if (changed !== undefined && changed > built) return false;
-  }
-  return true;
 }
 
 async function hasGo(): Promise<boolean> {
@@ -305,13 +285,16 @@ async function withBuildLock<T>(version: DriverVersion, work: () => Promise<T>):
 const builds = new Map<DriverVersion, Promise<string>>();
 
 /**
- * Returns the path of the harness binary for `version`, running
- * `e2e/driver_harness/build.sh <version>` first when the binary is missing or
- * older than any of its inputs. Concurrent calls share one build (in this
- * process) or wait for a lock file (across processes).
+ * Returns the path of the harness binary for `version` once
+ * `e2e/driver_harness/build.sh <version>` has made sure it is current (the
+ * script rebuilds only when the hash of the sources, module files and Go
+ * toolchain changed). Concurrent calls share one build (in this process) or
+ * wait for a lock file (across processes).
  *
- * @throws {Error} with the build output when the build fails, or when the
- * binary is missing and `go` is not installed.
+ * @throws {Error} with the build output when the build fails, or when `go`
+ * is not installed: a binary left from an earlier build is never used
+ * without checking that it is up to date, so a missing Go fails the tests
+ * instead of running them against stale code.
  */
 export function ensureDriverHarness(version: DriverVersion): Promise<string> {
   let pending = builds.get(version);
@@ -325,16 +308,13 @@ export function ensureDriverHarness(version: DriverVersion): Promise<string> {
 
 async function buildIfNeeded(version: DriverVersion): Promise<string> {
   const binary = driverHarnessBinary(version);
-  if (await isUpToDate(version)) return binary;
   if (!await hasGo()) {
-    if (await mtimeOf(binary) !== undefined) {
-      console.error(`driver harness: go is not installed; using the existing ${binary}`);
-      return binary;
-    }
-    throw new Error(`driver harness: ${binary} is missing and go is not installed to build it`);
+    throw new Error(
+      `driver harness: go is not installed, so ${binary} cannot be built or checked against ` +
+        `its sources; install Go (a binary left from an earlier build is never used unchecked)`,
+    );
   }
   return await withBuildLock(version, async () => {
-    if (await isUpToDate(version)) return binary; // another process built it meanwhile
     const output = await new Deno.Command(`${DRIVER_HARNESS_DIR}/build.sh`, {
       args: [version],
       cwd: DRIVER_HARNESS_DIR,
@@ -345,10 +325,6 @@ async function buildIfNeeded(version: DriverVersion): Promise<string> {
     if (!output.success) {
       throw new Error(`driver harness: build.sh ${version} failed (exit ${output.code}):\n${text}`);
     }
-    // build.sh skips the build when its content stamp matches; keep the mtime
-    // check cheap next time.
-    const now = new Date();
-    await Deno.utime(binary, now, now);
     return binary;
   });
 }
@@ -409,6 +385,8 @@ export async function startDriverHarness(
   let queue: Promise<unknown> = Promise.resolve();
   let nextId = 1;
   let broken: DriverHarnessError | undefined;
+  const errorsSeen: { call: number; message: string }[] = [];
+  const tokensSent: string[] = [];
 
   const send = <T>(command: Record<string, unknown>): Promise<T> => {
     const run = async (): Promise<T> => {
@@ -434,6 +412,7 @@ export async function startDriverHarness(
           throw new Error(`answer id ${answer.id} does not match command id ${id}: ${read.value}`);
         }
         delete answer.id;
+        errorsSeen.push(...errorsIn(answer).map((message) => ({ call: id, message })));
         if (!answer.ok && answer.error?.startsWith("bad command:")) {
           throw new Error(`harness rejected ${command.op}: ${answer.error}`);
         }
@@ -466,6 +445,7 @@ export async function startDriverHarness(
   const withDefaults = (command: MountCommand | MountManyCommand): Record<string, unknown> => {
     const { tokens, ...rest } = command;
     const resolvedTokens = tokens === undefined ? testTokensJson() : tokens;
+    if (resolvedTokens !== null) tokensSent.push(...tokensIn(resolvedTokens));
     return {
       ...rest,
       pod: command.pod ?? DEFAULT_HARNESS_POD,
@@ -500,9 +480,35 @@ export async function startDriverHarness(
     mount: (command) => send<MountResult>({ op: "mount", ...withDefaults(command) }),
     mountMany: (command) => send<MountManyResult>({ op: "mountMany", ...withDefaults(command) }),
     stderr: () => stderrText,
+    errors: () => [...errorsSeen],
+    tokensSent: () => [...tokensSent],
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The error texts an answer carries: its own, or those of the mounts of a `mountMany`. */
+function errorsIn(answer: Record<string, unknown>): string[] {
+  const texts: string[] = [];
+  for (const result of [answer, ...(Array.isArray(answer.results) ? answer.results : [])]) {
+    if (result?.ok !== false) continue;
+    for (const key of ["error", "grpcMessage", "listError"]) {
+      if (typeof result[key] === "string" && result[key] !== "") texts.push(result[key]);
+    }
+  }
+  return texts;
+}
+
+/** Token values in a tokens attribute (`{"<audience>": {"token": "..."}}`), if it parses. */
+function tokensIn(text: string): string[] {
+  try {
+    const parsed = JSON.parse(text) as Record<string, { token?: unknown } | null> | null;
+    return Object.values(parsed ?? {}).flatMap((entry) =>
+      typeof entry?.token === "string" ? [entry.token] : []
+    );
+  } catch {
+    return [];
+  }
 }
 
 function lineSplitter(): TransformStream<string, string> {

@@ -4,8 +4,15 @@
  * a message that says where and which secret, never the secret itself.
  *
  * The seeder records every value it writes ({@linkcode SeededValues}); the
- * driver client records every token it sends and every error it receives;
- * `startTestProvider`'s `stop()` runs {@linkcode assertNoLeaks} over both.
+ * driver client and the driver harness ({@linkcode LeakWitness}es) record
+ * every token they send and every error they receive; `startTestProvider`'s
+ * `stop()` runs {@linkcode assertNoLeaks} over all of them.
+ *
+ * Every value is looked for, however short: a password of 6 characters
+ * leaks as surely as one of 40. So test values must be distinctive — not
+ * words, region names or numbers that a log line holds anyway (`Xq7-v2`, not
+ * `v2`; `sl0w!`, not `slow`) — or the check fails on a line that holds the
+ * word by chance.
  *
  * @example
  * ```ts
@@ -16,9 +23,6 @@
  *
  * @module
  */
-
-/** Values shorter than this are not checked (too likely to appear by chance). */
-export const MIN_SECRET_LENGTH = 8;
 
 /** A value that must never be shown, and what it is (for the failure message). */
 export interface SecretSample {
@@ -34,6 +38,17 @@ export interface LeakSource {
   where: string;
   /** The text. */
   text: string;
+}
+
+/**
+ * Something that talked to the provider and kept what it got back: the
+ * driver client, the driver harness.
+ */
+export interface LeakWitness {
+  /** Every error text the provider's answers carried, by call (1-based). */
+  errors(): { call: number; message: string }[];
+  /** Every token value sent. */
+  tokensSent(): string[];
 }
 
 /** One secret found in one place. */
@@ -64,8 +79,8 @@ export class SeededValues {
   /**
    * Records a value: the string itself, every string inside it if it is a
    * JSON document (what `jmesPath` extracts), and for binary values their
-   * UTF-8 and base64 forms. Values shorter than {@linkcode MIN_SECRET_LENGTH}
-   * are skipped.
+   * UTF-8 and base64 forms. Only the empty string is skipped (every text
+   * holds it).
    */
   record(value: string | Uint8Array, what: string): void {
     if (typeof value !== "string") {
@@ -93,7 +108,7 @@ export class SeededValues {
   }
 
   #add(value: string, what: string): void {
-    if (value.length >= MIN_SECRET_LENGTH && !this.#samples.has(value)) {
+    if (value !== "" && !this.#samples.has(value)) {
       this.#samples.set(value, what);
     }
   }
@@ -117,9 +132,9 @@ function forms(value: string): string[] {
   return escaped === value ? [value] : [value, escaped];
 }
 
-/** Every place where a sample appears (samples shorter than the minimum are ignored). */
+/** Every place where a sample appears, whatever its length (the empty string excepted). */
 export function findLeaks(sources: LeakSource[], samples: SecretSample[]): Leak[] {
-  const checked = samples.filter((sample) => sample.value.length >= MIN_SECRET_LENGTH);
+  const checked = samples.filter((sample) => sample.value !== "");
   const leaks: Leak[] = [];
   for (const source of sources) {
     for (const sample of checked) {

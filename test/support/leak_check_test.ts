@@ -17,7 +17,8 @@ function seeded(): SeededValues {
     '{"user":"admin","password":"pa\\"ss\\nword-1234"}',
     "the value of secret app/json",
   );
-  values.record("short", "the value of parameter /app/flag");
+  values.record("Q~z7", "the value of parameter /app/flag");
+  values.record("", "the value of parameter /app/empty");
   values.record(
     new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03, 0x04]),
     "secret bin",
@@ -68,16 +69,29 @@ Deno.test("binary values are looked for as UTF-8 and as base64", () => {
   assert.equal(findLeaks([{ where: "line", text: `data=${base64}` }], seeded().all()).length, 1);
 });
 
-Deno.test("values shorter than 8 characters and clean texts raise nothing", () => {
+Deno.test("a value of a few characters is looked for too", () => {
   const texts = [
-    {
-      where: "provider log line 1",
-      text: '{"msg":"mounted","objects":["app/db"],"value":"short"}',
-    },
-    { where: "provider log line 2", text: "admin logged in" },
+    { where: "provider log line 1", text: '{"msg":"mount","objects":["app/db"],"value":"Q~z7"}' },
+    { where: "provider log line 2", text: "root logged in" },
+  ];
+  assert.deepEqual(findLeaks(texts, seeded().all()), [{
+    where: "provider log line 1",
+    what: "the value of parameter /app/flag (4 chars)",
+  }]);
+  assert.deepEqual(findLeaks(texts, [{ value: "root", what: "a password" }]), [{
+    where: "provider log line 2",
+    what: "a password (4 chars)",
+  }]);
+});
+
+Deno.test("clean texts raise nothing, and an empty value is never looked for", () => {
+  const texts = [
+    { where: "provider log line 1", text: '{"msg":"mount","objects":["app/db"],"outcome":"ok"}' },
+    { where: "provider log line 2", text: "" },
   ];
   assert.doesNotThrow(() => assertNoLeaks(texts, seeded().all()));
-  assert.deepEqual(findLeaks(texts, [{ value: "admin", what: "too short" }]), []);
+  assert.deepEqual(findLeaks(texts, [{ value: "", what: "empty" }]), []);
+  assert.ok(!seeded().all().some((sample) => sample.value === ""));
 });
 
 Deno.test({
@@ -106,5 +120,39 @@ Deno.test({
           .test(error.message),
     );
     await kube.stop();
+  },
+});
+
+Deno.test({
+  name: "a watched client's errors are checked and the tokens it sent looked for",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using aws = await startAwsEmulator();
+    const provider = await startTestProvider(aws);
+    await aws.seeder.createSecret(PRIMARY_REGION, "leak-check-harness", "H~4rn");
+    // Errors as the driver harness keeps them: the driver's text around the provider's.
+    provider.watch("driver harness v1.6", {
+      errors: () => [{ call: 3, message: "rpc error: code = Unknown desc = bad H~4rn" }],
+      tokensSent: () => ["T~harness-token"],
+    });
+    provider.watch("driver harness v1.5", {
+      errors: () => [{ call: 1, message: "rpc error: T~harness-token refused" }],
+      tokensSent: () => [],
+    });
+    await assert.rejects(provider.stop(), (error: Error) => {
+      assert.ok(error instanceof LeakError);
+      assert.deepEqual(error.leaks, [
+        {
+          where: "the error the driver harness v1.6 got from call 3",
+          what: "the value of secret leak-check-harness in us-east-1 (5 chars)",
+        },
+        {
+          where: "the error the driver harness v1.5 got from call 1",
+          what: "a token the driver harness v1.6 sent (15 chars)",
+        },
+      ]);
+      return true;
+    });
   },
 });

@@ -12,7 +12,12 @@ import { createSeeder, type Seeder } from "./aws_seed.ts";
 import { connectDriver, DEFAULT_POD, type DriverClient } from "./driver_client.ts";
 import { type FaultProxy, startFaultProxy } from "./fault_proxy.ts";
 import { type KubeApiServer, startKubeApiServer } from "./kube_api_server.ts";
-import { assertNoLeaks } from "./leak_check.ts";
+import {
+  assertNoLeaks,
+  type LeakSource,
+  type LeakWitness,
+  type SecretSample,
+} from "./leak_check.ts";
 import { type MotoServer, startMoto } from "./moto_server.ts";
 import {
   type ProviderProcess,
@@ -73,13 +78,23 @@ export interface TestProvider extends AsyncDisposable {
   /** A fresh, empty pod volume directory the provider may write to. */
   newTargetPath(): Promise<string>;
   /**
+   * Adds another client of the provider (the driver harness) to the leak
+   * proof: its errors are checked, the tokens it sent looked for.
+   */
+  watch(name: string, witness: LeakWitness): void;
+  /**
    * The leak proof: throws a `LeakError` if any value the seeder wrote, or any
-   * token the driver client sent, appears in a line the process printed or in
-   * an error the driver client received. `stop()` runs it.
+   * token the driver client or a watched client sent, appears in a line the
+   * process printed or in an error one of those clients received. `stop()`
+   * runs it.
    */
   assertNoLeaks(): void;
-  /** Closes the client, stops the process (SIGTERM), then runs {@linkcode TestProvider.assertNoLeaks}. */
-  stop(): Promise<number>;
+  /**
+   * Stops the process (`signal`, default SIGTERM; in-flight mounts are still
+   * answered), closes the client, then runs {@linkcode TestProvider.assertNoLeaks}.
+   * Returns the exit code.
+   */
+  stop(signal?: Deno.Signal): Promise<number>;
 }
 
 /** Starts a provider against `aws` (through its fault proxy) and connects a driver client. */
@@ -89,27 +104,36 @@ export async function startTestProvider(
 ): Promise<TestProvider> {
   const process = await startProviderProcess({ awsEndpoint: aws.proxy.url, ...options });
   const driver = connectDriver(process.socketPath);
+  const witnesses = new Map<string, LeakWitness>([["driver client", driver]]);
   let counter = 0;
-  const checkLeaks = () =>
-    assertNoLeaks([
-      ...process.lines().map((text, index) => ({ where: `provider log line ${index + 1}`, text })),
-      ...driver.errors().map(({ call, message }) => ({
-        where: `the error the driver client got from mount call ${call}`,
-        text: message,
-      })),
-    ], [
-      ...aws.seeder.seededValues(),
-      ...driver.tokensSent().map((value) => ({ value, what: "a token the driver client sent" })),
-    ]);
-  const stop = async () => {
+  const checkLeaks = () => {
+    const sources: LeakSource[] = process.lines().map((text, index) => ({
+      where: `provider log line ${index + 1}`,
+      text,
+    }));
+    const samples: SecretSample[] = aws.seeder.seededValues();
+    for (const [name, witness] of witnesses) {
+      for (const { call, message } of witness.errors()) {
+        sources.push({ where: `the error the ${name} got from call ${call}`, text: message });
+      }
+      for (const value of witness.tokensSent()) {
+        samples.push({ value, what: `a token the ${name} sent` });
+      }
+    }
+    assertNoLeaks(sources, samples);
+  };
+  const stop = async (signal?: Deno.Signal) => {
+    const code = await process.stop(signal);
     driver.close();
-    const code = await process.stop();
     checkLeaks();
     return code;
   };
   return {
     process,
     driver,
+    watch: (name, witness) => {
+      witnesses.set(name, witness);
+    },
     assertNoLeaks: checkLeaks,
     newTargetPath: () =>
       Deno.makeTempDir({ dir: process.mountRoot, prefix: `pod-${counter++}-mount-` }),
