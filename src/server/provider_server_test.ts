@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { connectDriver, driverAttributes } from "../../test/support/driver_client.ts";
+import {
+  CLIENT_PREFACE,
+  concatBytes,
+  encodeHeaderBlock,
+  exchangeFrames,
+  frame,
+  grpcRequestHeaders,
+  HpackDecoder,
+  VERSION_REQUEST_MESSAGE,
+} from "../../test/support/http2_inspect.ts";
 import { createLogger } from "../log/logger.ts";
 import { MountError } from "../mount/mount_error.ts";
 import type { MountResult } from "../mount/mount_pipeline.ts";
@@ -389,4 +399,39 @@ Deno.test("a stale file at the socket path is replaced and the socket is private
     await server.stop(1_000);
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("connections go through the HTTP/2 repairs: a v1.5.x :authority after a client GOAWAY is answered", async () => {
+  await using provider = await start(() => Promise.resolve(result()));
+  // Without the repairs the server would refuse this in two ways: it closes
+  // the connection after a client's GOAWAY, and it resets a stream whose
+  // :authority is a socket path (what drivers up to v1.5.x send).
+  const block = encodeHeaderBlock(
+    grpcRequestHeaders("/v1alpha1.CSIDriverProvider/Version", provider.socketPath),
+  );
+  const { frames } = await exchangeFrames(
+    provider.socketPath,
+    concatBytes([
+      CLIENT_PREFACE,
+      frame(0x4, 0, 0, new Uint8Array(0)), // SETTINGS
+      frame(0x7, 0, 0, new Uint8Array(8)), // GOAWAY, NO_ERROR (as grpc-go sends on close)
+      frame(0x1, 0x4, 1, block), // HEADERS, END_HEADERS
+      frame(0x0, 0x1, 1, VERSION_REQUEST_MESSAGE), // DATA, END_STREAM
+    ]),
+    { until: (frames) => frames.some((f) => f.type === 0x1 && (f.flags & 0x1) !== 0) },
+  );
+  const decoder = new HpackDecoder();
+  const headers = frames.filter((f) => f.type === 0x1 && f.streamId === 1)
+    .flatMap((f) => decoder.decode(f.payload));
+  assert.deepEqual(headers.filter(([name]) => name === ":status" || name === "grpc-status"), [
+    [":status", "200"],
+    ["grpc-status", "0"],
+  ]);
+  const data = concatBytes(
+    frames.filter((f) => f.type === 0x0 && f.streamId === 1).map((f) => f.payload),
+  );
+  assert.ok(
+    new TextDecoder().decode(data).includes("secrets-store-csi-driver-provider-aws"),
+    "the Version answer",
+  );
 });
