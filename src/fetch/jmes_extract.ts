@@ -1,12 +1,25 @@
 /**
  * `jmesPath` extraction: values taken out of a JSON secret into files of their
- * own, with the Go provider's error texts.
+ * own, with the Go provider's results and error texts, within budgets. The
+ * expressions come from a SecretProviderClass, so they are hostile input:
+ * each one's length is checked before anything is parsed, and each
+ * evaluation is held to a work budget and its strings (the result too) to
+ * the value limit (see `jmes_cost.ts`).
+ *
+ * The secret is read as Go's `json.Unmarshal` reads it (`jmes_json.ts`), the
+ * expression parsed as go-jmespath parses it (`jmes_parse.ts`) and evaluated
+ * as it evaluates it (`jmes_eval.ts`, `jmes_functions.ts`).
  *
  * @module
  */
 
-import jmespath from "jmespath";
 import type { JmesFile } from "../config/mount_objects.ts";
+import { checkLimit, type Limit, mountLimits } from "../limits/mod.ts";
+import { JmesBudget, utf8ByteLength } from "./jmes_cost.ts";
+import { evaluateJmes } from "./jmes_eval.ts";
+import { decodeGoJson, GoJsonError } from "./jmes_json.ts";
+import { type JmesNode, JmesSyntaxError, parseJmes } from "./jmes_parse.ts";
+import { JmesEvalError, type JmesValue } from "./jmes_value.ts";
 
 /** A value could not be extracted; the message names the path, never the value. */
 export class JmesError extends Error {
@@ -17,37 +30,71 @@ export class JmesError extends Error {
   }
 }
 
-const decoder = new TextDecoder();
+/** The limits extraction is held to (a subset of `MountLimits`). */
+export interface JmesLimits {
+  /** Longest expression, in UTF-16 units. */
+  readonly jmesPathLength: Limit;
+  /** Most evaluation steps of one expression. */
+  readonly jmesPathWork: Limit;
+  /** Largest string an expression may make, its result included (UTF-8 bytes). */
+  readonly valueBytes: Limit;
+}
+
+/** Options of {@linkcode extractJmesValues}. */
+export interface ExtractJmesOptions {
+  /** @default {mountLimits()} */
+  limits?: JmesLimits;
+}
+
 const encoder = new TextEncoder();
+
+/** Longest part of an over-long expression quoted in its error. */
+const QUOTED_PATH_LENGTH = 64;
 
 /**
  * Evaluates each entry against the JSON document in `secret`; every result
  * must be a string, whose UTF-8 bytes become the file content.
  *
- * @param objectName the object's name, for the invalid-JSON message.
+ * @param objectName the object's name, for messages.
+ * @throws {LimitError} when an expression is too long, needs more steps than
+ *   allowed, or would make a string over the value limit (checked before the
+ *   string is made).
  * @throws {JmesError} for invalid JSON, an invalid expression, a missing value
  *   or a non-string result.
+ * @example
+ * ```ts
+ * const secret = new TextEncoder().encode('{"user": "admin"}');
+ * extractJmesValues(secret, [{ path: "user", alias: "u", fileName: "u", mode: undefined }], "db");
+ * // [Uint8Array of "admin"]
+ * ```
  */
 export function extractJmesValues(
   secret: Uint8Array,
   files: JmesFile[],
   objectName: string,
+  options: ExtractJmesOptions = {},
 ): Uint8Array[] {
   if (files.length === 0) return [];
-  let document: unknown;
+  const limits = options.limits ?? mountLimits();
+  for (const file of files) {
+    checkLimit(limits.jmesPathLength, file.path.length, subject(file, objectName, true));
+  }
+  let document: JmesValue;
   try {
-    document = JSON.parse(decoder.decode(secret));
-  } catch {
+    document = decodeGoJson(secret);
+  } catch (error) {
+    if (!(error instanceof GoJsonError)) throw error;
     throw new JmesError(`Invalid JSON used with jmesPath in secret: ${objectName}.`);
   }
+  // One document for all entries, as in Go: a sort_by of one entry is seen by the next.
   return files.map((file) => {
-    let result: unknown;
-    try {
-      result = jmespath.search(document as jmespath.JSONValue, file.path);
-    } catch {
-      throw new JmesError(`Invalid JMES Path: ${file.path}.`);
-    }
-    if (result === null || result === undefined) {
+    const budget = new JmesBudget({
+      work: limits.jmesPathWork,
+      valueBytes: limits.valueBytes,
+      subject: subject(file, objectName),
+    });
+    const result = evaluate(file.path, document, budget);
+    if (result === null) {
       throw new JmesError(
         `JMES Path - ${file.path} for object alias - ${file.alias} does not point to a valid object.`,
       );
@@ -57,6 +104,31 @@ export function extractJmesValues(
         `Invalid JMES search result type for path:${file.path}. Only string is allowed.`,
       );
     }
+    budget.chargeChars(result.length);
+    budget.checkStringBytes(utf8ByteLength(result));
     return encoder.encode(result);
   });
+}
+
+/** Parses and evaluates one expression; any parse or evaluation error is Go's "Invalid JMES Path". */
+function evaluate(path: string, document: JmesValue, budget: JmesBudget): JmesValue {
+  let tree: JmesNode;
+  try {
+    // A lone surrogate is U+FFFD in Go's string.
+    tree = parseJmes(path.toWellFormed());
+    return evaluateJmes(tree, document, budget);
+  } catch (error) {
+    if (error instanceof JmesSyntaxError || error instanceof JmesEvalError) {
+      throw new JmesError(`Invalid JMES Path: ${path}.`);
+    }
+    throw error;
+  }
+}
+
+/** How limit errors name an entry: `jmesPath "a.b" of object db (alias user)`. */
+function subject(file: JmesFile, objectName: string, shorten = false): string {
+  const path = shorten && file.path.length > QUOTED_PATH_LENGTH
+    ? `${file.path.slice(0, QUOTED_PATH_LENGTH)}…`
+    : file.path;
+  return `jmesPath "${path}" of object ${objectName} (alias ${file.alias})`;
 }
