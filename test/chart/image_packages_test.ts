@@ -142,12 +142,26 @@ Deno.test("the provider's module graph (deno info) needs exactly the image's pac
   }).output();
   assert.ok(result.success, new TextDecoder().decode(result.stderr));
   const graph = JSON.parse(new TextDecoder().decode(result.stdout));
-  assert.deepEqual(Object.keys(graph.npmPackages).sort(), Object.keys(providerLock.npm).sort());
   // deno-lint-ignore no-explicit-any
   const modules: any[] = graph.modules;
-  const npmRoots = modules.filter((module) => module.kind === "npm")
-    .map((module) => `npm:${module.npmPackage}`).sort();
-  assert.deepEqual(npmRoots, [...providerLock.workspace.dependencies].sort());
+  const broken = modules.filter((module) => module.error).map((module) => module.error);
+  assert.deepEqual(broken, [], "the provider's module graph does not resolve");
+  const used = new Set(
+    modules.filter((module) => module.kind === "npm").map((module) => `npm:${module.npmPackage}`),
+  );
+  const imported: string[] = providerLock.workspace.dependencies;
+  assert.deepEqual(
+    imported.filter((specifier) => !used.has(specifier)),
+    [],
+    "deno.provider.json imports packages the provider no longer uses: remove them there, then " +
+      "prune the lock with `deno install --config deno.provider.json --entrypoint src/main.ts`",
+  );
+  assert.deepEqual(
+    [...used].filter((specifier) => !imported.includes(specifier)),
+    [],
+    "the provider uses packages deno.provider.json lacks: add them (same version as deno.json)",
+  );
+  assert.deepEqual(Object.keys(graph.npmPackages).sort(), Object.keys(providerLock.npm).sort());
   const sources = modules.filter((module) => module.kind === "esm")
     .map((module) => fileURLToPath(module.specifier).slice(ROOT.length));
   assert.ok(sources.includes("src/main.ts"));
