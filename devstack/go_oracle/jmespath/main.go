@@ -49,7 +49,7 @@ type result struct {
 }
 
 const (
-	firstRuns    = 4
+	firstRuns    = 8
 	unstableRuns = 200
 )
 
