@@ -1,0 +1,262 @@
+/**
+ * go-yaml v2's scalar resolution (YAML 1.1): what a scalar becomes when it is
+ * decoded into a Go `interface{}`, given its text, its tag and whether it was
+ * plain. `0600` is the octal integer 384, `yes` is true, `2024-01-02` stays
+ * text, `!!binary` is base64, and a go-yaml tag on text of another kind is an
+ * error.
+ *
+ * @module
+ */
+
+import { YamlSyntaxError, YamlTimestamp, type YamlValue } from "./yaml_value.ts";
+
+const TAG_PREFIX = "tag:yaml.org,2002:";
+const STR_TAG = `${TAG_PREFIX}str`;
+const BINARY_TAG = `${TAG_PREFIX}binary`;
+const TIMESTAMP_TAG = `${TAG_PREFIX}timestamp`;
+/** The tags go-yaml's `resolve` checks the text against (`resolvableTag`, less `!!str`). */
+const RESOLVABLE_TAGS = new Set(
+  ["bool", "null", "int", "float", "timestamp"].map((name) => `${TAG_PREFIX}${name}`),
+);
+
+/**
+ * The value of a scalar node, as go-yaml v2 decodes it into an `interface{}`:
+ * quoted and block scalars without a tag are text, plain ones are resolved,
+ * `!!str` keeps the text, `!!binary` decodes base64, go-yaml's other tags
+ * must match what the text resolves to, and any other tag (`!`, `!local`)
+ * leaves the text as is.
+ *
+ * @param tag the full tag (`tag:yaml.org,2002:int`, `!local`), or "" for none.
+ * @param implicit true for a plain scalar without a tag (or with the `!` tag).
+ * @throws {YamlSyntaxError} when a tag does not fit the text.
+ */
+export function decodeScalar(text: string, tag: string, implicit: boolean): YamlValue {
+  if (tag === "") return implicit ? resolveScalar(text) : text;
+  if (tag === STR_TAG) return text;
+  if (tag === BINARY_TAG) return decodeBinary(text);
+  return RESOLVABLE_TAGS.has(tag) ? resolveTagged(text, tag) : text;
+}
+
+/**
+ * go-yaml v2's `!!binary`: standard base64 (line breaks ignored) decoded to
+ * bytes. Go keeps the bytes as a string; where they are not UTF-8, JSON then
+ * writes U+FFFD for each bad byte, and so do we.
+ */
+function decodeBinary(text: string): string {
+  const base64 = text.replace(/[\r\n]/g, "");
+  if (!/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(base64)) {
+    throw new YamlSyntaxError("yaml: !!binary value contains invalid base64 data");
+  }
+  return goUtf8(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+}
+
+/** Bytes as Go's `utf8.DecodeRune` reads them: each byte of a bad sequence is one U+FFFD. */
+function goUtf8(bytes: Uint8Array): string {
+  const valid = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return valid.decode(bytes);
+  } catch {
+    // Not UTF-8: decode sequence by sequence below.
+  }
+  let text = "";
+  for (let i = 0; i < bytes.length;) {
+    const width = utf8SequenceAt(bytes, i);
+    text += width === 0 ? "\ufffd" : valid.decode(bytes.subarray(i, i + width));
+    i += width === 0 ? 1 : width;
+  }
+  return text;
+}
+
+/** Length of the valid UTF-8 sequence at `i`, or 0 (Go's first-byte table and accept ranges). */
+function utf8SequenceAt(bytes: Uint8Array, i: number): number {
+  const first = bytes[i];
+  if (first < 0x80) return 1;
+  let width: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (first >= 0xc2 && first <= 0xdf) width = 2;
+  else if (first >= 0xe0 && first <= 0xef) width = 3;
+  else if (first >= 0xf0 && first <= 0xf4) width = 4;
+  else return 0;
+  if (first === 0xe0) low = 0xa0;
+  if (first === 0xed) high = 0x9f;
+  if (first === 0xf0) low = 0x90;
+  if (first === 0xf4) high = 0x8f;
+  if (i + width > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < width; k++) {
+    if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return 0;
+  }
+  return width;
+}
+
+/**
+ * go-yaml v2's `resolve` with an explicit tag: the text must resolve to that
+ * tag (an integer is accepted as a float), else decoding fails.
+ */
+function resolveTagged(text: string, tag: string): YamlValue {
+  const value = resolveScalar(text);
+  const isTimestamp = tag === TIMESTAMP_TAG && parseTimestamp(text) !== undefined;
+  const resolved = isTimestamp ? "timestamp" : resolvedTag(value);
+  const wanted = tag.slice(tag.lastIndexOf(":") + 1);
+  if (resolved === wanted) return value;
+  if (
+    wanted === "float" && typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX
+  ) {
+    return Number(value);
+  }
+  throw new YamlSyntaxError(`yaml: cannot decode !!${resolved} \`${text}\` as a !!${wanted}`);
+}
+
+function resolvedTag(value: YamlValue): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "int";
+    case "number":
+      return "float";
+  }
+  return "str";
+}
+
+const BOOL_TRUE = new Set([
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "true",
+  "True",
+  "TRUE",
+  "on",
+  "On",
+  "ON",
+]);
+const BOOL_FALSE = new Set([
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "false",
+  "False",
+  "FALSE",
+  "off",
+  "Off",
+  "OFF",
+]);
+const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+const FLOAT_STYLE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Resolves a plain scalar like go-yaml v2's `resolve`: bools (YAML 1.1
+ * spellings), nulls, special floats, timestamps, integers (`0` prefix is octal,
+ * `0x` hex, `0b` binary, `_` ignored), floats; everything else is a string.
+ */
+export function resolveScalar(text: string): YamlValue {
+  if (BOOL_TRUE.has(text)) return true;
+  if (BOOL_FALSE.has(text)) return false;
+  if (NULLS.has(text)) return null;
+  switch (text) {
+    case ".nan":
+    case ".NaN":
+    case ".NAN":
+      return NaN;
+    case ".inf":
+    case ".Inf":
+    case ".INF":
+    case "+.inf":
+    case "+.Inf":
+    case "+.INF":
+      return Infinity;
+    case "-.inf":
+    case "-.Inf":
+    case "-.INF":
+      return -Infinity;
+  }
+  const first = text[0];
+  if (first === ".") {
+    const float = parseGoFloat(text);
+    return float === undefined ? text : float;
+  }
+  if (first !== "+" && first !== "-" && !(first >= "0" && first <= "9")) return text;
+  // go-yaml v2 hands a timestamp to an interface{} target (sigs.k8s.io/yaml's
+  // first step) as its source text, so it stays a string.
+  if (parseTimestamp(text) !== undefined) return text;
+  const plain = text.replaceAll("_", "");
+  const integer = parseGoInt(plain);
+  if (integer !== undefined) return integer;
+  if (FLOAT_STYLE.test(plain)) {
+    const float = parseGoFloat(plain);
+    if (float !== undefined) return float;
+  }
+  if (plain.startsWith("0b") || plain.startsWith("-0b")) {
+    const negative = plain.startsWith("-");
+    const digits = plain.slice(negative ? 3 : 2);
+    if (/^[01]+$/.test(digits)) {
+      const value = BigInt("0b" + digits) * (negative ? -1n : 1n);
+      if (value >= INT64_MIN && value <= UINT64_MAX) return value;
+    }
+  }
+  return text;
+}
+
+/** Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint(s, 0, 64)`. */
+function parseGoInt(text: string): bigint | undefined {
+  const match = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(
+    text,
+  );
+  if (match === null) return undefined;
+  const [, sign, body] = match;
+  let magnitude: bigint;
+  if (/^0[xXbBoO]/.test(body)) {
+    magnitude = BigInt(body.slice(0, 2).toLowerCase() + body.slice(2));
+  } else if (body.length > 1 && body.startsWith("0")) {
+    magnitude = BigInt("0o" + body.slice(1));
+  } else {
+    magnitude = BigInt(body);
+  }
+  const value = sign === "-" ? -magnitude : magnitude;
+  if (sign === "-" ? value >= INT64_MIN : value <= INT64_MAX) return value;
+  if (sign === "" && value <= UINT64_MAX) return value;
+  return undefined;
+}
+
+/** Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML allows. */
+function parseGoFloat(text: string): number | undefined {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
+  const value = Number(text);
+  // Out of float64 range is a strconv range error: go-yaml then keeps the text.
+  return Number.isFinite(value) ? value : undefined;
+}
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?)|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?))?$/;
+
+/**
+ * go-yaml v2's timestamp forms (`2006-1-2`, `2006-1-2T15:4:5Z07:00`,
+ * `2006-1-2 15:4:5`), rendered as Go's `time.Time` JSON text.
+ */
+function parseTimestamp(text: string): YamlTimestamp | undefined {
+  const match = TIMESTAMP.exec(text);
+  if (match === null) return undefined;
+  const [, year, month, day] = match;
+  const hour = match[4] ?? match[9] ?? "0";
+  const minute = match[5] ?? match[10] ?? "0";
+  const second = match[6] ?? match[11] ?? "0";
+  const fraction = (match[7] ?? match[12] ?? "").replace(/0+$/, "").replace(/^\.$/, "");
+  const zone = match[8] ?? "Z";
+  if (match[4] !== undefined && match[8] === undefined) return undefined; // T form needs a zone
+  const parts = [Number(month), Number(day), Number(hour), Number(minute), Number(second)];
+  const limits = [12, 31, 23, 59, 59];
+  if (parts.some((part, i) => part > limits[i]) || parts[0] < 1 || parts[1] < 1) return undefined;
+  const pad = (value: number) => String(value).padStart(2, "0");
+  const date = `${year}-${pad(parts[0])}-${pad(parts[1])}`;
+  const time = `${pad(parts[2])}:${pad(parts[3])}:${pad(parts[4])}${fraction}`;
+  return new YamlTimestamp(`${date}T${time}${zone === "+00:00" ? "Z" : zone}`);
+}

@@ -1,0 +1,343 @@
+/**
+ * Scalars of the YAML scanner, as go-yaml v2's port of libyaml scans them:
+ * block scalars (`|`, `>` with indentation and chomping indicators), quoted
+ * scalars (escapes, line folding) and plain scalars (multi-line folding, ends
+ * at `: `, ` #`, document markers, flow indicators in flow context, or less
+ * indentation). Text is appended by runs (`slice`), not by character, and
+ * every loop moves forward, so time is linear in the scalar's length.
+ *
+ * @module
+ */
+
+import {
+  hexValue,
+  isBlank,
+  isBlankZ,
+  isBreak,
+  isBreakZ,
+  isDigit,
+  scannerError,
+  type YamlInput,
+} from "./yaml_input.ts";
+import {
+  DOUBLE_QUOTED_STYLE,
+  FOLDED_STYLE,
+  LITERAL_STYLE,
+  PLAIN_STYLE,
+  SCALAR,
+  SINGLE_QUOTED_STYLE,
+  Token,
+} from "./yaml_token.ts";
+
+/** Text of the one-character escapes of double-quoted scalars (libyaml's set: no `\/`). */
+const ESCAPES = new Map<number, string>([
+  [0x30, "\0"],
+  [0x61, "\x07"],
+  [0x62, "\b"],
+  [0x74, "\t"],
+  [0x09, "\t"],
+  [0x6e, "\n"],
+  [0x76, "\v"],
+  [0x66, "\f"],
+  [0x72, "\r"],
+  [0x65, "\x1b"],
+  [0x20, " "],
+  [0x22, '"'],
+  [0x27, "'"],
+  [0x5c, "\\"],
+  [0x4e, "\x85"],
+  [0x5f, "\xa0"],
+  [0x4c, "\u2028"],
+  [0x50, "\u2029"],
+]);
+/** Hex digits after `\x`, `\u` and `\U`. */
+const CODE_LENGTHS = new Map<number, number>([[0x78, 2], [0x75, 4], [0x55, 8]]);
+
+/** Whether a `---` or `...` line starts at the position (column 0). */
+function atDocumentIndicator(input: YamlInput): boolean {
+  const c = input.at();
+  return input.column === 0 && (c === 0x2d || c === 0x2e) && input.at(1) === c &&
+    input.at(2) === c && isBlankZ(input.at(3));
+}
+
+/** How libyaml joins lines: a single LF folds to a space, more keep all but the first. */
+function fold(leadingBreak: string, trailingBreaks: string): string {
+  if (leadingBreak[0] === "\n") return trailingBreaks.length === 0 ? " " : trailingBreaks;
+  return leadingBreak + trailingBreaks;
+}
+
+/** A `|` (literal) or `>` (folded) block scalar, from its indicator. */
+export function scanBlockScalar(input: YamlInput, literal: boolean): Token {
+  const line = input.line;
+  input.skip();
+  input.cache(1);
+  let chomping = 0;
+  let increment = 0;
+  let c = input.at();
+  if (c === 0x2b || c === 0x2d) {
+    chomping = c === 0x2b ? 1 : -1;
+    input.skip();
+    input.cache(1);
+    c = input.at();
+    if (isDigit(c)) {
+      if (c === 0x30) {
+        throw scannerError(input.line, "found an indentation indicator equal to 0");
+      }
+      increment = c - 0x30;
+      input.skip();
+    }
+  } else if (isDigit(c)) {
+    if (c === 0x30) throw scannerError(input.line, "found an indentation indicator equal to 0");
+    increment = c - 0x30;
+    input.skip();
+    input.cache(1);
+    c = input.at();
+    if (c === 0x2b || c === 0x2d) {
+      chomping = c === 0x2b ? 1 : -1;
+      input.skip();
+    }
+  }
+  input.cache(1);
+  while (isBlank(input.at())) {
+    input.skip();
+    input.cache(1);
+  }
+  if (input.at() === 0x23) {
+    while (!isBreakZ(input.at())) {
+      input.skip();
+      input.cache(1);
+    }
+  }
+  if (!isBreakZ(input.at())) {
+    throw scannerError(input.line, "did not find expected comment or line break");
+  }
+  if (isBreak(input.at())) {
+    input.cache(2);
+    input.skipLine();
+  }
+
+  let indent = 0;
+  if (increment > 0) indent = input.indent >= 0 ? input.indent + increment : increment;
+  let text = "";
+  let leadingBreak = "";
+  let trailingBreaks = "";
+  // Empty lines (and, without an indicator, the indentation of the first line).
+  const scanBreaks = () => {
+    let maxIndent = 0;
+    for (;;) {
+      input.cache(1);
+      while ((indent === 0 || input.column < indent) && input.at() === 0x20) {
+        input.skip();
+        input.cache(1);
+      }
+      if (input.column > maxIndent) maxIndent = input.column;
+      if ((indent === 0 || input.column < indent) && input.at() === 0x09) {
+        throw scannerError(
+          input.line,
+          "found a tab character where an indentation space is expected",
+        );
+      }
+      if (!isBreak(input.at())) break;
+      input.cache(2);
+      trailingBreaks += input.readLine();
+    }
+    if (indent === 0) indent = Math.max(maxIndent, input.indent + 1, 1);
+  };
+  scanBreaks();
+  input.cache(1);
+  let leadingBlank = false;
+  while (input.column === indent && input.at() !== 0) {
+    const trailingBlank = isBlank(input.at());
+    if (!literal && !leadingBlank && !trailingBlank && leadingBreak[0] === "\n") {
+      if (trailingBreaks.length === 0) text += " ";
+    } else {
+      text += leadingBreak;
+    }
+    leadingBreak = "";
+    text += trailingBreaks;
+    trailingBreaks = "";
+    leadingBlank = isBlank(input.at());
+    const start = input.pos;
+    while (!isBreakZ(input.at())) {
+      input.skip();
+      input.cache(1);
+    }
+    text += input.src.slice(start, input.pos);
+    input.cache(2);
+    leadingBreak = input.readLine();
+    scanBreaks();
+  }
+  if (chomping !== -1) text += leadingBreak;
+  if (chomping === 1) text += trailingBreaks;
+  return new Token(SCALAR, line, text, literal ? LITERAL_STYLE : FOLDED_STYLE);
+}
+
+/** A `'single'` or `"double"` quoted scalar, from its opening quote. */
+export function scanFlowScalar(input: YamlInput, single: boolean): Token {
+  const line = input.line;
+  const quote = single ? 0x27 : 0x22;
+  input.skip();
+  let text = "";
+  let leadingBreak = "";
+  let trailingBreaks = "";
+  let whitespaces = "";
+  for (;;) {
+    input.cache(4);
+    if (atDocumentIndicator(input)) {
+      throw scannerError(input.line, "found unexpected document indicator");
+    }
+    if (input.at() === 0) throw scannerError(input.line, "found unexpected end of stream");
+    let leadingBlanks = false;
+    let run = input.pos;
+    for (let c = input.at(); !isBlankZ(c); c = input.at()) {
+      if (single && c === 0x27 && input.at(1) === 0x27) {
+        text += input.src.slice(run, input.pos) + "'";
+        input.skip();
+        input.skip();
+        run = input.pos;
+      } else if (c === quote) {
+        break;
+      } else if (!single && c === 0x5c && isBreak(input.at(1))) {
+        // An escaped line break: the line continues without a space.
+        text += input.src.slice(run, input.pos);
+        input.cache(3);
+        input.skip();
+        input.skipLine();
+        run = input.pos;
+        leadingBlanks = true;
+        break;
+      } else if (!single && c === 0x5c) {
+        text += input.src.slice(run, input.pos) + scanEscape(input);
+        run = input.pos;
+      } else {
+        input.skip();
+      }
+      input.cache(2);
+    }
+    text += input.src.slice(run, input.pos);
+    input.cache(1);
+    if (input.at() === quote) break;
+    for (let c = input.at(); isBlank(c) || isBreak(c); c = input.at()) {
+      if (isBlank(c)) {
+        if (!leadingBlanks) whitespaces += String.fromCharCode(c);
+        input.skip();
+      } else {
+        input.cache(2);
+        if (!leadingBlanks) {
+          whitespaces = "";
+          leadingBreak = input.readLine();
+          leadingBlanks = true;
+        } else {
+          trailingBreaks += input.readLine();
+        }
+      }
+      input.cache(1);
+    }
+    if (leadingBlanks) {
+      text += fold(leadingBreak, trailingBreaks);
+      leadingBreak = "";
+      trailingBreaks = "";
+    } else {
+      text += whitespaces;
+      whitespaces = "";
+    }
+  }
+  input.skip();
+  return new Token(SCALAR, line, text, single ? SINGLE_QUOTED_STYLE : DOUBLE_QUOTED_STYLE);
+}
+
+/** One escape of a double-quoted scalar, from its backslash. */
+function scanEscape(input: YamlInput): string {
+  const kind = input.at(1);
+  const simple = ESCAPES.get(kind);
+  const length = CODE_LENGTHS.get(kind) ?? 0;
+  if (simple === undefined && length === 0) {
+    throw scannerError(input.line, "found unknown escape character");
+  }
+  input.skip();
+  input.skip();
+  if (simple !== undefined) return simple;
+  input.cache(length);
+  let value = 0;
+  for (let k = 0; k < length; k++) {
+    const digit = hexValue(input.at(k));
+    if (digit < 0) throw scannerError(input.line, "did not find expected hexdecimal number");
+    value = value * 16 + digit;
+  }
+  if (value > 0x10ffff) {
+    throw scannerError(input.line, "found invalid Unicode character escape code");
+  }
+  for (let k = 0; k < length; k++) input.skip();
+  // go-yaml refuses a surrogate escape too; we keep the character a Go string
+  // would hold for it (U+FFFD), which our tests pin.
+  return value >= 0xd800 && value <= 0xdfff ? "\ufffd" : String.fromCodePoint(value);
+}
+
+/** A plain (unquoted) scalar. */
+export function scanPlainScalar(input: YamlInput): Token {
+  const line = input.line;
+  const indent = input.indent + 1;
+  let text = "";
+  let leadingBreak = "";
+  let trailingBreaks = "";
+  let whitespaces = "";
+  let leadingBlanks = false;
+  for (;;) {
+    input.cache(4);
+    if (atDocumentIndicator(input) || input.at() === 0x23) break;
+    let run = -1;
+    for (let c = input.at(); !isBlankZ(c); c = input.at()) {
+      if (
+        (c === 0x3a && isBlankZ(input.at(1))) ||
+        (input.flowLevel > 0 && FLOW_INDICATORS.has(c))
+      ) {
+        break;
+      }
+      if (run < 0) {
+        // The blanks or line breaks before this run join the text.
+        if (leadingBlanks) {
+          text += fold(leadingBreak, trailingBreaks);
+          leadingBreak = "";
+          trailingBreaks = "";
+          leadingBlanks = false;
+        } else if (whitespaces.length > 0) {
+          text += whitespaces;
+          whitespaces = "";
+        }
+        run = input.pos;
+      }
+      input.skip();
+      input.cache(2);
+    }
+    if (run >= 0) text += input.src.slice(run, input.pos);
+    let c = input.at();
+    if (!(isBlank(c) || isBreak(c))) break;
+    input.cache(1);
+    for (c = input.at(); isBlank(c) || isBreak(c); c = input.at()) {
+      if (isBlank(c)) {
+        if (leadingBlanks && input.column < indent && c === 0x09) {
+          throw scannerError(input.line, "found a tab character that violates indentation");
+        }
+        if (!leadingBlanks) whitespaces += String.fromCharCode(c);
+        input.skip();
+      } else {
+        input.cache(2);
+        if (!leadingBlanks) {
+          whitespaces = "";
+          leadingBreak = input.readLine();
+          leadingBlanks = true;
+        } else {
+          trailingBreaks += input.readLine();
+        }
+      }
+      input.cache(1);
+    }
+    if (input.flowLevel === 0 && input.column < indent) break;
+  }
+  // After a line break a simple key may start again.
+  if (leadingBlanks) input.simpleKeyAllowed = true;
+  return new Token(SCALAR, line, text, PLAIN_STYLE);
+}
+
+/** Characters that end a plain scalar inside a flow collection. */
+const FLOW_INDICATORS = new Set([..."?,[]{}"].map((c) => c.charCodeAt(0)));

@@ -1,0 +1,655 @@
+/**
+ * The YAML scanner: text to tokens, the way go-yaml v2's port of libyaml
+ * does it, so that every document is accepted or refused exactly as the Go
+ * provider accepts or refuses it, with the same message and line.
+ *
+ * The parts that decide acceptance are kept as libyaml has them: the
+ * indentation stack, "simple keys" (a scalar or collection that turns out to
+ * be a mapping key when a `:` follows on the same line within 1,024
+ * characters; go-yaml tracks them by token number), the lookahead that keeps
+ * scanning while the next token may still become a key, and the points where
+ * it asks the reader for more text. Scalars are scanned in
+ * `yaml_scan_scalars.ts`.
+ *
+ * Time and memory are linear in the text: every character is looked at a
+ * bounded number of times, and tokens wait in the queue only while a simple
+ * key is pending (at most 1,024 characters).
+ *
+ * @module
+ */
+
+import {
+  hexValue,
+  isAlpha,
+  isBlank,
+  isBlankZ,
+  isBreak,
+  isBreakZ,
+  isDigit,
+  scannerError,
+  YamlInput,
+} from "./yaml_input.ts";
+import { scanBlockScalar, scanFlowScalar, scanPlainScalar } from "./yaml_scan_scalars.ts";
+import {
+  ALIAS,
+  ANCHOR,
+  BLOCK_END,
+  BLOCK_ENTRY,
+  BLOCK_MAPPING_START,
+  BLOCK_SEQUENCE_START,
+  DOCUMENT_END,
+  DOCUMENT_START,
+  FLOW_ENTRY,
+  FLOW_MAPPING_END,
+  FLOW_MAPPING_START,
+  FLOW_SEQUENCE_END,
+  FLOW_SEQUENCE_START,
+  KEY,
+  STREAM_END,
+  STREAM_START,
+  TAG,
+  TAG_DIRECTIVE,
+  Token,
+  VALUE,
+  VERSION_DIRECTIVE,
+} from "./yaml_token.ts";
+
+/** libyaml's `max_flow_level` and `max_indents`. */
+const MAX_LEVELS = 10_000;
+/** A simple key must find its `:` within this many characters. */
+const MAX_SIMPLE_KEY_LENGTH = 1024;
+
+/** Characters of a tag URI besides libyaml's "alpha" ones. */
+const URI_CHARACTERS = new Set([..."';/?:@&=+$,.!~*()[]%"].map((c) => c.charCodeAt(0)));
+
+/** A place where a mapping key may have started. */
+class SimpleKey {
+  constructor(
+    public possible: boolean,
+    readonly required: boolean,
+    readonly tokenNumber: number,
+    readonly index: number,
+    readonly line: number,
+    readonly column: number,
+  ) {}
+}
+
+/** Turns YAML text into tokens on demand ({@linkcode YamlScanner.peek}, {@linkcode YamlScanner.skipToken}). */
+export class YamlScanner extends YamlInput {
+  #tokens: Token[] = [];
+  #head = 0;
+  #tokensParsed = 0;
+  #tokenAvailable = false;
+  #streamStarted = false;
+  #indents: number[] = [];
+  #simpleKeys: SimpleKey[] = [];
+  /** go-yaml's `simple_keys_by_tok`: token number of a possible key → its level. */
+  #keysByToken = new Map<number, number>();
+
+  /** The next token, scanning ahead as far as libyaml does before handing it out. */
+  peek(): Token {
+    if (!this.#tokenAvailable) this.#fetchMoreTokens();
+    return this.#tokens[this.#head];
+  }
+
+  /** Consumes the token {@linkcode peek} returned. */
+  skipToken(): void {
+    this.#tokenAvailable = false;
+    this.#tokensParsed++;
+    this.#head++;
+    if (this.#head === this.#tokens.length) {
+      this.#tokens.length = 0;
+      this.#head = 0;
+    }
+  }
+
+  #fetchMoreTokens(): void {
+    for (;;) {
+      if (this.#head !== this.#tokens.length) {
+        // Keep scanning only while the next token may still turn out to be a key.
+        const level = this.#keysByToken.get(this.#tokensParsed);
+        if (level === undefined) break;
+        const key = this.#simpleKeys[level];
+        if (key === undefined || !this.#keyIsValid(key)) break;
+      }
+      this.#fetchNextToken();
+    }
+    this.#tokenAvailable = true;
+  }
+
+  /** Whether `key` can still be a key here; a required key that cannot is an error. */
+  #keyIsValid(key: SimpleKey): boolean {
+    if (!key.possible) return false;
+    if (key.line < this.line || key.index + MAX_SIMPLE_KEY_LENGTH < this.index) {
+      if (key.required) throw scannerError(this.line, "could not find expected ':'");
+      key.possible = false;
+      return false;
+    }
+    return true;
+  }
+
+  #fetchNextToken(): void {
+    this.cache(1);
+    if (!this.#streamStarted) return this.#fetchStreamStart();
+    this.#scanToNextToken();
+    this.#unrollIndent(this.column);
+    this.cache(4);
+    const c = this.at();
+    if (c === 0) return this.#fetchStreamEnd();
+    if (this.column === 0) {
+      if (c === 0x25) return this.#fetchDirective(); // %
+      if (this.#atDocumentIndicator(0x2d)) return this.#fetchDocumentIndicator(DOCUMENT_START);
+      if (this.#atDocumentIndicator(0x2e)) return this.#fetchDocumentIndicator(DOCUMENT_END);
+    }
+    const next = this.at(1);
+    switch (c) {
+      case 0x5b: // [
+        return this.#fetchFlowCollectionStart(FLOW_SEQUENCE_START);
+      case 0x7b: // {
+        return this.#fetchFlowCollectionStart(FLOW_MAPPING_START);
+      case 0x5d: // ]
+        return this.#fetchFlowCollectionEnd(FLOW_SEQUENCE_END);
+      case 0x7d: // }
+        return this.#fetchFlowCollectionEnd(FLOW_MAPPING_END);
+      case 0x2c: // ,
+        return this.#fetchFlowEntry();
+      case 0x2d: // -
+        if (isBlankZ(next)) return this.#fetchBlockEntry();
+        break;
+      case 0x3f: // ?
+        if (this.flowLevel > 0 || isBlankZ(next)) return this.#fetchKey();
+        break;
+      case 0x3a: // :
+        if (this.flowLevel > 0 || isBlankZ(next)) return this.#fetchValue();
+        break;
+      case 0x2a: // *
+        return this.#fetchAnchor(ALIAS);
+      case 0x26: // &
+        return this.#fetchAnchor(ANCHOR);
+      case 0x21: // !
+        return this.#fetchTag();
+      case 0x7c: // |
+        if (this.flowLevel === 0) return this.#fetchBlockScalar(true);
+        break;
+      case 0x3e: // >
+        if (this.flowLevel === 0) return this.#fetchBlockScalar(false);
+        break;
+      case 0x27: // '
+        return this.#fetchFlowScalar(true);
+      case 0x22: // "
+        return this.#fetchFlowScalar(false);
+    }
+    if (
+      !(isBlankZ(c) || INDICATORS.has(c)) || (c === 0x2d && !isBlank(next)) ||
+      (this.flowLevel === 0 && (c === 0x3f || c === 0x3a) && !isBlankZ(next))
+    ) {
+      return this.#fetchPlainScalar();
+    }
+    throw scannerError(this.line, "found character that cannot start any token");
+  }
+
+  /** `---` or `...` (by `dot`'s character) followed by a blank. */
+  #atDocumentIndicator(c: number): boolean {
+    return this.at() === c && this.at(1) === c && this.at(2) === c && isBlankZ(this.at(3));
+  }
+
+  #push(token: Token): void {
+    this.#tokens.push(token);
+  }
+
+  /** Inserts `token` `position` places after the head of the queue. */
+  #insert(position: number, token: Token): void {
+    this.#tokens.splice(this.#head + position, 0, token);
+  }
+
+  #nextTokenNumber(): number {
+    return this.#tokensParsed + this.#tokens.length - this.#head;
+  }
+
+  #saveSimpleKey(): void {
+    const required = this.flowLevel === 0 && this.indent === this.column;
+    if (!this.simpleKeyAllowed) return;
+    const key = new SimpleKey(
+      true,
+      required,
+      this.#nextTokenNumber(),
+      this.index,
+      this.line,
+      this.column,
+    );
+    this.#removeSimpleKey();
+    const level = this.#simpleKeys.length - 1;
+    this.#simpleKeys[level] = key;
+    this.#keysByToken.set(key.tokenNumber, level);
+  }
+
+  #removeSimpleKey(): void {
+    const key = this.#simpleKeys[this.#simpleKeys.length - 1];
+    if (!key.possible) return;
+    if (key.required) throw scannerError(this.line, "could not find expected ':'");
+    key.possible = false;
+    this.#keysByToken.delete(key.tokenNumber);
+  }
+
+  #increaseFlowLevel(): void {
+    const placeholder = new SimpleKey(
+      false,
+      false,
+      this.#nextTokenNumber(),
+      this.index,
+      this.line,
+      this.column,
+    );
+    this.#simpleKeys.push(placeholder);
+    this.flowLevel++;
+    if (this.flowLevel > MAX_LEVELS) {
+      throw scannerError(this.line, `exceeded max depth of ${MAX_LEVELS}`);
+    }
+  }
+
+  #decreaseFlowLevel(): void {
+    if (this.flowLevel === 0) return;
+    this.flowLevel--;
+    // Deletes by the popped level's current key, even when another level holds that number.
+    this.#keysByToken.delete(this.#simpleKeys.pop()!.tokenNumber);
+  }
+
+  /** Opens a block collection at `column` when it is deeper than the current one. */
+  #rollIndent(column: number, tokenNumber: number, type: number, line: number): void {
+    if (this.flowLevel > 0 || this.indent >= column) return;
+    this.#indents.push(this.indent);
+    this.indent = column;
+    if (this.#indents.length > MAX_LEVELS) {
+      throw scannerError(this.line, `exceeded max depth of ${MAX_LEVELS}`);
+    }
+    const token = new Token(type, line);
+    if (tokenNumber < 0) this.#push(token);
+    else this.#insert(tokenNumber - this.#tokensParsed, token);
+  }
+
+  /** Closes the block collections deeper than `column`. */
+  #unrollIndent(column: number): void {
+    if (this.flowLevel > 0) return;
+    while (this.indent > column) {
+      this.#push(new Token(BLOCK_END, this.line));
+      this.indent = this.#indents.pop()!;
+    }
+  }
+
+  #fetchStreamStart(): void {
+    this.indent = -1;
+    this.#simpleKeys.push(new SimpleKey(false, false, 0, 0, 0, 0));
+    this.simpleKeyAllowed = true;
+    this.#streamStarted = true;
+    this.#push(new Token(STREAM_START, this.line));
+  }
+
+  #fetchStreamEnd(): void {
+    if (this.column !== 0) {
+      this.column = 0;
+      this.line++;
+    }
+    this.#unrollIndent(-1);
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.#push(new Token(STREAM_END, this.line));
+  }
+
+  #fetchDirective(): void {
+    this.#unrollIndent(-1);
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.#push(this.#scanDirective());
+  }
+
+  #fetchDocumentIndicator(type: number): void {
+    this.#unrollIndent(-1);
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = false;
+    const line = this.line;
+    this.skip();
+    this.skip();
+    this.skip();
+    this.#push(new Token(type, line));
+  }
+
+  #fetchFlowCollectionStart(type: number): void {
+    this.#saveSimpleKey();
+    this.#increaseFlowLevel();
+    this.simpleKeyAllowed = true;
+    const line = this.line;
+    this.skip();
+    this.#push(new Token(type, line));
+  }
+
+  #fetchFlowCollectionEnd(type: number): void {
+    this.#removeSimpleKey();
+    this.#decreaseFlowLevel();
+    this.simpleKeyAllowed = false;
+    const line = this.line;
+    this.skip();
+    this.#push(new Token(type, line));
+  }
+
+  #fetchFlowEntry(): void {
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = true;
+    const line = this.line;
+    this.skip();
+    this.#push(new Token(FLOW_ENTRY, line));
+  }
+
+  #fetchBlockEntry(): void {
+    if (this.flowLevel === 0) {
+      if (!this.simpleKeyAllowed) {
+        throw scannerError(this.line, "block sequence entries are not allowed in this context");
+      }
+      this.#rollIndent(this.column, -1, BLOCK_SEQUENCE_START, this.line);
+    }
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = true;
+    const line = this.line;
+    this.skip();
+    this.#push(new Token(BLOCK_ENTRY, line));
+  }
+
+  #fetchKey(): void {
+    if (this.flowLevel === 0) {
+      if (!this.simpleKeyAllowed) {
+        throw scannerError(this.line, "mapping keys are not allowed in this context");
+      }
+      this.#rollIndent(this.column, -1, BLOCK_MAPPING_START, this.line);
+    }
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = this.flowLevel === 0;
+    const line = this.line;
+    this.skip();
+    this.#push(new Token(KEY, line));
+  }
+
+  #fetchValue(): void {
+    const key = this.#simpleKeys[this.#simpleKeys.length - 1];
+    if (this.#keyIsValid(key)) {
+      // The pending simple key was a key after all: KEY (and maybe a mapping start) go before it.
+      this.#insert(key.tokenNumber - this.#tokensParsed, new Token(KEY, key.line));
+      this.#rollIndent(key.column, key.tokenNumber, BLOCK_MAPPING_START, key.line);
+      key.possible = false;
+      this.#keysByToken.delete(key.tokenNumber);
+      this.simpleKeyAllowed = false;
+    } else {
+      if (this.flowLevel === 0) {
+        if (!this.simpleKeyAllowed) {
+          throw scannerError(this.line, "mapping values are not allowed in this context");
+        }
+        this.#rollIndent(this.column, -1, BLOCK_MAPPING_START, this.line);
+      }
+      this.simpleKeyAllowed = this.flowLevel === 0;
+    }
+    const line = this.line;
+    this.skip();
+    this.#push(new Token(VALUE, line));
+  }
+
+  #fetchAnchor(type: number): void {
+    this.#saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.#push(this.#scanAnchor(type));
+  }
+
+  #fetchTag(): void {
+    this.#saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.#push(this.#scanTag());
+  }
+
+  #fetchBlockScalar(literal: boolean): void {
+    this.#removeSimpleKey();
+    this.simpleKeyAllowed = true;
+    this.#push(scanBlockScalar(this, literal));
+  }
+
+  #fetchFlowScalar(single: boolean): void {
+    this.#saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.#push(scanFlowScalar(this, single));
+  }
+
+  #fetchPlainScalar(): void {
+    this.#saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.#push(scanPlainScalar(this));
+  }
+
+  /** Skips blanks, comments and line breaks up to the next token. */
+  #scanToNextToken(): void {
+    for (;;) {
+      this.cache(1);
+      if (this.column === 0 && this.bufferStartsWithBom()) this.skip();
+      this.cache(1);
+      let c = this.at();
+      // Tabs separate tokens only where no simple key may start (inside flow, or after one).
+      while (c === 0x20 || ((this.flowLevel > 0 || !this.simpleKeyAllowed) && c === 0x09)) {
+        this.skip();
+        this.cache(1);
+        c = this.at();
+      }
+      if (c === 0x23) {
+        while (!isBreakZ(c)) {
+          this.skip();
+          this.cache(1);
+          c = this.at();
+        }
+      }
+      if (!isBreak(c)) return;
+      this.cache(2);
+      this.skipLine();
+      if (this.flowLevel === 0) this.simpleKeyAllowed = true;
+    }
+  }
+
+  #skipBlanks(): void {
+    this.cache(1);
+    while (isBlank(this.at())) {
+      this.skip();
+      this.cache(1);
+    }
+  }
+
+  #scanDirective(): Token {
+    const line = this.line;
+    this.skip();
+    const name = this.#scanDirectiveName();
+    let token: Token;
+    if (name === "YAML") {
+      const major = this.#scanVersionNumber(true);
+      if (this.at() !== 0x2e) {
+        throw scannerError(this.line, "did not find expected digit or '.' character");
+      }
+      this.skip();
+      const minor = this.#scanVersionNumber(false);
+      token = new Token(VERSION_DIRECTIVE, line, `${major}.${minor}`);
+    } else if (name === "TAG") {
+      this.#skipBlanks();
+      const handle = this.#scanTagHandle(true);
+      this.cache(1);
+      if (!isBlank(this.at())) throw scannerError(this.line, "did not find expected whitespace");
+      this.#skipBlanks();
+      const prefix = this.#scanTagUri("");
+      this.cache(1);
+      if (!isBlankZ(this.at())) {
+        throw scannerError(this.line, "did not find expected whitespace or line break");
+      }
+      token = new Token(TAG_DIRECTIVE, line, handle, 0, prefix);
+    } else {
+      throw scannerError(this.line, "found unknown directive name");
+    }
+    this.#skipBlanks();
+    if (this.at() === 0x23) {
+      while (!isBreakZ(this.at())) {
+        this.skip();
+        this.cache(1);
+      }
+    }
+    if (!isBreakZ(this.at())) {
+      throw scannerError(this.line, "did not find expected comment or line break");
+    }
+    if (isBreak(this.at())) {
+      this.cache(2);
+      this.skipLine();
+    }
+    return token;
+  }
+
+  #scanDirectiveName(): string {
+    this.cache(1);
+    const start = this.pos;
+    while (isAlpha(this.at())) {
+      this.skip();
+      this.cache(1);
+    }
+    if (this.pos === start) throw scannerError(this.line, "could not find expected directive name");
+    if (!isBlankZ(this.at())) {
+      throw scannerError(this.line, "found unexpected non-alphabetical character");
+    }
+    return this.src.slice(start, this.pos);
+  }
+
+  /** One number of `%YAML major.minor` (at most two digits), after blanks when `first`. */
+  #scanVersionNumber(first: boolean): number {
+    if (first) this.#skipBlanks();
+    this.cache(1);
+    let value = 0;
+    let length = 0;
+    while (isDigit(this.at())) {
+      if (++length > 2) throw scannerError(this.line, "found extremely long version number");
+      value = value * 10 + this.at() - 0x30;
+      this.skip();
+      this.cache(1);
+    }
+    if (length === 0) throw scannerError(this.line, "did not find expected version number");
+    return value;
+  }
+
+  #scanAnchor(type: number): Token {
+    const line = this.line;
+    this.skip();
+    this.cache(1);
+    const start = this.pos;
+    while (isAlpha(this.at())) {
+      this.skip();
+      this.cache(1);
+    }
+    const c = this.at();
+    if (this.pos === start || !(isBlankZ(c) || ANCHOR_ENDS.has(c))) {
+      throw scannerError(this.line, "did not find expected alphabetic or numeric character");
+    }
+    return new Token(type, line, this.src.slice(start, this.pos));
+  }
+
+  #scanTag(): Token {
+    const line = this.line;
+    this.cache(2);
+    let handle: string;
+    let suffix: string;
+    if (this.at(1) === 0x3c) { // !<verbatim>
+      handle = "";
+      this.skip();
+      this.skip();
+      suffix = this.#scanTagUri("");
+      if (this.at() !== 0x3e) throw scannerError(this.line, "did not find the expected '>'");
+      this.skip();
+    } else {
+      handle = this.#scanTagHandle(false);
+      if (handle.length > 1 && handle.endsWith("!")) {
+        suffix = this.#scanTagUri("");
+      } else {
+        // `!local` (or a lone `!`): the handle is `!` and what followed it is the suffix.
+        suffix = this.#scanTagUri(handle);
+        handle = "!";
+        if (suffix === "") [handle, suffix] = [suffix, handle];
+      }
+    }
+    this.cache(1);
+    if (!isBlankZ(this.at())) {
+      throw scannerError(this.line, "did not find expected whitespace or line break");
+    }
+    return new Token(TAG, line, handle, 0, suffix);
+  }
+
+  #scanTagHandle(directive: boolean): string {
+    this.cache(1);
+    if (this.at() !== 0x21) throw scannerError(this.line, "did not find expected '!'");
+    const start = this.pos;
+    this.skip();
+    this.cache(1);
+    while (isAlpha(this.at())) {
+      this.skip();
+      this.cache(1);
+    }
+    if (this.at() === 0x21) {
+      this.skip();
+    } else if (directive && this.pos - start !== 1) {
+      throw scannerError(this.line, "did not find expected '!'");
+    }
+    return this.src.slice(start, this.pos);
+  }
+
+  /** A tag URI; `head` is a handle read before it (its text after the `!` starts the URI). */
+  #scanTagUri(head: string): string {
+    let uri = head.length > 1 ? head.slice(1) : "";
+    let found = head.length > 0;
+    this.cache(1);
+    for (let c = this.at(); isAlpha(c) || URI_CHARACTERS.has(c); c = this.at()) {
+      if (c === 0x25) {
+        uri += this.#scanUriEscapes();
+      } else {
+        uri += String.fromCharCode(c);
+        this.skip();
+      }
+      this.cache(1);
+      found = true;
+    }
+    if (!found) throw scannerError(this.line, "did not find expected tag URI");
+    return uri;
+  }
+
+  /** One UTF-8 character written as `%XX` escapes. */
+  #scanUriEscapes(): string {
+    const bytes: number[] = [];
+    for (let remaining = 1024; remaining > 0; remaining--) {
+      this.cache(3);
+      const high = hexValue(this.at(1));
+      const low = hexValue(this.at(2));
+      if (this.at() !== 0x25 || high < 0 || low < 0) {
+        throw scannerError(this.line, "did not find URI escaped octet");
+      }
+      const octet = high * 16 + low;
+      if (remaining === 1024) {
+        remaining = utf8SequenceLength(octet);
+        if (remaining === 0) {
+          throw scannerError(this.line, "found an incorrect leading UTF-8 octet");
+        }
+      } else if ((octet & 0xc0) !== 0x80) {
+        throw scannerError(this.line, "found an incorrect trailing UTF-8 octet");
+      }
+      bytes.push(octet);
+      this.skip();
+      this.skip();
+      this.skip();
+    }
+    return new TextDecoder().decode(new Uint8Array(bytes));
+  }
+}
+
+/** Characters that cannot start a plain scalar (besides blanks). */
+const INDICATORS = new Set([..."-?:,[]{}#&*!|>'\"%@`"].map((c) => c.charCodeAt(0)));
+/** Characters that may follow an anchor or alias name. */
+const ANCHOR_ENDS = new Set([..."?:,]}%@`"].map((c) => c.charCodeAt(0)));
+
+/** Bytes of a UTF-8 sequence from its leading octet (0: not a leading octet). */
+function utf8SequenceLength(octet: number): number {
+  if ((octet & 0x80) === 0) return 1;
+  if ((octet & 0xe0) === 0xc0) return 2;
+  if ((octet & 0xf0) === 0xe0) return 3;
+  return (octet & 0xf8) === 0xf0 ? 4 : 0;
+}
