@@ -16,6 +16,7 @@
 
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { OLDEST_TESTED_KUBERNETES } from "./settings.ts";
 
 /** The chart's directory in this repository. */
 export const CHART_DIR = fileURLToPath(
@@ -66,7 +67,7 @@ export interface RenderOptions {
 }
 
 /** Kubernetes version of offline renders: the oldest the kind suite runs. */
-export const RENDER_KUBE_VERSION = "1.34.11";
+export const RENDER_KUBE_VERSION = OLDEST_TESTED_KUBERNETES;
 
 /** The `helm template` arguments for `chartDir` with `options`. */
 export function helmTemplateArgs(chartDir: string, options: RenderOptions = {}): string[] {

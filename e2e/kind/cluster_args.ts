@@ -5,12 +5,13 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import type { E2eSettings } from "./settings.ts";
 
 /** The repository root (Docker build context). */
-export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** kind cluster configuration. */
-export const KIND_CONFIG = `${REPO_ROOT}kind-config.yaml`;
+export const KIND_CONFIG = fileURLToPath(new URL("../../kind-config.yaml", import.meta.url));
 /** Helm repository of the driver chart (the provider chart's dependency). */
 export const DRIVER_CHART_REPO = {
   name: "secrets-store-csi-driver",
@@ -24,7 +25,7 @@ export function dockerBuildArgs(settings: E2eSettings): string[] {
   return ["build", "--tag", settings.providerImage, REPO_ROOT];
 }
 
-/** `kind create cluster`. */
+/** `kind create cluster` with the node image by digest (never kind's implicit default). */
 export function kindCreateArgs(settings: E2eSettings): string[] {
   return [
     "create",
@@ -33,10 +34,16 @@ export function kindCreateArgs(settings: E2eSettings): string[] {
     settings.clusterName,
     "--config",
     KIND_CONFIG,
+    "--image",
+    settings.kindNodeImage,
     "--wait",
     "180s",
-    ...(settings.kindNodeImage ? ["--image", settings.kindNodeImage] : []),
   ];
+}
+
+/** `kind export logs` of every node (kubelet, containerd, pod logs) into `dir`. */
+export function kindExportLogsArgs(settings: E2eSettings, dir: string): string[] {
+  return ["export", "logs", dir, "--name", settings.clusterName];
 }
 
 /** `kind load docker-image` of our image into every node. */

@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import {
   dockerBuildArgs,
   KIND_CONFIG,
   kindCreateArgs,
+  kindExportLogsArgs,
   kindLoadArgs,
   providerInstallArgs,
   REPO_ROOT,
   splitImage,
 } from "./cluster_args.ts";
-import { e2eSettings } from "./settings.ts";
+import { DEFAULT_NODE_IMAGE, e2eSettings, KIND_NODE_IMAGES } from "./settings.ts";
 
 const settings = e2eSettings({});
 
-Deno.test("kind create uses kind-config.yaml, and the node image only when given", () => {
+Deno.test("kind create uses kind-config.yaml and always a node image by digest", () => {
   assert.deepEqual(kindCreateArgs(settings), [
     "create",
     "cluster",
@@ -20,11 +22,32 @@ Deno.test("kind create uses kind-config.yaml, and the node image only when given
     "ascp-deno-e2e",
     "--config",
     KIND_CONFIG,
+    "--image",
+    DEFAULT_NODE_IMAGE,
     "--wait",
     "180s",
   ]);
-  const pinned = kindCreateArgs(e2eSettings({ KIND_NODE_IMAGE: "kindest/node:v1.33.7" }));
-  assert.deepEqual(pinned.slice(-2), ["--image", "kindest/node:v1.33.7"]);
+  const oldest = KIND_NODE_IMAGES.at(-1)!;
+  const pinned = kindCreateArgs(e2eSettings({ KIND_NODE_IMAGE: oldest }));
+  assert.deepEqual(pinned.slice(6, 8), ["--image", oldest]);
+  assert.deepEqual(kindExportLogsArgs(settings, "/tmp/diag/kind"), [
+    "export",
+    "logs",
+    "/tmp/diag/kind",
+    "--name",
+    "ascp-deno-e2e",
+  ]);
+});
+
+Deno.test("repository paths are file paths, also when the checkout path has a space", () => {
+  assert.ok(REPO_ROOT.endsWith("/") && !REPO_ROOT.includes("%"));
+  assert.ok(KIND_CONFIG.startsWith(REPO_ROOT) && KIND_CONFIG.endsWith("/kind-config.yaml"));
+  // What URL.pathname gave before: the percent-escaped form, which no file system has.
+  assert.equal(new URL("file:///work/my%20repo/kind-config.yaml").pathname.includes("%20"), true);
+  assert.equal(
+    fileURLToPath("file:///work/my%20repo/kind-config.yaml"),
+    "/work/my repo/kind-config.yaml",
+  );
 });
 
 Deno.test("the image is built from the repository and loaded into the cluster", () => {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
+
 /** A Go command to install. */
 export interface GoTool {
   /** Binary name (the package's last path element). */
@@ -34,8 +36,16 @@ export const KIND: GoTool = {
   version: "v0.33.0",
 };
 
+/** actionlint, which lints the GitHub workflows (.ci/run installs the same version). */
+export const ACTIONLINT: GoTool = {
+  name: "actionlint",
+  packagePath: "github.com/rhysd/actionlint/cmd/actionlint",
+  module: "github.com/rhysd/actionlint",
+  version: "v1.7.12",
+};
+
 /** `.cache/bin` of this repository. */
-export const CACHE_BIN = new URL("../../.cache/bin", import.meta.url).pathname;
+export const CACHE_BIN = fileURLToPath(new URL("../../.cache/bin", import.meta.url));
 
 /** Arguments of `go` that install `tool`. */
 export function goInstallArgs(tool: GoTool): string[] {

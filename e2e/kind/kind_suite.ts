@@ -2,30 +2,53 @@
  * The kind suite, where Docker exists: builds our image, creates the kind
  * cluster, starts the emulator and the fault proxy on kind's network,
  * installs our chart with the real driver as its dependency, seeds two
- * regions and runs the scenarios. Everything it creates is removed at the end
- * (`E2E_KEEP=1` keeps it for debugging). The steps are thin wrappers around
- * the command lines of cluster_args.ts.
+ * regions and runs the scenarios (the leak check last). When anything fails,
+ * set-up included, the diagnostics are collected before anything is removed.
+ * Everything it creates is removed at the end; `E2E_KEEP=1` keeps all of it
+ * (cluster, emulator, fault proxy, work directory) and prints how to reach
+ * and remove each. The steps are thin wrappers around the command lines of
+ * cluster_args.ts.
  *
  * @module
  */
 
 import { createSeeder } from "../../test/support/aws_seed.ts";
+import type { SecretSample } from "../../test/support/leak_check.ts";
 import { CHART_DIR, helmEnvironment } from "./chart_render.ts";
 import {
   dockerBuildArgs,
   DRIVER_CHART_REPO,
   kindCreateArgs,
   kindDeleteArgs,
+  kindExportLogsArgs,
   kindKubeconfigArgs,
   kindLoadArgs,
   providerInstallArgs,
-  RELEASE,
 } from "./cluster_args.ts";
-import { startEmulator, startFaultProxy } from "./emulator.ts";
+import { collectDiagnostics } from "./diagnostics.ts";
+import { type StartedFaultProxy, startEmulator, startFaultProxy } from "./emulator.ts";
 import { ensureGoTool, HELM, KIND } from "./go_tools.ts";
 import { controlPlaneNode, dockerKubectl, type Kubectl } from "./kubectl.ts";
 import { runScenarios, SCENARIOS, summaryLine } from "./scenarios.ts";
 import type { E2eSettings } from "./settings.ts";
+
+/** Something the suite created: how to remove it, and how to reach it when kept. */
+export interface Created {
+  /** What it is. */
+  what: string;
+  /** Removes it. */
+  remove: () => Promise<unknown>;
+  /** How to reach and remove it by hand (`E2E_KEEP=1`). */
+  keep: string[];
+}
+
+/** The message `E2E_KEEP=1` prints: every kept resource, how to reach it and remove it. */
+export function keepInstructions(created: Created[]): string {
+  return [
+    "E2E_KEEP=1: everything was kept.",
+    ...created.flatMap((item) => [`- ${item.what}:`, ...item.keep.map((line) => `    ${line}`)]),
+  ].join("\n");
+}
 
 /** Runs a command, streaming its output; returns stdout when `capture` is set. */
 async function run(
@@ -44,63 +67,71 @@ async function run(
   return options.capture ? new TextDecoder().decode(result.stdout) : "";
 }
 
-/** Prints what helps to understand a failure: provider and driver logs, events. */
-async function diagnostics(kubectl: Kubectl): Promise<void> {
-  const commands = [
-    ["get", "pods", "-A", "-o", "wide"],
-    [
-      "logs",
-      "-n",
-      RELEASE.namespace,
-      "-l",
-      "app=secrets-store-csi-driver-provider-aws",
-      "--tail=200",
-    ],
-    [
-      "logs",
-      "-n",
-      RELEASE.namespace,
-      "-l",
-      "app=secrets-store-csi-driver",
-      "-c",
-      "secrets-store",
-      "--tail=100",
-    ],
-    ["get", "events", "-A", "--field-selector", "type=Warning"],
-  ];
-  for (const args of commands) {
-    try {
-      console.error(`--- kubectl ${args.join(" ")}\n${await kubectl.run(args)}`);
-    } catch (error) {
-      console.error(`--- kubectl ${args.join(" ")} failed: ${(error as Error).message}`);
-    }
-  }
-}
-
 /** Runs the kind suite; returns the process exit code. */
 export async function runKindE2e(settings: E2eSettings): Promise<number> {
-  const cleanups: { what: string; action: () => Promise<unknown> }[] = [];
+  const created: Created[] = [];
+  const containers: string[] = [];
+  let kubectl: Kubectl | undefined;
+  let kind: string | undefined;
+  let summary = "";
+  let failed = false;
   const work = await Deno.makeTempDir({ prefix: "ascp-e2e-" });
-  cleanups.push({ what: "work directory", action: () => Deno.remove(work, { recursive: true }) });
+  created.push({
+    what: `work directory ${work} (kubeconfig, chart copy)`,
+    remove: () => Deno.remove(work, { recursive: true }),
+    keep: [`rm -rf ${work}`],
+  });
   try {
-    const [kind, helm] = [await ensureGoTool(KIND), await ensureGoTool(HELM)];
+    kind = await ensureGoTool(KIND);
+    const helm = await ensureGoTool(HELM);
     await run("docker", dockerBuildArgs(settings));
 
     await run(kind, kindCreateArgs(settings));
-    cleanups.push({ what: "kind cluster", action: () => run(kind, kindDeleteArgs(settings)) });
+    const kindBinary = kind;
+    created.push({
+      what: `kind cluster ${settings.clusterName} (${settings.kindNodeImage})`,
+      remove: () => run(kindBinary, kindDeleteArgs(settings)),
+      keep: [
+        `kubectl: ${kindBinary} get kubeconfig --name ${settings.clusterName} > kubeconfig && ` +
+        `KUBECONFIG=kubeconfig kubectl get pods -A`,
+        `  (or without kubectl: docker exec -it ${controlPlaneNode(settings.clusterName)} ` +
+        `kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods -A)`,
+        `remove: ${kindBinary} delete cluster --name ${settings.clusterName}`,
+      ],
+    });
     const kubeconfig = `${work}/kubeconfig`;
     await Deno.writeTextFile(
       kubeconfig,
       await run(kind, kindKubeconfigArgs(settings), { capture: true }),
     );
     await run(kind, kindLoadArgs(settings));
-    const kubectl = dockerKubectl(controlPlaneNode(settings.clusterName));
+    kubectl = dockerKubectl(controlPlaneNode(settings.clusterName));
 
     console.error(`starting ${settings.backend.image} and the fault proxy on the kind network`);
-    const emulator = await startEmulator(settings.backend);
-    cleanups.push({ what: "emulator", action: () => emulator.stop() });
-    const proxy = await startFaultProxy(emulator.clusterUrl);
-    cleanups.push({ what: "fault proxy", action: () => proxy.stop() });
+    const emulator = await startEmulator(settings.backend, settings.clusterName);
+    containers.push(emulator.name);
+    created.push({
+      what: `emulator container ${emulator.name} (${settings.backend.image})`,
+      remove: () => emulator.stop(),
+      keep: [
+        `AWS endpoint from the host: ${emulator.hostUrl}, from pods: ${emulator.clusterUrl}`,
+        `remove: docker rm -f ${emulator.name}`,
+      ],
+    });
+    const proxy: StartedFaultProxy = await startFaultProxy(
+      emulator.clusterUrl,
+      settings.clusterName,
+    );
+    containers.push(proxy.name);
+    created.push({
+      what: `fault proxy container ${proxy.name} (the provider's AWS endpoint)`,
+      remove: () => proxy.stop(),
+      keep: [
+        `from the host: ${proxy.hostUrl}, from pods: ${proxy.clusterUrl}`,
+        `clear faults: curl -X PUT ${proxy.hostUrl}/__e2e/faults -d '{}'`,
+        `remove: docker rm -f ${proxy.name}`,
+      ],
+    });
 
     // Our chart with the real driver as its dependency, fetched from the driver's repository.
     const chartCopy = `${work}/chart`;
@@ -124,23 +155,62 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
       aws: seeder,
       setFaults: (faults) => proxy.setFaults(faults),
       settings,
+      awsEndpointForPods: proxy.clusterUrl,
+      leakSamples: async () => [...seeder.seededValues(), ...stsSamples(await proxy.sensitive())],
       log: (message) => console.error(message),
     });
-    const failed = results.some((result) => result.error !== undefined);
-    if (failed) await diagnostics(kubectl);
+    summary = [
+      ...results.map((result) =>
+        `${result.error ? "✗" : "✓"} ${result.name} (${result.seconds} s)` +
+        (result.error ? `: ${result.error}` : "")
+      ),
+      summaryLine(results),
+    ].join("\n");
+    failed = results.some((result) => result.error !== undefined);
     console.log(summaryLine(results));
-    return failed ? 1 : 0;
+  } catch (error) {
+    failed = true;
+    summary = `set-up failed: ${(error as Error).stack ?? error}`;
+    console.error(summary);
   } finally {
+    if (failed) {
+      const dir = settings.artifactsDir ?? await Deno.makeTempDir({ prefix: "ascp-e2e-diag-" });
+      const kindBinary = kind;
+      const files = await collectDiagnostics(dir, {
+        kubectl,
+        exportKindLogs: kubectl && kindBinary
+          ? (into) => run(kindBinary, kindExportLogsArgs(settings, into))
+          : undefined,
+        containers,
+        summary,
+      });
+      console.error(`diagnostics (${files.length} files) in ${dir}`);
+    }
     if (settings.keep) {
-      console.error(`E2E_KEEP=1: kept ${cleanups.map((cleanup) => cleanup.what).join(", ")}`);
+      console.error(keepInstructions(created));
     } else {
-      for (const cleanup of cleanups.reverse()) {
+      for (const item of created.reverse()) {
         try {
-          await cleanup.action();
+          await item.remove();
         } catch (error) {
-          console.error(`cleanup of the ${cleanup.what} failed: ${(error as Error).message}`);
+          console.error(`removing the ${item.what} failed: ${(error as Error).message}`);
         }
       }
     }
   }
+  return failed ? 1 : 0;
+}
+
+/** The proxy's STS values as leak samples (described, never shown). */
+export function stsSamples(values: { tokens: string[]; credentials: string[] }): SecretSample[] {
+  return [
+    ...values.tokens.map((value, index) => ({
+      value,
+      what: `a web identity token sent to STS (#${index + 1})`,
+    })),
+    ...values.credentials.map((value, index) => ({
+      value,
+      what: `an STS secret key or session token (#${index + 1})`,
+    })),
+  ];
 }

@@ -13,7 +13,7 @@ if (import.meta.main) {
   const code = await runE2e({
     dockerAvailable: dockerInfoSucceeds,
     runKind: async () => {
-      // Loaded only with Docker: testcontainers is not needed for the local suite.
+      // Loaded only with Docker: the local suite needs none of the kind tooling.
       const { runKindE2e } = await import("./kind_suite.ts");
       return await runKindE2e(e2eSettings(Deno.env.toObject()));
     },

@@ -7,11 +7,12 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { type KubeObject, parseManifests } from "./chart_render.ts";
 
 /** The examples directory of this repository. */
-export const EXAMPLES_DIR = new URL("../../examples/", import.meta.url).pathname;
+export const EXAMPLES_DIR = fileURLToPath(new URL("../../examples/", import.meta.url));
 
 /** An IAM role ARN in `account`. */
 export function roleArn(account: string, name: string): string {
@@ -21,6 +22,15 @@ export function roleArn(account: string, name: string): string {
 /** A namespace. */
 export function namespace(name: string): KubeObject {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+}
+
+/** A service account without annotations (Pod Identity maps it by association). */
+export function serviceAccount(name: string, options: { namespace: string }): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name, namespace: options.namespace },
+  };
 }
 
 /** A service account that IRSA maps to `role` (annotation `eks.amazonaws.com/role-arn`). */
@@ -158,4 +168,90 @@ export async function exampleObjects(
   options: { namespace: string; image: string },
 ): Promise<KubeObject[]> {
   return adaptExample(await Deno.readTextFile(`${EXAMPLES_DIR}${file}`), options);
+}
+
+/** The EKS Pod Identity Agent's IPv4 address (link-local, on every node). */
+export const POD_IDENTITY_AGENT_ADDRESS = "169.254.170.23";
+
+/** Options of {@linkcode podIdentityAgentObjects}. */
+export interface PodIdentityAgentOptions {
+  /** Namespace of the stand-in. */
+  namespace: string;
+  /** Image that runs it (the project's Deno). */
+  image: string;
+  /** Image of the init container that adds the agent's address (busybox `ip`). */
+  toolsImage: string;
+  /** The AWS endpoint as pods reach it (`http://host:port`): STS for the stand-in. */
+  sts: string;
+  /** `<namespace>/<service account>` → role ARN. */
+  associations: Record<string, string>;
+  /** The text of pod_identity_agent_standin.ts. */
+  source: string;
+}
+
+/** Name (and `app` label) of the agent stand-in's DaemonSet. */
+export const POD_IDENTITY_AGENT_NAME = "eks-pod-identity-agent";
+
+/**
+ * The Pod Identity agent stand-in as EKS runs the agent: a host-network
+ * DaemonSet on every node (all taints tolerated) answering on
+ * 169.254.170.23:80. An init container with NET_ADMIN adds that address to
+ * the node's loopback; pods reach it through their default route to the node.
+ */
+export function podIdentityAgentObjects(options: PodIdentityAgentOptions): KubeObject[] {
+  const labels = { app: POD_IDENTITY_AGENT_NAME };
+  const address = POD_IDENTITY_AGENT_ADDRESS;
+  return [
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: POD_IDENTITY_AGENT_NAME, namespace: options.namespace },
+      data: { "pod_identity_agent_standin.ts": options.source },
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: POD_IDENTITY_AGENT_NAME, namespace: options.namespace, labels },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            hostNetwork: true,
+            tolerations: [{ operator: "Exists" }],
+            initContainers: [{
+              name: "link-local-address",
+              image: options.toolsImage,
+              command: [
+                "sh",
+                "-c",
+                `ip addr add ${address}/32 dev lo 2>/dev/null || ip addr show dev lo | grep -q ${address}`,
+              ],
+              securityContext: { capabilities: { add: ["NET_ADMIN"] } },
+            }],
+            containers: [{
+              name: "agent",
+              image: options.image,
+              command: [
+                "deno",
+                "run",
+                `--allow-net=${address}:80,${new URL(options.sts).host}`,
+                "--allow-env=LISTEN,PORT,STS,ASSOCIATIONS",
+                "/standin/pod_identity_agent_standin.ts",
+              ],
+              env: [
+                { name: "LISTEN", value: address },
+                { name: "PORT", value: "80" },
+                { name: "STS", value: options.sts },
+                { name: "ASSOCIATIONS", value: JSON.stringify(options.associations) },
+              ],
+              readinessProbe: { tcpSocket: { host: address, port: 80 }, periodSeconds: 2 },
+              volumeMounts: [{ name: "source", mountPath: "/standin", readOnly: true }],
+            }],
+            volumes: [{ name: "source", configMap: { name: POD_IDENTITY_AGENT_NAME } }],
+          },
+        },
+      },
+    },
+  ];
 }

@@ -11,9 +11,14 @@
  * `denoland/deno` container on the kind network and runs it there with
  * `UPSTREAM` (the emulator's URL) and `PORT`.
  *
+ * It also keeps what the leak check must look for and that only STS traffic
+ * shows: the web identity tokens sent to `AssumeRoleWithWebIdentity` (the
+ * pods' service account tokens, as the kubelet issued them to the driver)
+ * and the secret keys and session tokens STS answered with.
+ *
  * Control API: `GET /__e2e/health`; `PUT /__e2e/faults` with a JSON object
  * `{ "<region>": <status> }` (an empty object clears every fault);
- * `GET /__e2e/faults`.
+ * `GET /__e2e/faults`; `GET /__e2e/sensitive` (`{ tokens, credentials }`).
  *
  * @module
  */
@@ -47,6 +52,29 @@ export function faultResponse(service: string, status: number): Response {
   });
 }
 
+/** Values seen in STS traffic that must never be shown (at most {@linkcode SENSITIVE_LIMIT} each). */
+export interface SensitiveValues {
+  /** `WebIdentityToken`s of `AssumeRoleWithWebIdentity` requests. */
+  tokens: string[];
+  /** `SecretAccessKey`s and `SessionToken`s of STS answers. */
+  credentials: string[];
+}
+
+/** How many values of each kind the proxy keeps (the suite makes a few dozen). */
+export const SENSITIVE_LIMIT = 1_000;
+
+/** The `WebIdentityToken` of a form-encoded STS request body, or undefined. */
+export function webIdentityToken(body: string): string | undefined {
+  if (!body.includes("WebIdentityToken=")) return undefined;
+  return new URLSearchParams(body).get("WebIdentityToken") ?? undefined;
+}
+
+/** `SecretAccessKey` and `SessionToken` values of an STS XML answer. */
+export function stsCredentials(body: string): string[] {
+  return [...body.matchAll(/<(SecretAccessKey|SessionToken)>([^<]+)<\/\1>/g)]
+    .map((match) => match[2]);
+}
+
 /** Options of {@linkcode serveRegionFaultProxy}. */
 export interface RegionFaultProxyOptions {
   /** The emulator, e.g. `http://172.18.0.3:5000`. */
@@ -64,6 +92,10 @@ export function serveRegionFaultProxy(
   options: RegionFaultProxyOptions,
 ): Deno.HttpServer<Deno.NetAddr> {
   let faults: RegionFaults = {};
+  const sensitive = { tokens: new Set<string>(), credentials: new Set<string>() };
+  const keep = (into: Set<string>, value: string) => {
+    if (into.size < SENSITIVE_LIMIT) into.add(value);
+  };
   return Deno.serve(
     { port: options.port, hostname: options.hostname ?? "0.0.0.0", onListen: () => {} },
     async (request) => {
@@ -73,21 +105,37 @@ export function serveRegionFaultProxy(
         if (request.method === "PUT") faults = await request.json();
         return Response.json(faults);
       }
+      if (url.pathname === "/__e2e/sensitive") {
+        return Response.json({
+          tokens: [...sensitive.tokens],
+          credentials: [...sensitive.credentials],
+        });
+      }
       const scope = signedScope(request.headers.get("authorization"));
       const status = scope ? faults[scope.region] : undefined;
       if (scope && status !== undefined) return faultResponse(scope.service, status);
+      // AWS request bodies are small: read them whole, to see STS's web identity tokens.
+      const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+      const token = body ? webIdentityToken(new TextDecoder().decode(body)) : undefined;
+      if (token) keep(sensitive.tokens, token);
       const headers = new Headers(request.headers);
       for (const name of HOP_BY_HOP) headers.delete(name);
+      headers.delete("content-length");
       const answer = await fetch(new URL(url.pathname + url.search, options.upstream), {
         method: request.method,
         headers,
-        body: request.body,
+        body,
       });
       const answerHeaders = new Headers(answer.headers);
       for (const name of HOP_BY_HOP) answerHeaders.delete(name);
       // fetch has decoded a compressed body already.
       answerHeaders.delete("content-encoding");
       answerHeaders.delete("content-length");
+      if (token !== undefined || scope?.service === "sts") {
+        const text = await answer.text();
+        for (const value of stsCredentials(text)) keep(sensitive.credentials, value);
+        return new Response(text, { status: answer.status, headers: answerHeaders });
+      }
       return new Response(answer.body, { status: answer.status, headers: answerHeaders });
     },
   );

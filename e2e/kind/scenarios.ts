@@ -1,173 +1,47 @@
 /**
  * The kind suite's scenarios: the seed README's walkthrough, then secret
  * sync, rotation, jmesPath, SSM, failover with the primary region failing,
- * and a negative case. Each runs in its own namespace against a running
- * cluster (driver + our provider) and the emulator; they only need the small
- * {@linkcode ScenarioContext}, so tests can drive them with fakes.
+ * EKS Pod Identity through an agent stand-in, a negative case, and last the
+ * leak check over everything the provider logged and every event. Each runs
+ * in its own namespace against a running cluster (driver + our provider) and
+ * the emulator; they only need the small {@linkcode ScenarioContext}, so
+ * tests can drive them with fakes.
+ *
+ * Values are distinctive (`r0tated-v1-Kp3`, not `v1`): the leak check looks
+ * for every one of them, however short, in every log line and event.
  *
  * @module
  */
 
-import type { Kubectl } from "./kubectl.ts";
+import { leakCheck } from "./leak_scenario.ts";
 import {
   exampleObjects,
   irsaServiceAccount,
   mountingDeployment,
   namespace,
-  type ObjectEntry,
   roleArn,
-  type SecretObject,
   secretProviderClass,
 } from "./manifests.ts";
-import type { RegionFaults } from "./region_fault_proxy.ts";
-import type { E2eSettings } from "./settings.ts";
+import { podIdentity } from "./pod_identity_scenario.ts";
+import {
+  APP_SA,
+  appNamespace,
+  expectEqual,
+  mountApp,
+  read,
+  rollout,
+  type Scenario,
+  type ScenarioContext,
+  secretValue,
+  waitFor,
+} from "./scenario_context.ts";
 
-/** Creating and changing AWS data (test/support/aws_seed.ts provides it). */
-export interface AwsSeeding {
-  /** Creates a secret. */
-  createSecret(region: string, name: string, value: string): Promise<unknown>;
-  /** Adds a new current version. */
-  putSecretValue(region: string, secretId: string, value: string): Promise<unknown>;
-  /** Creates a parameter. */
-  putParameter(
-    region: string,
-    name: string,
-    value: string,
-    options?: { type?: "String" | "SecureString" },
-  ): Promise<unknown>;
-}
-
-/** What a scenario works with. */
-export interface ScenarioContext {
-  /** kubectl on the cluster. */
-  kubectl: Kubectl;
-  /** The emulator. */
-  aws: AwsSeeding;
-  /** Sets the fault proxy's failing regions. */
-  setFaults(faults: RegionFaults): Promise<void>;
-  /** Settings of the run. */
-  settings: E2eSettings;
-  /** Progress. */
-  log(message: string): void;
-  /** Waits; tests replace it. @default {setTimeout} */
-  sleep?(ms: number): Promise<void>;
-}
-
-/** One scenario. */
-export interface Scenario {
-  /** Name, as reported. */
-  name: string;
-  /** Runs it; throws when the provider misbehaves. */
-  run(context: ScenarioContext): Promise<void>;
-}
+export * from "./scenario_context.ts";
 
 /** The README's test secret. */
 export const README_SECRET = '{"username":"memeuser", "password":"hunter2"}';
-/** Service account of the non-README scenarios. */
-const APP_SA = "e2e-app";
 /** Rotation: the driver polls every 30 s and kubelet republishes about every minute. */
 const ROTATION_TIMEOUT_MS = 240_000;
-
-function sleepOf(context: ScenarioContext): (ms: number) => Promise<void> {
-  return context.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-}
-
-/** Throws unless `actual` equals `expected`. */
-export function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
-
-/**
- * Calls `check` until it returns a value other than undefined, or fails
- * after `timeoutMs` with the last error.
- */
-export async function waitFor<T>(
-  context: ScenarioContext,
-  what: string,
-  check: () => Promise<T | undefined>,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 180_000;
-  const intervalMs = options.intervalMs ?? 5_000;
-  const sleep = sleepOf(context);
-  let lastError: unknown;
-  for (let waited = 0; waited <= timeoutMs; waited += intervalMs) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(intervalMs);
-  }
-  const cause = lastError instanceof Error ? `: ${lastError.message}` : "";
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${cause}`);
-}
-
-async function rollout(context: ScenarioContext, ns: string, deployment: string): Promise<string> {
-  await context.kubectl.run([
-    "rollout",
-    "status",
-    "-n",
-    ns,
-    `deployment/${deployment}`,
-    "--timeout=180s",
-  ]);
-  return await context.kubectl.firstPod(ns, deployment);
-}
-
-async function appNamespace(context: ScenarioContext, ns: string): Promise<void> {
-  const { settings } = context;
-  await context.kubectl.apply([
-    namespace(ns),
-    irsaServiceAccount(APP_SA, {
-      namespace: ns,
-      role: roleArn(settings.backend.accountId, "e2e-app-role"),
-    }),
-  ]);
-}
-
-async function mountApp(
-  context: ScenarioContext,
-  ns: string,
-  name: string,
-  spc: {
-    objects: ObjectEntry[];
-    parameters?: Record<string, string>;
-    secretObjects?: SecretObject[];
-  },
-  envFromSecrets?: Record<string, [string, string]>,
-): Promise<string> {
-  await context.kubectl.apply([
-    secretProviderClass(name, { namespace: ns, ...spc }),
-    mountingDeployment(name, {
-      namespace: ns,
-      serviceAccount: APP_SA,
-      secretProviderClass: name,
-      image: context.settings.workloadImage,
-      envFromSecrets,
-    }),
-  ]);
-  return await rollout(context, ns, name);
-}
-
-function read(context: ScenarioContext, ns: string, pod: string, file: string): Promise<string> {
-  return context.kubectl.readFile(ns, pod, `/mnt/secrets-store/${file}`);
-}
-
-async function secretValue(
-  context: ScenarioContext,
-  ns: string,
-  name: string,
-  key: string,
-): Promise<{ value: string; labels: Record<string, string> } | undefined> {
-  const secret = await context.kubectl.getJson(["secret", "-n", ns, name]);
-  const encoded = secret.data?.[key];
-  if (typeof encoded !== "string") return undefined;
-  return { value: atob(encoded), labels: secret.metadata.labels ?? {} };
-}
 
 /** The seed README's IRSA walkthrough, with its example files, unchanged but for the namespace. */
 export const readmeWalkthrough: Scenario = {
@@ -202,7 +76,7 @@ export const secretSync: Scenario = {
   async run(context) {
     const { settings } = context;
     await appNamespace(context, ROTATION_NS);
-    await context.aws.createSecret(settings.primaryRegion, "RotatingSecret", "version-1");
+    await context.aws.createSecret(settings.primaryRegion, "RotatingSecret", "r0tated-v1-Kp3");
     const pod = await mountApp(context, ROTATION_NS, "rotation", {
       objects: [{ objectName: "RotatingSecret", objectType: "secretsmanager" }],
       parameters: { region: settings.primaryRegion },
@@ -212,14 +86,15 @@ export const secretSync: Scenario = {
         labels: { environment: "e2e" },
         data: [{ objectName: "RotatingSecret", key: "value" }],
       }],
-    }, { ROTATING: ["rotating-secret", "value"] });
-    expectEqual(await read(context, ROTATION_NS, pod, "RotatingSecret"), "version-1", "file");
+      envFromSecrets: { ROTATING: ["rotating-secret", "value"] },
+    });
+    expectEqual(await read(context, ROTATION_NS, pod, "RotatingSecret"), "r0tated-v1-Kp3", "file");
     const synced = await waitFor(
       context,
       "Secret rotating-secret",
       () => secretValue(context, ROTATION_NS, "rotating-secret", "value"),
     );
-    expectEqual(synced.value, "version-1", "synced Secret value");
+    expectEqual(synced.value, "r0tated-v1-Kp3", "synced Secret value");
     expectEqual(synced.labels["secrets-store.csi.k8s.io/managed"], "true", "managed label");
     expectEqual(synced.labels.environment, "e2e", "label from secretObjects");
     const env = await context.kubectl.run([
@@ -231,7 +106,7 @@ export const secretSync: Scenario = {
       "printenv",
       "ROTATING",
     ]);
-    expectEqual(env.trim(), "version-1", "env var from the synced Secret");
+    expectEqual(env.trim(), "r0tated-v1-Kp3", "env var from the synced Secret");
   },
 };
 
@@ -241,15 +116,15 @@ export const rotation: Scenario = {
   async run(context) {
     const { settings } = context;
     const pod = await context.kubectl.firstPod(ROTATION_NS, "rotation");
-    await context.aws.putSecretValue(settings.primaryRegion, "RotatingSecret", "version-2");
+    await context.aws.putSecretValue(settings.primaryRegion, "RotatingSecret", "r0tated-v2-Kp3");
     context.log("waiting for the driver's rotation (poll interval 30 s)");
     await waitFor(context, "the rotated file", async () => {
       const content = await read(context, ROTATION_NS, pod, "RotatingSecret");
-      return content === "version-2" ? content : undefined;
+      return content === "r0tated-v2-Kp3" ? content : undefined;
     }, { timeoutMs: ROTATION_TIMEOUT_MS });
     await waitFor(context, "the rotated Secret", async () => {
       const synced = await secretValue(context, ROTATION_NS, "rotating-secret", "value");
-      return synced?.value === "version-2" ? synced : undefined;
+      return synced?.value === "r0tated-v2-Kp3" ? synced : undefined;
     }, { timeoutMs: ROTATION_TIMEOUT_MS });
   },
 };
@@ -299,8 +174,8 @@ export const ssmParameters: Scenario = {
     const { settings } = context;
     const ns = "e2e-ssm";
     await appNamespace(context, ns);
-    await context.aws.putParameter(settings.primaryRegion, "/e2e/app/flag", "on");
-    await context.aws.putParameter(settings.primaryRegion, "/e2e/app/token", "s3cr3t-token", {
+    await context.aws.putParameter(settings.primaryRegion, "/e2e/app/flag", "fl4g-0n-Qm2");
+    await context.aws.putParameter(settings.primaryRegion, "/e2e/app/token", "s3cr3t-t0ken-Qm2", {
       type: "SecureString",
     });
     const pod = await mountApp(context, ns, "ssm", {
@@ -310,8 +185,12 @@ export const ssmParameters: Scenario = {
         { objectName: "/e2e/app/token", objectType: "ssmparameter", objectAlias: "token" },
       ],
     });
-    expectEqual(await read(context, ns, pod, "flag"), "on", "String parameter");
-    expectEqual(await read(context, ns, pod, "token"), "s3cr3t-token", "SecureString parameter");
+    expectEqual(await read(context, ns, pod, "flag"), "fl4g-0n-Qm2", "String parameter");
+    expectEqual(
+      await read(context, ns, pod, "token"),
+      "s3cr3t-t0ken-Qm2",
+      "SecureString parameter",
+    );
   },
 };
 
@@ -322,20 +201,20 @@ export const failover: Scenario = {
     const { settings } = context;
     const ns = "e2e-failover";
     await appNamespace(context, ns);
-    await context.aws.createSecret(settings.primaryRegion, "RegionalSecret", "from-primary");
-    await context.aws.createSecret(settings.failoverRegion, "RegionalSecret", "from-failover");
+    await context.aws.createSecret(settings.primaryRegion, "RegionalSecret", "pr1mary-Zt8");
+    await context.aws.createSecret(settings.failoverRegion, "RegionalSecret", "fa1lover-Zt8");
     const spc = {
       parameters: { region: settings.primaryRegion, failoverRegion: settings.failoverRegion },
       objects: [{ objectName: "RegionalSecret", objectType: "secretsmanager" }],
     };
     const healthy = await mountApp(context, ns, "failover-healthy", spc);
-    expectEqual(await read(context, ns, healthy, "RegionalSecret"), "from-primary", "both up");
+    expectEqual(await read(context, ns, healthy, "RegionalSecret"), "pr1mary-Zt8", "both up");
     await context.setFaults({ [settings.primaryRegion]: 500 });
     try {
       const degraded = await mountApp(context, ns, "failover-degraded", spc);
       expectEqual(
         await read(context, ns, degraded, "RegionalSecret"),
-        "from-failover",
+        "fa1lover-Zt8",
         "primary failing",
       );
     } finally {
@@ -375,7 +254,10 @@ export const missingSecret: Scenario = {
   },
 };
 
-/** Every scenario, in the order they run (rotation follows sync: it reuses its pod). */
+/**
+ * Every scenario, in the order they run (rotation follows sync: it reuses its
+ * pod; the leak check comes last: it reads what all the others caused).
+ */
 export const SCENARIOS: Scenario[] = [
   readmeWalkthrough,
   secretSync,
@@ -383,7 +265,9 @@ export const SCENARIOS: Scenario[] = [
   jmesPath,
   ssmParameters,
   failover,
+  podIdentity,
   missingSecret,
+  leakCheck,
 ];
 
 /** Outcome of one scenario. */

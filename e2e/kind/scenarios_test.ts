@@ -1,8 +1,9 @@
 /**
  * The scenarios against a fake cluster that behaves like driver + provider
  * (files from the emulator's current data, failover on a faulted region,
- * synced Secrets, FailedMount events): checks that each scenario seeds what
- * it later expects, reads the right files and reports failures.
+ * synced Secrets, the Pod Identity agent's associations, FailedMount events,
+ * provider logs): checks that each scenario seeds what it later expects,
+ * reads the right files and reports failures.
  */
 
 import assert from "node:assert/strict";
@@ -18,6 +19,8 @@ import {
   summaryLine,
   waitFor,
 } from "./scenarios.ts";
+import { SeededValues } from "../../test/support/leak_check.ts";
+import { stsSamples } from "./kind_suite.ts";
 import { e2eSettings } from "./settings.ts";
 
 const settings = e2eSettings({});
@@ -33,11 +36,21 @@ interface Entry {
 class FakeCluster implements AwsSeeding {
   objects: KubeObject[] = [];
   values = new Map<string, string>();
+  seeded = new SeededValues();
   faults: RegionFaults = {};
   applied: string[] = [];
+  /** What the fake provider logged; tests add lines to it. */
+  providerLog: string[] = ['{"level":"info","msg":"Listening on the provider socket"}'];
+  /** What the fake agent stand-in logged. */
+  agentLog: string[] = [];
+  /** Extra events; tests add some. */
+  extraEvents: { reason: string; message: string }[] = [];
+  /** false: a provider that never asks the Pod Identity agent (uses IRSA whatever the class says). */
+  honoursPodIdentity = true;
 
   createSecret(region: string, name: string, value: string) {
     this.values.set(`${region}/${name}`, value);
+    this.seeded.record(value, `the value of ${name} in ${region}`);
     return Promise.resolve();
   }
   putSecretValue(region: string, name: string, value: string) {
@@ -53,17 +66,39 @@ class FakeCluster implements AwsSeeding {
     );
   }
 
+  deploymentOfPod(ns: string, pod: string): KubeObject | undefined {
+    return this.find("Deployment", ns, pod.replace(/-pod$/, ""));
+  }
+
   classOfPod(ns: string, pod: string): KubeObject {
-    const deployment = this.find("Deployment", ns, pod.replace(/-pod$/, ""));
+    const deployment = this.deploymentOfPod(ns, pod);
     const name = deployment?.spec.template.spec.volumes[0].csi.volumeAttributes.secretProviderClass;
     const spc = this.find("SecretProviderClass", ns, name);
     if (!spc) throw new Error(`pod ${ns}/${pod} has no class`);
     return spc;
   }
 
-  /** What the provider would mount: file name → [content, mode]. */
-  mount(spc: KubeObject): Map<string, [string, string]> {
+  /** The Pod Identity credentials' check: an agent that knows the pod's service account. */
+  askAgent(ns: string, serviceAccount: string): void {
+    const agent = this.objects.find((object) =>
+      object.kind === "DaemonSet" && object.metadata.name === "eks-pod-identity-agent"
+    );
+    if (!agent) throw new Error("Pod Identity agent: request send failed, connection refused");
+    const env = agent.spec.template.spec.containers[0].env;
+    // deno-lint-ignore no-explicit-any
+    const associations = JSON.parse(env.find((e: any) => e.name === "ASSOCIATIONS").value);
+    const role = associations[`${ns}/${serviceAccount}`];
+    if (!role) throw new Error(`AccessDeniedException: no association for ${ns}/${serviceAccount}`);
+    this.agentLog.push(`served ${ns}/${serviceAccount} with ${role}`);
+  }
+
+  /** What the provider would mount for `pod`: file name → [content, mode]. */
+  mount(ns: string, pod: string): Map<string, [string, string]> {
+    const spc = this.classOfPod(ns, pod);
     const parameters = spc.spec.parameters;
+    if (parameters.usePodIdentity === "true" && this.honoursPodIdentity) {
+      this.askAgent(ns, this.deploymentOfPod(ns, pod)!.spec.template.spec.serviceAccountName);
+    }
     const primary = parameters.region ?? settings.primaryRegion; // the worker's label
     const region = this.faults[primary] ? parameters.failoverRegion : primary;
     const files = new Map<string, [string, string]>();
@@ -82,12 +117,52 @@ class FakeCluster implements AwsSeeding {
     return files;
   }
 
+  failedMountMessage(ns: string, pod: string, error: Error): string {
+    return `MountVolume.SetUp failed for volume "secrets-store-inline" : rpc error: code = Unknown desc = ` +
+      `failed to mount secrets store objects for pod ${ns}/${pod}, err: rpc error: code = Unknown ` +
+      `desc = ${error.message}`;
+  }
+
+  /** FailedMount events of every pod whose mount fails, and the extra ones. */
+  events(): KubeObject[] {
+    const events = this.objects.filter((object) => object.kind === "Deployment").flatMap(
+      (deployment) => {
+        const { namespace: ns, name } = deployment.metadata;
+        try {
+          this.mount(ns!, `${name}-pod`);
+          return [];
+        } catch (error) {
+          return [{
+            reason: "FailedMount",
+            message: this.failedMountMessage(ns!, `${name}-pod`, error as Error),
+          }];
+        }
+      },
+    );
+    return [...events, ...this.extraEvents].map((event, index) => ({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `event-${index}` },
+      reason: event.reason,
+      message: event.message,
+      involvedObject: { kind: "Pod", namespace: "e2e", name: "pod" },
+    }));
+  }
+
   kubectl(): Kubectl {
     const run = (args: string[]): Promise<string> => {
       if (args[0] === "rollout") return Promise.resolve("");
+      if (args[0] === "logs" && args.includes("agent")) {
+        return Promise.resolve(this.agentLog.join("\n") + "\n");
+      }
+      if (args[0] === "logs" && args[2] === "kube-system") {
+        return args.includes("--previous")
+          ? Promise.reject(new Error("previous terminated container not found"))
+          : Promise.resolve(this.providerLog.join("\n") + "\n");
+      }
       const [, , ns, pod, , command, ...rest] = args;
       if (args[0] === "exec" && command === "printenv") {
-        const deployment = this.find("Deployment", ns, pod.replace(/-pod$/, ""));
+        const deployment = this.deploymentOfPod(ns, pod);
         // deno-lint-ignore no-explicit-any
         const variable = deployment?.spec.template.spec.containers[0].env.find((v: any) =>
           v.name === rest[0]
@@ -98,11 +173,11 @@ class FakeCluster implements AwsSeeding {
         const object = spc.spec.secretObjects.find((s: any) => s.secretName === name);
         // deno-lint-ignore no-explicit-any
         const file = object.data.find((d: any) => d.key === key).objectName;
-        return Promise.resolve(`${this.mount(spc).get(file)![0]}\n`);
+        return Promise.resolve(`${this.mount(ns, pod).get(file)![0]}\n`);
       }
       if (args[0] === "exec" && command === "stat") {
         const file = rest.at(-1)!.replace("/mnt/secrets-store/", "");
-        return Promise.resolve(`${this.mount(this.classOfPod(ns, pod)).get(file)![1]}\n`);
+        return Promise.resolve(`${this.mount(ns, pod).get(file)![1]}\n`);
       }
       throw new Error(`fake kubectl cannot run ${args.join(" ")}`);
     };
@@ -118,13 +193,34 @@ class FakeCluster implements AwsSeeding {
         return Promise.resolve();
       },
       getJson: (args) => {
+        if (args[0] === "pods") {
+          return Promise.resolve({
+            apiVersion: "v1",
+            kind: "List",
+            metadata: { name: "" },
+            items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "provider-abcde" } }],
+          });
+        }
+        if (args[0] === "events") {
+          return Promise.resolve({
+            apiVersion: "v1",
+            kind: "List",
+            metadata: { name: "" },
+            items: this.events(),
+          });
+        }
         const [kind, , ns, name] = args;
         assert.equal(kind, "secret");
         for (const spc of this.objects.filter((object) => object.kind === "SecretProviderClass")) {
           // deno-lint-ignore no-explicit-any
           const object = spc.spec.secretObjects?.find((s: any) => s.secretName === name);
           if (!object || spc.metadata.namespace !== ns) continue;
-          const files = this.mount(spc);
+          const deployment = this.objects.find((candidate) =>
+            candidate.kind === "Deployment" && candidate.metadata.namespace === ns &&
+            candidate.spec.template.spec.volumes[0].csi.volumeAttributes.secretProviderClass ===
+              spc.metadata.name
+          )!;
+          const files = this.mount(ns, `${deployment.metadata.name}-pod`);
           return Promise.resolve({
             apiVersion: "v1",
             kind: "Secret",
@@ -145,20 +241,16 @@ class FakeCluster implements AwsSeeding {
           ? Promise.resolve(`${app}-pod`)
           : Promise.reject(new Error("no pod")),
       readFile: (ns, pod, path) => {
-        const file = this.mount(this.classOfPod(ns, pod)).get(
-          path.replace("/mnt/secrets-store/", ""),
-        );
+        const file = this.mount(ns, pod).get(path.replace("/mnt/secrets-store/", ""));
         return file ? Promise.resolve(file[0]) : Promise.reject(new Error(`${path}: no such file`));
       },
       podEvents: (ns, pod, reason) => {
         try {
-          this.mount(this.classOfPod(ns, pod));
+          this.mount(ns, pod);
           return Promise.resolve([]);
         } catch (error) {
           return Promise.resolve([
-            `MountVolume.SetUp failed for volume "secrets-store-inline" : rpc error: code = Unknown desc = ` +
-            `failed to mount secrets store objects for pod ${ns}/${pod}, err: rpc error: code = Unknown ` +
-            `desc = ${(error as Error).message} (${reason})`,
+            `${this.failedMountMessage(ns, pod, error as Error)} (${reason})`,
           ]);
         }
       },
@@ -175,18 +267,28 @@ class FakeCluster implements AwsSeeding {
         return Promise.resolve();
       },
       settings,
+      awsEndpointForPods: "http://172.18.0.9:8080",
+      leakSamples: () =>
+        Promise.resolve([
+          ...this.seeded.all(),
+          ...stsSamples({ tokens: [FAKE_TOKEN], credentials: ["fakeSessionT0ken/Qx"] }),
+        ]),
       log: (message) => log.push(message),
       sleep: () => Promise.resolve(),
     };
   }
 }
 
+/** A service account token as STS saw it. */
+const FAKE_TOKEN =
+  "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJlLXZhbHVl";
+
 Deno.test("every scenario passes against a cluster that behaves like driver + provider", async () => {
   const cluster = new FakeCluster();
   const log: string[] = [];
   const results = await runScenarios(SCENARIOS, cluster.context(log));
   assert.deepEqual(results.filter((result) => result.error), []);
-  assert.equal(summaryLine(results), "7 passed, 0 failed");
+  assert.equal(summaryLine(results), "9 passed, 0 failed");
   assert.deepEqual(cluster.faults, {}, "failover clears its faults");
 });
 
@@ -213,7 +315,7 @@ Deno.test("a provider that ignores failover makes the failover scenario fail", a
   // This provider mounts the primary's value whatever the faults.
   const broken: ScenarioContext = { ...context, setFaults: () => Promise.resolve() };
   const failover = SCENARIOS.find((scenario) => scenario.name.startsWith("failover"))!;
-  await assert.rejects(() => failover.run(broken), /primary failing: expected "from-failover"/);
+  await assert.rejects(() => failover.run(broken), /primary failing: expected "fa1lover-Zt8"/);
 });
 
 Deno.test("a failing scenario is reported and the others still run", async () => {
@@ -243,5 +345,90 @@ Deno.test("waitFor retries until a value comes, and times out with the last erro
         intervalMs: 10,
       }),
     /timed out after 0.02 s waiting for never: not yet/,
+  );
+});
+
+function scenario(prefix: string) {
+  return SCENARIOS.find((candidate) => candidate.name.startsWith(prefix))!;
+}
+
+/** A cluster where every scenario but the leak check has run. */
+async function clusterAfterScenarios(): Promise<FakeCluster> {
+  const cluster = new FakeCluster();
+  const results = await runScenarios(
+    SCENARIOS.filter((candidate) => !candidate.name.startsWith("leak check")),
+    cluster.context([]),
+  );
+  assert.deepEqual(results.filter((result) => result.error), []);
+  return cluster;
+}
+
+Deno.test("Pod Identity runs the agent stand-in on the link-local address and mounts through it", async () => {
+  const cluster = new FakeCluster();
+  await scenario("EKS Pod Identity").run(cluster.context([]));
+  const daemonSet = cluster.find("DaemonSet", "e2e-pod-identity-agent", "eks-pod-identity-agent");
+  assert.equal(daemonSet?.spec.template.spec.hostNetwork, true);
+  const agent = daemonSet?.spec.template.spec.containers[0];
+  assert.ok(agent.command.includes("--allow-net=169.254.170.23:80,172.18.0.9:8080"));
+  assert.deepEqual(cluster.agentLog, [
+    "served e2e-pod-identity/pi-app with arn:aws:iam::123456789012:role/e2e-pod-identity-role",
+  ]);
+  const spc = cluster.find("SecretProviderClass", "e2e-pod-identity", "pod-identity");
+  assert.equal(spc?.spec.parameters.usePodIdentity, "true");
+});
+
+Deno.test("a provider that does not ask the Pod Identity agent fails the scenario", async () => {
+  const cluster = new FakeCluster();
+  cluster.honoursPodIdentity = false;
+  await assert.rejects(
+    () => scenario("EKS Pod Identity").run(cluster.context([])),
+    /waiting for the agent stand-in's log line/,
+  );
+});
+
+Deno.test("the leak check passes over clean logs and says how much it read", async () => {
+  const cluster = await clusterAfterScenarios();
+  const log: string[] = [];
+  await scenario("leak check").run(cluster.context(log));
+  assert.match(
+    log.at(-1)!,
+    /^checked 1 provider log lines and 1 events for \d+ values: none found$/,
+  );
+});
+
+Deno.test("the leak check finds a seeded value in a provider log line", async () => {
+  const cluster = await clusterAfterScenarios();
+  cluster.providerLog.push(JSON.stringify({ msg: "mounted", value: "r0tated-v2-Kp3" }));
+  await assert.rejects(
+    () => scenario("leak check").run(cluster.context([])),
+    /1 leak\(s\).*\n {2}the value of RotatingSecret in us-west-2 .*appears in provider pod provider-abcde log line 2/,
+  );
+});
+
+Deno.test("the leak check finds tokens and STS credentials in events, and any JWT", async () => {
+  const cluster = await clusterAfterScenarios();
+  cluster.extraEvents.push(
+    { reason: "FailedMount", message: `token ${FAKE_TOKEN}` },
+    { reason: "FailedMount", message: "credentials fakeSessionT0ken/Qx" },
+    { reason: "Warning", message: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvdGhlciJ9.c29tZXNpZ25hdHVyZQ" },
+  );
+  await assert.rejects(() => scenario("leak check").run(cluster.context([])), (error: Error) => {
+    assert.match(
+      error.message,
+      /a web identity token sent to STS \(#1\).*appears in event FailedMount/,
+    );
+    assert.match(error.message, /an STS secret key or session token \(#1\).*appears in event/);
+    assert.match(error.message, /a JWT appears in event Warning/);
+    assert.ok(!error.message.includes(FAKE_TOKEN), "the message never holds the value");
+    return true;
+  });
+});
+
+Deno.test("the leak check refuses to pass over nothing", async () => {
+  const cluster = await clusterAfterScenarios();
+  cluster.providerLog = [];
+  await assert.rejects(
+    () => scenario("leak check").run(cluster.context([])),
+    /no provider log line to check/,
   );
 });
