@@ -46,9 +46,9 @@ export function kindExportLogsArgs(settings: E2eSettings, dir: string): string[]
   return ["export", "logs", dir, "--name", settings.clusterName];
 }
 
-/** `kind load docker-image` of our image into every node. */
-export function kindLoadArgs(settings: E2eSettings): string[] {
-  return ["load", "docker-image", settings.providerImage, "--name", settings.clusterName];
+/** `kind load docker-image` of `image` (default: our image) into every node. */
+export function kindLoadArgs(settings: E2eSettings, image = settings.providerImage): string[] {
+  return ["load", "docker-image", image, "--name", settings.clusterName];
 }
 
 /** `kind delete cluster`. */

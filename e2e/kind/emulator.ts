@@ -179,7 +179,7 @@ export async function startFaultProxy(
     image: PROXY_IMAGE,
     port: PROXY_PORT,
     cluster,
-    env: { UPSTREAM: upstream, PORT: String(PROXY_PORT) },
+    env: { UPSTREAM: upstream, PORT: String(PROXY_PORT), DENO_NO_UPDATE_CHECK: "1" },
     entrypoint: "deno",
     command: ["run", "--allow-net", "--allow-env=UPSTREAM,PORT", PROXY_SOURCE],
   }, {

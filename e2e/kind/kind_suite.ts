@@ -26,7 +26,7 @@ import {
   providerInstallArgs,
 } from "./cluster_args.ts";
 import { collectDiagnostics } from "./diagnostics.ts";
-import { type StartedFaultProxy, startEmulator, startFaultProxy } from "./emulator.ts";
+import { PROXY_IMAGE, type StartedFaultProxy, startEmulator, startFaultProxy } from "./emulator.ts";
 import { ensureGoTool, HELM, KIND } from "./go_tools.ts";
 import { controlPlaneNode, dockerKubectl, type Kubectl } from "./kubectl.ts";
 import { runScenarios, SCENARIOS, summaryLine } from "./scenarios.ts";
@@ -122,6 +122,9 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
       emulator.clusterUrl,
       settings.clusterName,
     );
+    // The Pod Identity agent stand-in runs on this image too: the nodes get it from the host
+    // (already pulled for the proxy) rather than from a registry with pull limits.
+    await run(kind, kindLoadArgs(settings, PROXY_IMAGE));
     containers.push(proxy.name);
     created.push({
       what: `fault proxy container ${proxy.name} (the provider's AWS endpoint)`,

@@ -232,6 +232,8 @@ export function podIdentityAgentObjects(options: PodIdentityAgentOptions): KubeO
             containers: [{
               name: "agent",
               image: options.image,
+              // The nodes have it from the host (kind load), no registry pull.
+              imagePullPolicy: "IfNotPresent",
               command: [
                 "deno",
                 "run",
@@ -244,6 +246,7 @@ export function podIdentityAgentObjects(options: PodIdentityAgentOptions): KubeO
                 { name: "PORT", value: "80" },
                 { name: "STS", value: options.sts },
                 { name: "ASSOCIATIONS", value: JSON.stringify(options.associations) },
+                { name: "DENO_NO_UPDATE_CHECK", value: "1" },
               ],
               readinessProbe: { tcpSocket: { host: address, port: 80 }, periodSeconds: 2 },
               volumeMounts: [{ name: "source", mountPath: "/standin", readOnly: true }],
