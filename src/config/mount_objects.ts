@@ -9,6 +9,7 @@
 import { isArn, parseArn } from "./arn.ts";
 import { filePathProblem } from "./file_path_rules.ts";
 import { decodeObjects, ObjectsDecodeError, type ObjectSpec } from "./objects_decode.ts";
+import type { YamlLimits } from "./yaml_1_1.ts";
 import {
   parsePathTranslation,
   type PathTranslation,
@@ -80,6 +81,8 @@ export interface ParseMountObjectsOptions {
   regions: string[];
   /** The raw `pathTranslation` parameter. */
   pathTranslation: string;
+  /** Budgets of the YAML (default: the provider's default limits). */
+  limits?: YamlLimits;
 }
 
 /**
@@ -99,7 +102,7 @@ export function parseMountObjects(
   }
   let specs: (ObjectSpec | null)[];
   try {
-    specs = decodeObjects(objectsText);
+    specs = decodeObjects(objectsText, { limits: options.limits });
   } catch (error) {
     if (error instanceof ObjectsDecodeError) {
       throw new ObjectsError(`Failed to load SecretProviderClass: ${error.message}`);

@@ -12,6 +12,7 @@
  */
 
 import { LruMap } from "../cache/lru_map.ts";
+import { LimitError } from "../limits/mod.ts";
 import {
   type MountObject,
   ObjectsError,
@@ -19,7 +20,7 @@ import {
   type ParseMountObjectsOptions,
 } from "./mount_objects.ts";
 
-type Entry = { objects: readonly MountObject[] } | { error: string };
+type Entry = { objects: readonly MountObject[] } | { error: string } | { limit: LimitError };
 
 /** Options of {@linkcode ObjectsCache}. */
 export interface ObjectsCacheOptions {
@@ -49,7 +50,8 @@ export class ObjectsCache {
    * objects are shared between mounts: callers must not modify them.
    *
    * @throws {ObjectsError} as `parseMountObjects` does (also from the cache).
-   * @throws {LimitError} when the text goes over a YAML limit (not cached).
+   * @throws {LimitError} when the text goes over a YAML limit (also from the
+   *   cache: a hostile class sent again costs nothing).
    */
   parse(objectsText: string, options: ParseMountObjectsOptions): readonly MountObject[] {
     const key = JSON.stringify([objectsText, options.regions, options.pathTranslation]);
@@ -59,14 +61,16 @@ export class ObjectsCache {
       try {
         entry = { objects: parseMountObjects(objectsText, options) };
       } catch (error) {
-        if (!(error instanceof ObjectsError)) throw error;
-        entry = { error: error.message };
+        if (error instanceof ObjectsError) entry = { error: error.message };
+        else if (error instanceof LimitError) entry = { limit: error };
+        else throw error;
       }
       this.#entries.set(key, entry);
     } else {
       this.stats.hits++;
     }
     if ("error" in entry) throw new ObjectsError(entry.error);
+    if ("limit" in entry) throw entry.limit;
     return entry.objects;
   }
 

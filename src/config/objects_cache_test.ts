@@ -67,3 +67,23 @@ Deno.test("the text budget bounds the memory of many large classes", () => {
   }
   assert.ok(cache.size <= 10, `kept ${cache.size} classes of ~10 KB in a 100 KB budget`);
 });
+
+Deno.test("a text over a YAML limit fails with its LimitError, the second time from the cache", () => {
+  const cache = new ObjectsCache();
+  const limits = {
+    nodes: { max: 10, unit: "nodes", flag: "max-objects-nodes" },
+    depth: { max: 32, unit: "levels", flag: "max-objects-depth" },
+    aliases: { max: 10, unit: "aliases", flag: "max-objects-aliases" },
+  };
+  const text = `- [${Array(50).fill("a").join(", ")}]`;
+  const errors = [0, 1].map(() => {
+    try {
+      cache.parse(text, { ...OPTIONS, limits });
+    } catch (error) {
+      return error;
+    }
+  });
+  assert.equal((errors[0] as Error).name, "LimitError");
+  assert.equal(errors[1], errors[0]);
+  assert.deepEqual(cache.stats, { hits: 1, misses: 1 });
+});

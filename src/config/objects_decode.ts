@@ -14,6 +14,7 @@
 import { formatFloat32 } from "./go_format.ts";
 import {
   parseYaml11,
+  type YamlLimits,
   YamlMapping,
   YamlSyntaxError,
   YamlTimestamp,
@@ -138,10 +139,13 @@ function goTypeName(type: FieldType): string {
  *
  * @throws {ObjectsDecodeError} with the Go library's wording.
  */
-export function decodeObjects(source: string): (ObjectSpec | null)[] {
+export function decodeObjects(
+  source: string,
+  options: { limits?: YamlLimits } = {},
+): (ObjectSpec | null)[] {
   let value: YamlValue;
   try {
-    value = parseYaml11(source);
+    value = parseYaml11(source, options.limits);
   } catch (error) {
     if (error instanceof YamlSyntaxError) {
       throw new ObjectsDecodeError(`error converting YAML to JSON: ${error.message}`);

@@ -194,7 +194,14 @@ function withJmes(
       ok: true,
       value: values.map((value, i) => {
         const object = objects[i];
-        const jmesValues = extractJmesValues(value.bytes, object.jmesFiles, object.spec.objectName);
+        const jmesValues = extractJmesValues(
+          value.bytes,
+          object.jmesFiles,
+          object.spec.objectName,
+          {
+            limits: context.limits,
+          },
+        );
         jmesValues.forEach((bytes, j) =>
           context.budget.take(
             bytes.length,

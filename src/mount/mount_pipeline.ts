@@ -196,7 +196,16 @@ function parseObjects(
   regions: string[],
   dependencies: MountDependencies,
 ): readonly MountObject[] {
-  const options = { regions, pathTranslation: decoded.parameters.pathTranslation };
+  const limits = dependencies.limits ?? mountLimits();
+  const options = {
+    regions,
+    pathTranslation: decoded.parameters.pathTranslation,
+    limits: {
+      nodes: limits.objectsNodes,
+      depth: limits.objectsDepth,
+      aliases: limits.objectsAliases,
+    },
+  };
   try {
     return dependencies.objectsCache?.parse(decoded.parameters.objects, options) ??
       parseMountObjects(decoded.parameters.objects, options);
