@@ -3,11 +3,30 @@
  * primary region through the fault proxy — server errors, throttling,
  * connection resets, hangs, latency, now and then a fatal client error, or
  * none — limited to a number of requests or standing for the whole phase.
+ * The first phases take each kind once ({@linkcode OPENING_KINDS}), so that
+ * even the short soak of CI meets every fault, a hang and a fatal error
+ * included.
  *
  * @module
  */
 
-import type { AwsFault, AwsFaultMatch, FaultProxy } from "../support/fault_proxy.ts";
+import type { AwsCall, AwsFault, AwsFaultMatch, FaultProxy } from "../support/fault_proxy.ts";
+
+/**
+ * Error codes the schedule injects that are fatal by design (the provider
+ * does not fail over from them, as the Go provider does not): a mount one
+ * of them answers may fail. Every other fault must be survived.
+ */
+export const FATAL_FAULT_CODES: readonly string[] = ["ResourceNotFoundException"];
+
+/**
+ * Whether the proxy answered `call` with an injected fatal error: the only
+ * 4xx status faults of the schedule are the {@linkcode FATAL_FAULT_CODES}
+ * (throttling is a fault kind of its own).
+ */
+export function isFatalFault(call: AwsCall): boolean {
+  return call.fault === "status" && call.status >= 400 && call.status < 500;
+}
 
 /** One phase's fault, for the report. */
 export interface FaultPhase {
@@ -29,9 +48,26 @@ export interface FaultRule {
   fault: AwsFault;
 }
 
-/** Picks the next phase's faults (none, usually one) for `region`. */
-export function pickFaults(region: string, next: () => number): FaultRule[] {
-  const roll = next();
+/** Rolls that pick each kind of fault (see {@linkcode pickFaults}), in the order the first phases take them. */
+const OPENING_ROLLS = {
+  hang: 0.72,
+  serverError: 0.30,
+  throttle: 0.50,
+  reset: 0.60,
+  fatal: 0.97,
+  standing500: 0.80,
+  latency: 0.90,
+};
+
+/** The kinds of fault the first phases of every soak take, one each, in this order. */
+export const OPENING_KINDS = Object.keys(OPENING_ROLLS) as (keyof typeof OPENING_ROLLS)[];
+
+/**
+ * Picks the faults (none, usually one) of phase number `phase` for `region`:
+ * the opening kinds first, then at random.
+ */
+export function pickFaults(region: string, next: () => number, phase = Infinity): FaultRule[] {
+  const roll = phase < OPENING_KINDS.length ? OPENING_ROLLS[OPENING_KINDS[phase]] : next();
   const service = next() < 0.3 ? (next() < 0.5 ? "secretsmanager" : "ssm") : undefined;
   const match: AwsFaultMatch = service ? { region, service } : { region };
   if (roll < 0.25) return [];
@@ -82,9 +118,13 @@ function describe(rules: FaultRule[]): string {
   }).join(" + ");
 }
 
-/** Replaces the proxy's faults with a new random phase; returns its description. */
-export function nextPhase(proxy: FaultProxy, region: string, next: () => number): string {
-  const rules = pickFaults(region, next);
+/** Replaces the proxy's faults with phase number `phase`; returns its description. */
+export function nextPhase(
+  proxy: FaultProxy,
+  region: string,
+  options: { next: () => number; phase: number },
+): string {
+  const rules = pickFaults(region, options.next, options.phase);
   proxy.clearFaults();
   for (const { match, fault } of rules) proxy.setFault(match, fault);
   return describe(rules);

@@ -1,9 +1,13 @@
 /**
  * The soak: many mounts through the real provider process (moto in two
  * regions behind the fault proxy, the local Kubernetes API), a few dozen at
- * a time, while the primary region's faults change every phase. Every mount
- * must succeed with complete, correct files or fail with a clean gRPC error;
- * the provider's memory and open descriptors must stay flat after warm-up.
+ * a time, while the primary region's faults change every phase. Every object
+ * exists in both regions and the failover region never fails, so every mount
+ * must succeed with complete, correct files — except one that an injected
+ * fatal error (`FATAL_FAULT_CODES`) answered, which must fail with that error
+ * as a gRPC status. A mount that hangs until its deadline is a failure of the
+ * soak, never a clean one. The provider's memory and open descriptors must
+ * stay flat after warm-up.
  * Used by `bench/soak.ts` (20,000 mounts) and `test/soak/soak_test.ts` (short).
  *
  * @module
@@ -26,7 +30,7 @@ import {
   readFiles,
   seedCatalog,
 } from "./soak_catalog.ts";
-import { nextPhase } from "./soak_faults.ts";
+import { FATAL_FAULT_CODES, isFatalFault, nextPhase } from "./soak_faults.ts";
 
 /** Options of {@linkcode runSoak}. */
 export interface SoakOptions {
@@ -80,12 +84,24 @@ export interface SoakReport {
   mountsPerSecond: number;
   /** Outcome counts. */
   outcomes: {
+    /** Complete, correct files. */
     ok: number;
+    /** Answered with an injected fatal error (allowed). */
     failedClean: number;
+    /** Answered with an error no fatal fault explains: the failover region held every object. */
+    failedUnexplained: number;
+    /** A hang (DEADLINE_EXCEEDED), another status code, or an internal error. */
     failedUnclean: number;
+    /** Wrong, missing or half-written files. */
     wrongFiles: number;
+    /** Failed mounts whose files appeared after their deadline (complete and correct). */
     completedAfterDeadline: number;
   };
+  /**
+   * The success floor: each request answered with an injected fatal error
+   * may fail one mount; every other mount must succeed.
+   */
+  successFloor: { fatalFaultsAnswered: number; floor: number };
   /** Objects mounted in all, and those served by the failover region. */
   objects: { mounted: number; fromFailover: number };
   /** Latency of successful mounts, ms. */
@@ -108,8 +124,11 @@ export interface SoakReport {
   exitCode: number;
 }
 
-/** gRPC codes a failed mount may end with: UNKNOWN (the provider's error) or DEADLINE_EXCEEDED. */
-const CLEAN_CODES = new Set([2, 4]);
+/**
+ * The gRPC code a failed mount may end with: UNKNOWN, the provider's answer.
+ * DEADLINE_EXCEEDED means it did not answer in time — a hang, never clean.
+ */
+const ANSWERED_CODE = 2;
 const TEMP_FILE = /(^|\/)\.[^/]*\.tmp-/;
 
 function percentile(sorted: number[], fraction: number): number {
@@ -119,6 +138,10 @@ function percentile(sorted: number[], fraction: number): number {
 
 function count(record: Record<string, number>, key: string): void {
   record[key] = (record[key] ?? 0) + 1;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function mean(values: number[]): number {
@@ -143,7 +166,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     options: plainOptions,
     durationS: 0,
     mountsPerSecond: 0,
-    outcomes: { ok: 0, failedClean: 0, failedUnclean: 0, wrongFiles: 0, completedAfterDeadline: 0 },
+    outcomes: {
+      ok: 0,
+      failedClean: 0,
+      failedUnexplained: 0,
+      failedUnclean: 0,
+      wrongFiles: 0,
+      completedAfterDeadline: 0,
+    },
+    successFloor: { fatalFaultsAnswered: 0, floor: options.mounts },
     objects: { mounted: 0, fromFailover: 0 },
     latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
     errors: {},
@@ -163,7 +194,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   const mountOnce = async (index: number) => {
     if (index % options.phaseMounts === 0) {
-      count(report.phases, nextPhase(aws.proxy, PRIMARY_REGION, next));
+      const phase = index / options.phaseMounts;
+      count(report.phases, nextPhase(aws.proxy, PRIMARY_REGION, { next, phase }));
     }
     const entries = pickEntries(catalog, next);
     const dir = await provider.newTargetPath();
@@ -195,12 +227,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     count(report.codes, String(outcome.code));
     count(report.errors, outcome.message.slice(0, 100));
-    const clean = CLEAN_CODES.has(outcome.code) && outcome.message !== "" &&
+    const answered = outcome.code === ANSWERED_CODE && outcome.message !== "" &&
       !outcome.message.startsWith("internal error");
-    if (clean) report.outcomes.failedClean++;
-    else {
+    if (!answered) {
       report.outcomes.failedUnclean++;
       problem(`mount ${index}: unclean failure ${outcome.code}: ${outcome.message.slice(0, 200)}`);
+    } else if (FATAL_FAULT_CODES.some((code) => outcome.message.includes(code))) {
+      report.outcomes.failedClean++;
+    } else {
+      report.outcomes.failedUnexplained++;
+      problem(
+        `mount ${index}: failed although the failover region holds every object: ${
+          outcome.message.slice(0, 200)
+        }`,
+      );
     }
     // Checked at the end: the provider may still finish a mount whose deadline passed.
     failedMounts.push({ dir, entries });
@@ -246,7 +286,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       problem(`failed mount in ${dir}: ${check.problem ?? `temporary file ${temporary}`}`);
     } else report.outcomes.completedAfterDeadline++;
   }
-  for (const call of aws.proxy.calls()) if (call.fault) count(report.faultedRequests, call.fault);
+  for (const call of aws.proxy.calls()) {
+    if (call.fault) count(report.faultedRequests, call.fault);
+    if (isFatalFault(call)) report.successFloor.fatalFaultsAnswered++;
+  }
+  report.successFloor.floor = Math.max(
+    0,
+    options.mounts - report.successFloor.fatalFaultsAnswered,
+  );
   const sorted = latencies.sort((a, b) => a - b);
   report.latencyMs = {
     p50: percentile(sorted, 0.5),
@@ -278,13 +325,26 @@ function verdicts(report: SoakReport, options: SoakOptions, leakProblem: string)
   const fdDrift = Math.max(0, ...afterWarmup.map((s) => Math.abs(s.otherFds - fdBaseline)));
   const socketMax = Math.max(0, ...afterWarmup.map((s) => s.sockets));
   const socketBound = (afterWarmup[0]?.sockets ?? 0) + 2 * options.concurrency + 10;
-  const total = outcomes.ok + outcomes.failedClean + outcomes.failedUnclean + outcomes.wrongFiles;
+  const total = outcomes.ok + outcomes.failedClean + outcomes.failedUnexplained +
+    outcomes.failedUnclean + outcomes.wrongFiles;
+  const { fatalFaultsAnswered, floor } = report.successFloor;
   return [
     {
-      name: "every mount ended: complete, correct files or a clean gRPC error",
+      name: "every mount was answered in time: complete, correct files or a gRPC error, no hang",
       ok: total === options.mounts && outcomes.failedUnclean === 0 && outcomes.wrongFiles === 0,
-      detail:
-        `${outcomes.ok} ok, ${outcomes.failedClean} clean failures, ${outcomes.failedUnclean} unclean, ${outcomes.wrongFiles} wrong or half-written, of ${options.mounts}`,
+      detail: `${outcomes.ok} ok, ${
+        outcomes.failedClean + outcomes.failedUnexplained
+      } answered errors, ${outcomes.failedUnclean} hung or unclean, ${outcomes.wrongFiles} wrong or half-written, of ${options.mounts}`,
+    },
+    {
+      name:
+        "every mount succeeded that no injected fatal error answered (the failover region holds every object)",
+      ok: outcomes.ok >= floor && outcomes.failedUnexplained === 0,
+      detail: `${outcomes.ok} of ${options.mounts} succeeded, floor ${floor} (${
+        plural(fatalFaultsAnswered, "request")
+      } answered with ${
+        FATAL_FAULT_CODES.join(", ")
+      }); ${outcomes.failedClean} failed with it, ${outcomes.failedUnexplained} failed otherwise`,
     },
     {
       name: `RSS growth after warm-up below ${options.maxRssGrowthMiB} MiB`,
