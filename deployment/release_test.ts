@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { REPO_ROOT, runRelease } from "./release.ts";
+import { chartReference } from "./release_assets.ts";
+import { imageRepository, REPO_ROOT, runRelease } from "./release.ts";
 
 async function run(args: string[], root = REPO_ROOT) {
   const out: string[] = [];
@@ -111,4 +112,16 @@ Deno.test("an unknown command lists the known ones", async () => {
   const result = await run(["publish"]);
   assert.equal(result.code, 1);
   assert.match(result.err, /unknown command "publish": check, image-repository/);
+});
+
+Deno.test("the READMEs install the chart from where the release pushes it", async () => {
+  const reference = chartReference(await imageRepository(REPO_ROOT));
+  for (
+    const file of ["README.md", "charts/secrets-store-csi-driver-provider-aws/README.md"]
+  ) {
+    const text = await Deno.readTextFile(`${REPO_ROOT}${file}`);
+    const references = [...text.matchAll(/oci:\/\/\S+/g)].map((match) => match[0]);
+    assert.ok(references.length > 0, file);
+    for (const found of references) assert.equal(found, reference, file);
+  }
 });
