@@ -53,16 +53,35 @@ export interface ProcessResults {
   } | null;
 }
 
+/**
+ * Slack a verdict grants beyond the target's own words (noise, an expected
+ * refresh), printed next to the verdict so that a pass it made is visible.
+ */
+export interface Allowance {
+  /** What is allowed and the limit it sets, e.g. `+10% + 1 ms of noise: up to 35.1 ms`. */
+  text: string;
+  /** The target passes only thanks to the allowance (the strict reading misses). */
+  used: boolean;
+}
+
 /** One target of issue 6 and whether it is met. */
 export interface TargetCheck {
   /** The target, in the issue's words. */
   target: string;
   /** The measured value. */
   value: string;
-  /** Met? */
+  /** Met (within the allowance, if any)? */
   pass: boolean;
+  /** The allowance the verdict grants, if any. */
+  allowance?: Allowance;
   /** How it was judged, if not obvious. */
   note?: string;
+}
+
+/** `PASS`, `PASS within allowance` (only the allowance made it pass) or `MISS`. */
+export function verdict(check: TargetCheck): string {
+  if (!check.pass) return "MISS";
+  return check.allowance?.used ? "PASS within allowance" : "PASS";
 }
 
 /** How big a run is: set on the command line, recorded in the results. */
@@ -155,11 +174,18 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       const failover = byName.get(`${store}-20-failover-${mode}`);
       if (single === undefined || failover === undefined) continue;
       const limit = single.latencyMs.p50 * 1.1 + 1;
+      const difference = failover.latencyMs.p50 - single.latencyMs.p50;
+      const pass = failover.failed === 0 && failover.latencyMs.p50 <= limit;
       checks.push({
         target: `${store}-20 ${mode} with a failover region: no slower than without`,
-        value: `p50 ${fmt(failover.latencyMs.p50)} ms vs ${fmt(single.latencyMs.p50)} ms`,
-        pass: failover.failed === 0 && failover.latencyMs.p50 <= limit,
-        note: "allowed: +10% + 1 ms of noise",
+        value: `p50 ${fmt(failover.latencyMs.p50)} ms vs ${fmt(single.latencyMs.p50)} ms (${
+          difference > 0 ? "+" : ""
+        }${fmt(difference)} ms)`,
+        pass,
+        allowance: {
+          text: `+10% + 1 ms of noise: up to ${fmt(limit)} ms`,
+          used: pass && difference > 0,
+        },
       });
     }
   }
@@ -196,13 +222,19 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
     });
     const worst = excess.reduce((a, b) => (b.calls - b.allowed > a.calls - a.allowed ? b : a));
     const total = excess.reduce((sum, e) => sum + e.calls, 0);
+    const pass = excess.every((e) => e.calls <= e.allowed);
     checks.push({
       target: "Kubernetes calls per warm mount: 0 while cached",
       value: `${total} call${total === 1 ? "" : "s"} in ${
         excess.reduce((sum, e) => sum + e.s.mounts, 0)
       } warm mounts; worst ${worst.s.name}: ${worst.calls} in ${fmt(worst.s.wallMs / 1000, 1)} s`,
-      pass: excess.every((e) => e.calls <= e.allowed),
-      note: "allowed: one refresh per 30 s (--k8s-cache-ttl default) of measuring",
+      pass,
+      allowance: {
+        text: `one refresh per scenario per 30 s (--k8s-cache-ttl default) of measuring: up to ${
+          excess.reduce((sum, e) => sum + e.allowed, 0)
+        } in all, ${worst.allowed} in ${worst.s.name}`,
+        used: pass && total > 0,
+      },
     });
   }
   const storm = headlineStorm(results.scenarios);
@@ -440,13 +472,12 @@ export function formatText(results: BenchResults): string {
   out.push("Targets (issue 6)");
   for (const check of results.targets) {
     out.push(
-      `  ${check.pass ? "PASS" : "MISS"}  ${check.target}: ${check.value}${
-        check.note ? `  [${check.note}]` : ""
-      }`,
+      `  ${verdict(check)}  ${check.target}: ${check.value}${
+        check.allowance ? `  [allowance: ${check.allowance.text}]` : ""
+      }${check.note ? `  [${check.note}]` : ""}`,
     );
   }
-  const missed = results.targets.filter((check) => !check.pass).length;
-  out.push(`  ${results.targets.length - missed} PASS, ${missed} MISS`);
+  out.push(`  ${verdictCounts(results.targets)}`);
   return out.join("\n");
 }
 
@@ -469,11 +500,15 @@ export function formatMarkdown(results: BenchResults): string {
     ...(stormTable(results, "markdown") ? [stormTable(results, "markdown")!, ""] : []),
     processTable(results, "markdown"),
     "",
-    "| Target (issue 6) | Measured | |",
-    "|---|---|---|",
+    "| Target (issue 6) | Measured | Allowance | Verdict |",
+    "|---|---|---|---|",
     ...results.targets.map((check) =>
-      `| ${escape(check.target)} | ${escape(check.value)} | ${check.pass ? "PASS" : "**MISS**"} |`
+      `| ${escape(check.target)} | ${escape(check.value)} | ${
+        escape(check.allowance?.text ?? "none")
+      } | ${check.pass ? verdict(check) : "**MISS**"} |`
     ),
+    "",
+    verdictCounts(results.targets) + ".",
   );
   if (results.profile) {
     const p = results.profile;
@@ -502,6 +537,15 @@ export function formatMarkdown(results: BenchResults): string {
     );
   }
   return out.join("\n") + "\n";
+}
+
+/** `17 PASS (2 of them only within an allowance), 7 MISS`. */
+function verdictCounts(targets: TargetCheck[]): string {
+  const missed = targets.filter((check) => !check.pass).length;
+  const allowed = targets.filter((check) => check.pass && check.allowance?.used).length;
+  return `${
+    targets.length - missed
+  } PASS (${allowed} of them only within an allowance), ${missed} MISS`;
 }
 
 function summaryTable(results: BenchResults, style: "text" | "markdown"): string {

@@ -68,6 +68,8 @@ export interface BenchOptions extends BenchSizes {
   mountTmpfs: TmpfsMode;
   /** Base name of the output files. */
   outName: string;
+  /** Re-check the targets of these stored results and rewrite their report; run nothing. */
+  reportFrom: string | undefined;
 }
 
 const USAGE = `Usage: deno task bench [options]
@@ -92,6 +94,8 @@ const USAGE = `Usage: deno task bench [options]
                         Linux, else the plain directory (the report says which)
   --out-dir=DIR         where results go (default bench/results)
   --out-name=NAME       base name of the result files
+  --report=FILE.json    run nothing: re-check the targets of stored results with the current
+                        rules, print the report and rewrite FILE.md next to it
 `;
 
 /** Parses the command line. */
@@ -116,6 +120,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       "mount-dir": { type: "string" },
       "mount-tmpfs": { type: "boolean" },
       "out-name": { type: "string" },
+      report: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -163,6 +168,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     mountDir: values["mount-dir"],
     mountTmpfs,
     outName: values["out-name"] ?? (custom ? "latest-custom" : short ? "latest-short" : "latest"),
+    reportFrom: values.report,
   };
 }
 
@@ -208,6 +214,22 @@ async function formatFile(path: string): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Re-checks the targets of stored results (`latest.json`) with the current
+ * rules and rewrites the markdown report next to them; the measurements are
+ * left as they are.
+ */
+export async function rereport(jsonFile: string): Promise<BenchResults> {
+  const stored = JSON.parse(await Deno.readTextFile(jsonFile)) as BenchResults;
+  const { targets: _, ...measured } = stored;
+  const results: BenchResults = { ...measured, targets: checkTargets(measured) };
+  await Deno.writeTextFile(jsonFile, JSON.stringify(results, null, 2) + "\n");
+  const markdown = jsonFile.replace(/\.json$/, ".md");
+  await Deno.writeTextFile(markdown, formatMarkdown(results));
+  await formatFile(markdown);
+  return results;
+}
 
 /** Runs the benchmark; returns the results (also written to `options.outDir`). */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
@@ -479,6 +501,10 @@ if (import.meta.main) {
   }
   if (options === "help") {
     console.log(USAGE);
+    Deno.exit(0);
+  }
+  if (options.reportFrom !== undefined) {
+    console.log(formatText(await rereport(options.reportFrom)));
     Deno.exit(0);
   }
   const results = await runBench(options);
