@@ -113,7 +113,7 @@ export function findObject(objects: KubeObject[], kind: string, name: string): K
  * dependency stub.
  */
 export async function offlineChartCopy(chartDir: string, copy: string): Promise<void> {
-  await copyTree(chartDir, copy, (name) => name !== "charts");
+  await copyDirectory(chartDir, copy, (name) => name !== "charts");
   const stub = `${copy}/charts/secrets-store-csi-driver`;
   await Deno.mkdir(`${stub}/templates`, { recursive: true });
   await Deno.writeTextFile(
@@ -189,7 +189,8 @@ export function helmEnvironment(home: string): Record<string, string> {
   };
 }
 
-async function copyTree(
+/** Copies directory `from` to `to` (created), with the top-level entries `include` accepts. */
+export async function copyDirectory(
   from: string,
   to: string,
   include: (name: string) => boolean = () => true,
@@ -199,7 +200,7 @@ async function copyTree(
     if (!include(entry.name)) continue;
     const source = `${from}/${entry.name}`;
     const target = `${to}/${entry.name}`;
-    if (entry.isDirectory) await copyTree(source, target);
+    if (entry.isDirectory) await copyDirectory(source, target);
     else if (entry.isFile) await Deno.copyFile(source, target);
   }
 }

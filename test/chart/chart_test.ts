@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   CHART_DIR,
+  copyDirectory,
   DEFAULT_FULLNAME,
   DEPENDENCY_STUB_CONFIGMAP,
   findObject,
@@ -30,14 +31,6 @@ const DRIVER_CHART_KUBE_VERSION = ">=1.30.0-0";
 
 // deno-lint-ignore no-explicit-any
 const chartYaml: Record<string, any> = parse(await Deno.readTextFile(`${CHART_DIR}/Chart.yaml`));
-
-async function copyDirectory(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
-    if (entry.isDirectory) await copyDirectory(`${from}/${entry.name}`, `${to}/${entry.name}`);
-    else await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
-  }
-}
 
 /** Names of the default render's objects. */
 const NAME = DEFAULT_FULLNAME;
