@@ -272,14 +272,41 @@ function foldName(key: string): string {
   return key.replaceAll("\u017f", "s").toLowerCase();
 }
 
-function compareBytes(a: string, b: string): number {
-  const encoder = new TextEncoder();
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return x[i] - y[i];
+/**
+ * Go's byte order of two strings' UTF-8 forms, without encoding them. UTF-8
+ * byte order is code point order; equal leading code units are skipped, then
+ * the strings are compared code point by code point (a lone surrogate counts
+ * as U+FFFD, as it is encoded).
+ */
+export function compareBytes(a: string, b: string): number {
+  let i = 0;
+  const length = Math.min(a.length, b.length);
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i > 0 && isHighSurrogate(a.charCodeAt(i - 1))) i--; // start of the code point
+  let j = i;
+  while (i < a.length && j < b.length) {
+    const x = codePointAt(a, i);
+    const y = codePointAt(b, j);
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
   }
-  return x.length - y.length;
+  return (a.length - i) - (b.length - j);
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+/** The code point at `index` (a lone surrogate is U+FFFD). */
+function codePointAt(text: string, index: number): number {
+  const unit = text.charCodeAt(index);
+  if (unit < 0xd800 || unit > 0xdfff) return unit;
+  const next = text.charCodeAt(index + 1);
+  if (isHighSurrogate(unit) && next >= 0xdc00 && next <= 0xdfff) {
+    return (unit - 0xd800) * 0x400 + (next - 0xdc00) + 0x10000;
+  }
+  return 0xfffd;
 }
 
 /** Decodes with Go semantics, remembering the first type error like Go does. */

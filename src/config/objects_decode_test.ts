@@ -2,7 +2,12 @@
 // sigs.k8s.io/yaml v1.6.0 `yaml.Unmarshal` into `[]*provider.SecretDescriptor`
 // (a copy of the Go provider's struct types) for the same documents.
 import assert from "node:assert/strict";
-import { decodeObjects, ObjectsDecodeError, type ObjectSpec } from "./objects_decode.ts";
+import {
+  compareBytes,
+  decodeObjects,
+  ObjectsDecodeError,
+  type ObjectSpec,
+} from "./objects_decode.ts";
 
 /** A descriptor with Go's zero values for every field not given. */
 function spec(
@@ -416,4 +421,35 @@ Deno.test("YAML errors are wrapped as 'error converting YAML to JSON'", () => {
 
 Deno.test("a document with %YAML 1.1 is accepted", () => {
   assert.deepEqual(decodeObjects("%YAML 1.1\n---\n- objectName: a"), [spec({ objectName: "a" })]);
+});
+
+Deno.test("compareBytes orders strings as Go orders their UTF-8 bytes", () => {
+  const encoder = new TextEncoder();
+  const utf8Order = (a: string, b: string) => {
+    const x = encoder.encode(a);
+    const y = encoder.encode(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  };
+  const samples = [
+    "",
+    "a",
+    "B",
+    "ab",
+    "é",
+    "\uffff",
+    "\ue000",
+    "🙂",
+    "\ud800",
+    "a🙂",
+    "a\uffff",
+    "ſ",
+    "K",
+    "\u212a",
+  ];
+  for (const a of samples) {
+    for (const b of samples) {
+      assert.equal(Math.sign(compareBytes(a, b)), Math.sign(utf8Order(a, b)), `${a} vs ${b}`);
+    }
+  }
 });
