@@ -8,8 +8,10 @@
  * - 1 step per AST node visited, per array element or object entry iterated
  *   or produced, per node pair compared for equality, per sort comparison
  *   and per element moved by a sort;
- * - 1 step per {@linkcode CHARS_PER_STEP} UTF-16 units of string read by a
- *   comparison, search or scan, or written into a new string.
+ * - 1 step per {@linkcode CHARS_PER_STEP} UTF-16 units of string that
+ *   native code reads or writes (comparison, search, copy, join), and per
+ *   {@linkcode SCANNED_CHARS_PER_STEP} units that a loop of ours walks
+ *   (sizes, escapes, reversal, code point order, number syntax).
  *
  * The units are chosen so that the default budget (100,000 steps) is well
  * under 50 ms of CPU on a small machine for any expression and any secret
@@ -22,8 +24,11 @@
 
 import { type Limit, LimitError } from "../limits/mod.ts";
 
-/** UTF-16 units of string work that cost one step. */
+/** UTF-16 units of native string work (compare, search, copy) that cost one step. */
 export const CHARS_PER_STEP = 32;
+
+/** UTF-16 units walked by a loop of ours that cost one step (a loop is slower than native code). */
+export const SCANNED_CHARS_PER_STEP = 8;
 
 /** The limits one evaluation is held to, and how its errors name it. */
 export interface JmesBudgetOptions {
@@ -81,9 +86,14 @@ export class JmesBudget {
     }
   }
 
-  /** Takes the steps of reading or writing `units` UTF-16 units of string (at least one). */
+  /** Takes the steps of native code reading or writing `units` UTF-16 units (at least one). */
   chargeChars(units: number): void {
     this.charge(1 + Math.floor(units / CHARS_PER_STEP));
+  }
+
+  /** Takes the steps of a loop of ours walking `units` UTF-16 units (at least one). */
+  chargeScan(units: number): void {
+    this.charge(1 + Math.floor(units / SCANNED_CHARS_PER_STEP));
   }
 
   /**

@@ -104,8 +104,9 @@ export function extractJmesValues(
         `Invalid JMES search result type for path:${file.path}. Only string is allowed.`,
       );
     }
-    budget.chargeChars(result.length);
+    budget.chargeScan(result.length);
     budget.checkStringBytes(utf8ByteLength(result));
+    budget.chargeChars(result.length);
     return encoder.encode(result);
   });
 }

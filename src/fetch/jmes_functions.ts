@@ -179,7 +179,7 @@ const FUNCTIONS: Record<string, FunctionEntry> = {
     args: [["string", "array", "object"]],
     handler: ([value], { budget }) => {
       if (typeof value === "string") {
-        budget.chargeChars(value.length);
+        budget.chargeScan(value.length);
         return codePointLength(value);
       }
       return Array.isArray(value) ? value.length : (value as JmesObject).size;
@@ -221,7 +221,7 @@ const FUNCTIONS: Record<string, FunctionEntry> = {
     args: [["array", "string"]],
     handler: ([value], { budget }) => {
       if (typeof value === "string") {
-        budget.chargeChars(value.length);
+        budget.chargeScan(value.length);
         return reverseCodePoints(value);
       }
       budget.charge((value as JmesArray).length);
@@ -252,7 +252,9 @@ const FUNCTIONS: Record<string, FunctionEntry> = {
     handler: ([value], { budget }) => {
       if (typeof value === "number") return value;
       if (typeof value === "string") {
-        budget.chargeChars(value.length);
+        // Go's number syntax takes up to four passes over the text (special
+        // values, syntax, separators, conversion).
+        budget.chargeScan(4 * value.length);
         return parseGoFloat(value) ?? null;
       }
       if (value instanceof JmesExpRef) throw new JmesEvalError("unknown type");
@@ -308,7 +310,7 @@ function join([separator, list]: JmesValue[], { budget }: FunctionContext): stri
   if (units * 3 > budget.maxStringBytes) {
     let bytes = utf8ByteLength(sep) * (items.length - 1);
     for (const item of items) {
-      budget.chargeChars(item.length);
+      budget.chargeScan(item.length);
       bytes += utf8ByteLength(item);
       if (bytes > budget.maxStringBytes) budget.checkStringBytes(bytes, true);
     }
@@ -340,8 +342,7 @@ function better(
     const other = best as number;
     return direction === 1 ? item > other : item < other;
   }
-  budget.chargeChars(Math.min(item.length, (best as string).length));
-  const order = compareStrings(item, best as string);
+  const order = compareStrings(item, best as string, budget);
   return direction === 1 ? order > 0 : order < 0;
 }
 
@@ -389,8 +390,8 @@ function sort([list]: JmesValue[], { budget }: FunctionContext): JmesArray {
     });
   }
   return (items as string[]).sort((a, b) => {
-    budget.chargeChars(Math.min(a.length, b.length));
-    return compareStrings(a, b);
+    budget.charge(1);
+    return compareStrings(a, b, budget);
   });
 }
 
@@ -427,8 +428,7 @@ function sortBy([list, reference]: JmesValue[], { budget, evaluate }: FunctionCo
     const a = keys[i];
     const b = keys[j];
     if (typeof a === "number") return a < (b as number);
-    budget.chargeChars(Math.min(a.length, (b as string).length));
-    return compareStrings(a, b as string) < 0;
+    return compareStrings(a, b as string, budget) < 0;
   };
   if (hasNaN) {
     goStableSort(items.length, {

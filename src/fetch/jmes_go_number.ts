@@ -61,21 +61,22 @@ interface ReadFloat {
 
 /** Go's `readFloat`: the syntax of a decimal or hexadecimal number at the start of `s`. */
 function readFloat(s: string): ReadFloat | undefined {
+  const length = s.length;
   let i = 0;
   let negative = false;
   let underscores = false;
-  if (s[i] === "+") i++;
-  else if (s[i] === "-") {
+  if (s.charCodeAt(i) === PLUS) i++;
+  else if (s.charCodeAt(i) === MINUS) {
     i++;
     negative = true;
   }
   let hex = false;
   let maxDigits = 19;
-  let exponentChar = "e";
-  if (i + 2 < s.length && s[i] === "0" && lower(s[i + 1]) === "x") {
+  let exponentChar = 0x65; // e
+  if (i + 2 < length && s.charCodeAt(i) === ZERO && (s.charCodeAt(i + 1) | 0x20) === 0x78) {
     hex = true;
     maxDigits = 16;
-    exponentChar = "p";
+    exponentChar = 0x70; // p
     i += 2;
   }
   let sawDot = false;
@@ -83,42 +84,44 @@ function readFloat(s: string): ReadFloat | undefined {
   let digits = 0;
   let kept = 0;
   let dot = 0;
-  let mantissa = 0n;
+  // Hexadecimal: the kept digits, made a BigInt once (JavaScript converts decimals itself).
+  let keptHex = "";
   let truncated = false;
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if (c === "_") {
-      underscores = true;
-    } else if (c === ".") {
-      if (sawDot) break;
-      sawDot = true;
-      dot = digits;
-    } else if (c >= "0" && c <= "9") {
+  for (; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) {
       sawDigits = true;
-      if (c === "0" && digits === 0) {
+      if (c === ZERO && digits === 0) {
         dot--; // leading zero
         continue;
       }
       digits++;
       if (kept < maxDigits) {
-        mantissa = mantissa * (hex ? 16n : 10n) + BigInt(c.charCodeAt(0) - 48);
+        if (hex) keptHex += s[i];
         kept++;
-      } else if (c !== "0") {
+      } else if (c !== ZERO) {
         truncated = true;
       }
-    } else if (hex && lower(c) >= "a" && lower(c) <= "f") {
+    } else if (hex && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) {
       sawDigits = true;
       digits++;
       if (kept < maxDigits) {
-        mantissa = mantissa * 16n + BigInt(lower(c).charCodeAt(0) - 87);
+        keptHex += s[i];
         kept++;
       } else {
         truncated = true;
       }
+    } else if (c === UNDERSCORE) {
+      underscores = true;
+    } else if (c === DOT) {
+      if (sawDot) break;
+      sawDot = true;
+      dot = digits;
     } else {
       break;
     }
   }
+  const mantissa = keptHex === "" ? 0n : BigInt(`0x${keptHex}`);
   if (!sawDigits) return undefined;
   if (!sawDot) dot = digits;
   if (hex) {
@@ -127,30 +130,32 @@ function readFloat(s: string): ReadFloat | undefined {
   }
   const mantissaEnd = i;
   let decimalExponent = 0;
-  if (i < s.length && lower(s[i]) === exponentChar) {
+  if (i < length && (s.charCodeAt(i) | 0x20) === exponentChar) {
     i++;
-    if (i >= s.length) return undefined;
+    if (i >= length) return undefined;
     let sign = 1;
-    if (s[i] === "+") i++;
-    else if (s[i] === "-") {
+    if (s.charCodeAt(i) === PLUS) i++;
+    else if (s.charCodeAt(i) === MINUS) {
       i++;
       sign = -1;
     }
-    if (i >= s.length || s[i] < "0" || s[i] > "9") return undefined;
+    if (i >= length || s.charCodeAt(i) < ZERO || s.charCodeAt(i) > NINE) return undefined;
     let e = 0;
-    for (; i < s.length && (s[i] >= "0" && s[i] <= "9" || s[i] === "_"); i++) {
-      if (s[i] === "_") {
+    for (; i < length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === UNDERSCORE) {
         underscores = true;
         continue;
       }
-      if (e < 10000) e = e * 10 + s.charCodeAt(i) - 48;
+      if (c < ZERO || c > NINE) break;
+      if (e < 10000) e = e * 10 + c - ZERO;
     }
     decimalExponent = sign * e;
     dot += sign * e;
   } else if (hex) {
     return undefined; // a hexadecimal mantissa needs a p exponent
   }
-  if (underscores && !underscoreOk(s.slice(0, i))) return undefined;
+  if (underscores && !underscoreOk(s, i)) return undefined;
   return {
     end: i,
     hex,
@@ -163,40 +168,47 @@ function readFloat(s: string): ReadFloat | undefined {
   };
 }
 
-function lower(c: string | undefined): string {
-  return c === undefined ? "" : c.toLowerCase();
-}
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const UNDERSCORE = 0x5f;
 
-/** Go's `underscoreOK`: each `_` between two digits (a base prefix counts as a digit). */
-function underscoreOk(s: string): boolean {
-  let saw = "^";
-  let i = 0;
-  if (s[0] === "+" || s[0] === "-") s = s.slice(1);
+/** Go's `underscoreOK` on `s` up to `end`: each `_` between two digits (a base prefix counts as one). */
+function underscoreOk(s: string, end: number): boolean {
+  // What came last: 0 the start, 1 a digit or the prefix, 2 an underscore, 3 anything else.
+  let saw = 0;
+  let i = s.charCodeAt(0) === PLUS || s.charCodeAt(0) === MINUS ? 1 : 0;
   let hex = false;
-  if (s.length >= 2 && s[0] === "0" && "box".includes(lower(s[1]))) {
-    i = 2;
-    saw = "0";
-    hex = lower(s[1]) === "x";
+  const base = s.charCodeAt(i + 1) | 0x20;
+  if (
+    end - i >= 2 && s.charCodeAt(i) === ZERO && (base === 0x62 || base === 0x6f || base === 0x78)
+  ) {
+    i += 2;
+    saw = 1;
+    hex = base === 0x78;
   }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if (c >= "0" && c <= "9" || hex && lower(c) >= "a" && lower(c) <= "f") {
-      saw = "0";
-    } else if (c === "_") {
-      if (saw !== "0") return false;
-      saw = "_";
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= ZERO && c <= NINE || hex && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) {
+      saw = 1;
+    } else if (c === UNDERSCORE) {
+      if (saw !== 1) return false;
+      saw = 2;
     } else {
-      if (saw === "_") return false;
-      saw = "!";
+      if (saw === 2) return false;
+      saw = 3;
     }
   }
-  return saw !== "_";
+  return saw !== 2;
 }
 
 /** A decimal number: JavaScript's conversion is correctly rounded, as Go's is. */
 function decimalValue(text: string, read: ReadFloat): number {
   const signLength = text[0] === "+" || text[0] === "-" ? 1 : 0;
-  const mantissa = text.slice(signLength, read.mantissaEnd).replaceAll("_", "");
+  let mantissa = text.slice(signLength, read.mantissaEnd);
+  if (mantissa.includes("_")) mantissa = mantissa.replaceAll("_", "");
   const value = Number(`${mantissa}e${read.decimalExponent}`);
   return read.negative ? -value : value;
 }

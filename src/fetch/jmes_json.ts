@@ -153,7 +153,7 @@ class Decoder {
       while (isDigit(bytes[this.#pos])) this.#pos++;
     }
     // Correctly rounded, as Go's ParseFloat; Go refuses what overflows float64.
-    const value = Number(strictUtf8.decode(bytes.subarray(start, this.#pos)));
+    const value = Number(asciiText(bytes, start, this.#pos));
     if (!Number.isFinite(value)) this.#fail("number out of range");
     return value;
   }
@@ -162,11 +162,13 @@ class Decoder {
     const bytes = this.bytes;
     const start = ++this.#pos;
     let plain = true;
+    let ascii = true;
     for (;;) {
       const b = bytes[this.#pos];
       if (b === undefined) this.#fail("unterminated string");
       if (b === 0x22) break;
       if (b < 0x20) this.#fail("control character in string");
+      if (b >= 0x80) ascii = false;
       if (b === 0x5c) {
         plain = false;
         this.#pos++;
@@ -183,6 +185,7 @@ class Decoder {
       this.#pos++;
     }
     const end = this.#pos++;
+    if (plain && ascii && end - start <= SHORT_TEXT) return asciiText(bytes, start, end);
     if (plain) {
       try {
         return strictUtf8.decode(bytes.subarray(start, end));
@@ -204,6 +207,17 @@ class Decoder {
   #fail(reason: string): never {
     throw new GoJsonError(this.#pos, reason);
   }
+}
+
+/** Up to this many bytes, ASCII text is made with `String.fromCharCode` (a decoder call costs more). */
+const SHORT_TEXT = 64;
+
+/** The ASCII bytes from `start` to `end` as a string. */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > SHORT_TEXT) return strictUtf8.decode(bytes.subarray(start, end));
+  let text = "";
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
+  return text;
 }
 
 /** Escape letters after `\` other than `u`, and what they stand for. */

@@ -52,16 +52,27 @@ export function isFalse(value: JmesValue): boolean {
   return false;
 }
 
+/** A unit from U+D800 on: only there do UTF-16 order and code point order part. */
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
 /**
  * Orders two strings as Go does (by UTF-8 bytes, which is code point order),
  * not as JavaScript's `<` does (UTF-16 units, which puts U+E000–U+FFFF after
- * astral characters).
+ * astral characters). The orders differ only where one string has a
+ * surrogate and the other a unit from U+E000 at their first difference, so
+ * when either string has no unit from U+D800 the native comparison is used.
  *
+ * @param budget charged for the units read: native work, or a loop of ours
+ *   when both strings have units from U+D800.
  * @returns negative, zero or positive.
  */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
+export function compareStrings(a: string, b: string, budget?: JmesBudget): number {
   const length = Math.min(a.length, b.length);
+  if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) {
+    budget?.chargeChars(a.length + b.length);
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+  budget?.chargeScan(length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
@@ -93,13 +104,17 @@ export function codePointLength(text: string): number {
   return count;
 }
 
-/** An evaluation error: go-jmespath returns an error (or panics) here. */
-export class JmesEvalError extends Error {
+/**
+ * An evaluation error: go-jmespath returns an error (or panics) here. Not an
+ * `Error`: go-jmespath turns some errors into null (the left side of `[]`,
+ * `[?…]`, `.*`), so one expression can throw and catch one per element, and
+ * making an `Error` costs microseconds (its stack, even an empty one), far
+ * more than the steps charged for it. It never leaves the evaluator:
+ * extraction turns it into Go's "Invalid JMES Path" error.
+ */
+export class JmesEvalError {
   /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "JmesEvalError";
-  }
+  constructor(readonly message: string) {}
 }
 
 /**
@@ -116,14 +131,15 @@ export class JmesEvalError extends Error {
 export function deepEqual(a: JmesValue, b: JmesValue, budget: JmesBudget): boolean {
   const left: JmesValue[] = [a];
   const right: JmesValue[] = [b];
-  let seen: Map<object, Set<object>> | undefined;
+  // The partner (or partners) each container was compared with.
+  let seen: Map<object, object> | undefined;
   budget.charge(1);
   while (left.length > 0) {
     const x = left.pop()!;
     const y = right.pop()!;
     if (typeof x === "string") {
       if (typeof y !== "string" || x.length !== y.length) return false;
-      budget.chargeChars(x.length);
+      budget.chargeChars(2 * x.length);
       if (x !== y) return false;
       continue;
     }
@@ -134,8 +150,9 @@ export function deepEqual(a: JmesValue, b: JmesValue, budget: JmesBudget): boole
       continue;
     }
     seen ??= new Map();
-    let pairs = seen.get(x);
-    if (pairs?.has(y)) continue;
+    const partner = seen.get(x);
+    if (partner === y || (partner instanceof PartnerSet && partner.has(y))) continue;
+    budget.charge(PAIR_STEPS);
     if (Array.isArray(x)) {
       if (!Array.isArray(y) || x.length !== y.length) return false;
       budget.charge(x.length);
@@ -152,11 +169,18 @@ export function deepEqual(a: JmesValue, b: JmesValue, budget: JmesBudget): boole
         right.push(y.get(key)!);
       }
     }
-    if (pairs === undefined) seen.set(x, pairs = new Set());
-    pairs.add(y);
+    if (partner === undefined) seen.set(x, y);
+    else if (partner instanceof PartnerSet) partner.add(y);
+    else seen.set(x, new PartnerSet([partner, y]));
   }
   return true;
 }
+
+/** Steps of comparing two containers besides their entries: the memo of compared pairs. */
+const PAIR_STEPS = 2;
+
+/** Several partners of one container (a plain Set could be a value being compared). */
+class PartnerSet extends Set<object> {}
 
 /** Whether two expression trees are the same (what DeepEqual finds for two `expRef`s). */
 function sameNode(a: JmesNode, b: JmesNode, budget: JmesBudget): boolean {
