@@ -41,27 +41,47 @@ export const MAPPING_NODE = 3;
 /** An alias node. */
 export const ALIAS_NODE = 4;
 
-/** The nodes of a document in document order, one slot of each array per node. */
+/** The nodes of a document in document order. */
 export class YamlTape {
+  /** Number of nodes. */
+  size = 0;
   /** Node kinds. */
-  readonly kinds: number[] = [];
+  kinds = new Uint8Array(256);
   /** Collections: the index after their last descendant. Aliases: the anchored node. */
-  readonly links: number[] = [];
-  /** Scalar text, or alias name. */
+  links = new Int32Array(256);
+  /** libyaml's `plain_implicit` of scalars (1 or 0). */
+  implicit = new Uint8Array(256);
+  /** Scalar text, or alias name ("" for collections). */
   readonly texts: string[] = [];
-  /** Scalar tag ("" for none). */
-  readonly tags: string[] = [];
-  /** libyaml's `plain_implicit` of scalars. */
-  readonly implicit: boolean[] = [];
+  /** Tags of the scalars that have one. */
+  readonly tags = new Map<number, string>();
 
   /** Appends a node and returns its index. */
   add(kind: number, link: number, text: string, tag: string, implicit: boolean): number {
-    this.kinds.push(kind);
-    this.links.push(link);
+    const index = this.size++;
+    if (index === this.kinds.length) this.#grow();
+    this.kinds[index] = kind;
+    this.links[index] = link;
+    this.implicit[index] = implicit ? 1 : 0;
     this.texts.push(text);
-    this.tags.push(tag);
-    this.implicit.push(implicit);
-    return this.kinds.length - 1;
+    if (tag !== "") this.tags.set(index, tag);
+    return index;
+  }
+
+  /** The tag of node `index`, "" for none. */
+  tag(index: number): string {
+    return this.tags.get(index) ?? "";
+  }
+
+  #grow(): void {
+    const length = this.kinds.length * 2;
+    const kinds = new Uint8Array(length);
+    const links = new Int32Array(length);
+    const implicit = new Uint8Array(length);
+    kinds.set(this.kinds);
+    links.set(this.links);
+    implicit.set(this.implicit);
+    [this.kinds, this.links, this.implicit] = [kinds, links, implicit];
   }
 }
 
@@ -114,7 +134,7 @@ export function composeYaml(source: string, limits: YamlLimits): YamlTape {
       open.push(index);
     } else {
       // SEQUENCE-END or MAPPING-END
-      tape.links[open.pop()!] = tape.kinds.length;
+      tape.links[open.pop()!] = tape.size;
     }
   } while (open.length > 0);
   parser.next(); // DOCUMENT-END: libyaml scans the token after the document first.

@@ -45,10 +45,12 @@ const MERGE_LIST_FRAME = 4;
 
 /** One open collection, alias or merge of the walk. */
 class Frame {
-  readonly items: YamlValue[] = [];
+  /** Sequence items (sequence frames only). */
+  items: YamlValue[] = NO_ITEMS;
   key: YamlValue = null;
   hasKey = false;
-  merges: number[] = [];
+  /** The maps of a merge list. */
+  merges: number[] = NO_MERGES;
 
   constructor(
     readonly kind: number,
@@ -69,7 +71,7 @@ class Frame {
  * @throws {LimitError} when aliases expand past the node or depth budget.
  */
 export function decodeYaml(tape: YamlTape, limits: YamlLimits): YamlValue {
-  return tape.kinds.length === 0 ? null : new Decoder(tape, limits).run();
+  return tape.size === 0 ? null : new Decoder(tape, limits).run();
 }
 
 class Decoder {
@@ -148,14 +150,19 @@ class Decoder {
       }
       this.#countNode();
       if (kind !== SEQUENCE_NODE && kind !== MAPPING_NODE) {
-        return decodeScalar(tape.texts[node], tape.tags[node], tape.implicit[node]);
+        return decodeScalar(tape.texts[node], tape.tag(node), tape.implicit[node] === 1);
       }
       if (depth > this.#limits.depth.max) {
         throw new LimitError(this.#limits.depth, LIMIT_MESSAGES.depth);
       }
-      const frameKind = kind === SEQUENCE_NODE ? SEQUENCE_FRAME : MAPPING_FRAME;
-      const mapping = kind === MAPPING_NODE ? new YamlMapping() : EMPTY;
-      this.#stack.push(new Frame(frameKind, node + 1, tape.links[node], depth, mapping));
+      if (kind === SEQUENCE_NODE) {
+        const frame = new Frame(SEQUENCE_FRAME, node + 1, tape.links[node], depth, EMPTY);
+        frame.items = [];
+        this.#stack.push(frame);
+      } else {
+        const mapping = new YamlMapping();
+        this.#stack.push(new Frame(MAPPING_FRAME, node + 1, tape.links[node], depth, mapping));
+      }
       return undefined;
     }
   }
@@ -225,7 +232,7 @@ class Decoder {
     const tape = this.#tape;
     return tape.kinds[node] !== ALIAS_NODE && tape.kinds[node] !== SEQUENCE_NODE &&
       tape.kinds[node] !== MAPPING_NODE && tape.texts[node] === "<<" &&
-      (tape.implicit[node] || tape.tags[node] === MERGE_TAG);
+      (tape.implicit[node] === 1 || tape.tag(node) === MERGE_TAG);
   }
 
   /** Whether `node` is a mapping, or an alias to one. */
@@ -246,6 +253,7 @@ class Decoder {
     // go-yaml walks the sequence's maps itself; the sequence counts as a node only for our budget.
     this.#countNode();
     const list = new Frame(MERGE_LIST_FRAME, 0, 0, frame.depth, frame.mapping);
+    list.merges = [];
     for (let child = source + 1; child < this.#tape.links[source]; child = this.#after(child)) {
       list.merges.push(child);
     }
@@ -255,8 +263,10 @@ class Decoder {
   }
 }
 
-/** A stand-in mapping for frames that hold none. */
+/** Stand-ins for what a frame does not hold (never written to). */
 const EMPTY = new YamlMapping();
+const NO_ITEMS: YamlValue[] = [];
+const NO_MERGES: number[] = [];
 
 function mergeError(): YamlSyntaxError {
   return new YamlSyntaxError("yaml: map merge requires map or sequence of maps as the value");

@@ -82,9 +82,18 @@ function compareKeys(a: YamlValue, b: YamlValue): number {
   }
   if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
-  const x = String(a);
-  const y = String(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareCodePoints(String(a), String(b));
+}
+
+/** Order of Go strings: by UTF-8 bytes, which is code point order (not UTF-16 order). */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const difference = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return x.length - y.length;
 }
 
 /** `strconv.FormatFloat(x, 'g', -1, 64)`, as `%#v` writes a float64. */

@@ -148,6 +148,8 @@ const BOOL_FALSE = new Set([
   "OFF",
 ]);
 const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+/** First characters of bools, nulls, numbers and specials (go-yaml's `resolveTable`). */
+const MAY_RESOLVE = new Set([..."yYnNtTfFoO~.+-0123456789"].map((c) => c.charCodeAt(0)));
 const FLOAT_STYLE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -159,6 +161,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * `0x` hex, `0b` binary, `_` ignored), floats; everything else is a string.
  */
 export function resolveScalar(text: string): YamlValue {
+  // go-yaml's hint table: only these first characters can resolve to anything but a string.
+  if (text.length > 0 && !MAY_RESOLVE.has(text.charCodeAt(0))) return text;
   if (BOOL_TRUE.has(text)) return true;
   if (BOOL_FALSE.has(text)) return false;
   if (NULLS.has(text)) return null;

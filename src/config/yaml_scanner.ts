@@ -66,25 +66,83 @@ const URI_CHARACTERS = new Set([..."';/?:@&=+$,.!~*()[]%"].map((c) => c.charCode
 class SimpleKey {
   constructor(
     public possible: boolean,
-    readonly required: boolean,
-    readonly tokenNumber: number,
-    readonly index: number,
-    readonly line: number,
-    readonly column: number,
+    public required: boolean,
+    public tokenNumber: number,
+    public index: number,
+    public line: number,
+    public column: number,
   ) {}
+}
+
+/**
+ * go-yaml's `simple_keys_by_tok`: which level's possible key a token number
+ * is, kept with go-yaml's quirks (a stale key keeps its entry; closing a flow
+ * level deletes by its key's number, whoever holds it). Numbers are added in
+ * increasing order and looked up in increasing order, so a sorted list with
+ * a moving start does the work of a map: entries below the last number looked
+ * up can never be asked for again.
+ */
+class KeyIndex {
+  #numbers: number[] = [];
+  #levels: number[] = [];
+  #start = 0;
+
+  set(tokenNumber: number, level: number): void {
+    const last = this.#numbers.length - 1;
+    if (last >= this.#start && this.#numbers[last] === tokenNumber) {
+      this.#levels[last] = level;
+      return;
+    }
+    this.#numbers.push(tokenNumber);
+    this.#levels.push(level);
+  }
+
+  delete(tokenNumber: number): void {
+    let low = this.#start;
+    let high = this.#numbers.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const number = this.#numbers[middle];
+      if (number === tokenNumber) {
+        this.#levels[middle] = -1;
+        return;
+      }
+      if (number < tokenNumber) low = middle + 1;
+      else high = middle - 1;
+    }
+  }
+
+  /** The level of `tokenNumber`'s key; numbers asked for must not decrease. */
+  get(tokenNumber: number): number | undefined {
+    const numbers = this.#numbers;
+    let start = this.#start;
+    while (start < numbers.length && numbers[start] < tokenNumber) start++;
+    if (start > 1024) {
+      // Drop what can no longer be asked for, now and then (not on every call: that reallocates).
+      numbers.splice(0, start);
+      this.#levels.splice(0, start);
+      start = 0;
+    }
+    this.#start = start;
+    if (start === numbers.length || numbers[start] !== tokenNumber) return undefined;
+    const level = this.#levels[start];
+    return level >= 0 ? level : undefined;
+  }
 }
 
 /** Turns YAML text into tokens on demand ({@linkcode YamlScanner.peek}, {@linkcode YamlScanner.skipToken}). */
 export class YamlScanner extends YamlInput {
+  /** The queue is `#tokens[#head..#tail)`; slots are reused rather than the array shrunk. */
   #tokens: Token[] = [];
   #head = 0;
+  #tail = 0;
   #tokensParsed = 0;
   #tokenAvailable = false;
   #streamStarted = false;
   #indents: number[] = [];
   #simpleKeys: SimpleKey[] = [];
   /** go-yaml's `simple_keys_by_tok`: token number of a possible key → its level. */
-  #keysByToken = new Map<number, number>();
+  #keysByToken = new KeyIndex();
 
   /** The next token, scanning ahead as far as libyaml does before handing it out. */
   peek(): Token {
@@ -96,16 +154,15 @@ export class YamlScanner extends YamlInput {
   skipToken(): void {
     this.#tokenAvailable = false;
     this.#tokensParsed++;
-    this.#head++;
-    if (this.#head === this.#tokens.length) {
-      this.#tokens.length = 0;
+    if (++this.#head === this.#tail) {
       this.#head = 0;
+      this.#tail = 0;
     }
   }
 
   #fetchMoreTokens(): void {
     for (;;) {
-      if (this.#head !== this.#tokens.length) {
+      if (this.#head !== this.#tail) {
         // Keep scanning only while the next token may still turn out to be a key.
         const level = this.#keysByToken.get(this.#tokensParsed);
         if (level === undefined) break;
@@ -194,32 +251,38 @@ export class YamlScanner extends YamlInput {
   }
 
   #push(token: Token): void {
-    this.#tokens.push(token);
+    this.#tokens[this.#tail++] = token;
   }
 
-  /** Inserts `token` `position` places after the head of the queue. */
+  /**
+   * Inserts `token` `position` places after the head of the queue. A key
+   * whose token the parser already took gives a negative position: go-yaml
+   * then appends the token.
+   */
   #insert(position: number, token: Token): void {
-    this.#tokens.splice(this.#head + position, 0, token);
+    if (position < 0) return this.#push(token);
+    const at = this.#head + position;
+    for (let i = this.#tail; i > at; i--) this.#tokens[i] = this.#tokens[i - 1];
+    this.#tokens[at] = token;
+    this.#tail++;
   }
 
   #nextTokenNumber(): number {
-    return this.#tokensParsed + this.#tokens.length - this.#head;
+    return this.#tokensParsed + this.#tail - this.#head;
   }
 
   #saveSimpleKey(): void {
-    const required = this.flowLevel === 0 && this.indent === this.column;
     if (!this.simpleKeyAllowed) return;
-    const key = new SimpleKey(
-      true,
-      required,
-      this.#nextTokenNumber(),
-      this.index,
-      this.line,
-      this.column,
-    );
     this.#removeSimpleKey();
+    // The level's key is overwritten in place: go-yaml replaces it, and nothing else holds it.
     const level = this.#simpleKeys.length - 1;
-    this.#simpleKeys[level] = key;
+    const key = this.#simpleKeys[level];
+    key.possible = true;
+    key.required = this.flowLevel === 0 && this.indent === this.column;
+    key.tokenNumber = this.#nextTokenNumber();
+    key.index = this.index;
+    key.line = this.line;
+    key.column = this.column;
     this.#keysByToken.set(key.tokenNumber, level);
   }
 

@@ -36,6 +36,8 @@ export interface Outcome {
   value: Canonical | { error: string };
   /** The descriptors (nulls for null items), or `{ error }`. */
   objects: unknown;
+  /** Go only: every error it gave for the descriptors over several runs (random map order). */
+  objectsErrors?: string[];
 }
 
 function limit(max: number): Limit {
@@ -135,5 +137,6 @@ export function goOutcome(result: YamlOracleResult): Outcome {
     objects: result.objectsError !== undefined
       ? { error: result.objectsError }
       : normalizeObjects(result.objects),
+    objectsErrors: result.objectsErrors,
   };
 }

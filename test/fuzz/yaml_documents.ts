@@ -453,11 +453,50 @@ export function mutatedYaml(text: fc.Arbitrary<string>): fc.Arbitrary<string> {
   });
 }
 
-/** Any of the above: mostly well-formed documents, a third mutated or soup. */
+/** Any of the above: mostly well-formed documents, a third mutated, soup or long. */
 export function yamlDocument(): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: renderedYaml() },
     { weight: 3, arbitrary: mutatedYaml(renderedYaml()) },
     { weight: 1, arbitrary: yamlTokenSoup() },
+    { weight: 1, arbitrary: longYaml() },
   );
+}
+
+const LONG_INSERTS = [
+  "\x01",
+  "\x7f",
+  "\ufffe",
+  "\ufeff",
+  "\ufeff\ufeff",
+  "\t",
+  "]",
+  ": ",
+  "\n  - ",
+  '"',
+  "\n-",
+];
+
+/**
+ * Lists of a few kilobytes with multi-byte characters (go-yaml's reader
+ * validates 512 bytes at a time, so where a control character stands decides
+ * whether it or an earlier syntax error is reported) and a control
+ * character, byte order mark or stray indicator inserted somewhere.
+ */
+export function longYaml(): fc.Arbitrary<string> {
+  return fc.tuple(
+    fc.integer({ min: 10, max: 80 }),
+    fc.constantFrom("a", "é", "🙂", "ü/ü"),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom(...LONG_INSERTS)), { minLength: 1, maxLength: 2 }),
+  ).map(([count, letter, inserts]) => {
+    let text = Array.from(
+      { length: count },
+      (_, i) => `- objectName: ${letter.repeat(i % 7)}n${i}\n  objectType: secretsmanager`,
+    ).join("\n");
+    for (const [at, insert] of inserts) {
+      const index = at % text.length;
+      text = text.slice(0, index) + insert + text.slice(index);
+    }
+    return text;
+  });
 }

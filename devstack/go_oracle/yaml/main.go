@@ -7,6 +7,10 @@
 //	{"value": <typed>, "valueError": "..."}        gopkg.in/yaml.v2 Unmarshal into interface{}
 //	{"objects": [...], "objectsError": "..."}      sigs.k8s.io/yaml Unmarshal into []*provider.SecretDescriptor
 //
+// sigs.k8s.io/yaml walks Go maps in random order, so when a document has two keys JSON cannot
+// take, which one its error names varies: the descriptors are decoded several times and
+// "objectsErrors" lists every distinct error seen.
+//
 // A typed value keeps what JSON would lose: integers are {"int": "<decimal>"}, floats
 // {"float": "<strconv 'g' -1>"} (NaN, +Inf, -Inf included), mappings {"map": [[key, value], ...]}
 // in Go's map (unspecified) order, anything else {"other": "<%T %#v>"}. A panic other than
@@ -27,11 +31,12 @@ import (
 )
 
 type result struct {
-	Value        interface{} `json:"value"`
-	ValueError   *string     `json:"valueError,omitempty"`
-	Objects      interface{} `json:"objects"`
-	ObjectsError *string     `json:"objectsError,omitempty"`
-	Panic        *string     `json:"panic,omitempty"`
+	Value         interface{} `json:"value"`
+	ValueError    *string     `json:"valueError,omitempty"`
+	Objects       interface{} `json:"objects"`
+	ObjectsError  *string     `json:"objectsError,omitempty"`
+	ObjectsErrors []string    `json:"objectsErrors,omitempty"`
+	Panic         *string     `json:"panic,omitempty"`
 }
 
 func typed(value interface{}) interface{} {
@@ -84,15 +89,29 @@ func decode(document string) (out result) {
 	} else {
 		out.Value = typed(value)
 	}
-	descriptors := make([]*provider.SecretDescriptor, 0)
-	if err := yaml.Unmarshal([]byte(document), &descriptors); err != nil {
+	seen := map[string]bool{}
+	for run := 0; run < objectsRuns; run++ {
+		descriptors := make([]*provider.SecretDescriptor, 0)
+		err := yaml.Unmarshal([]byte(document), &descriptors)
+		if err == nil {
+			out.Objects = descriptors
+			break
+		}
 		text := err.Error()
-		out.ObjectsError = &text
-	} else {
-		out.Objects = descriptors
+		if out.ObjectsError == nil {
+			out.ObjectsError = &text
+		}
+		if !seen[text] {
+			seen[text] = true
+			out.ObjectsErrors = append(out.ObjectsErrors, text)
+		}
 	}
 	return out
 }
+
+// objectsRuns is how often a failing document is decoded again to see the errors random map
+// order gives (with two candidate keys, eight runs miss one with probability 1/128).
+const objectsRuns = 8
 
 func main() {
 	input, err := io.ReadAll(os.Stdin)

@@ -55,8 +55,13 @@ export interface YamlOracleResult {
   valueError?: string;
   /** The descriptors sigs.k8s.io/yaml decoded (a JSON array; `null` for none or on error). */
   objects: unknown;
-  /** sigs.k8s.io/yaml's error. */
+  /** sigs.k8s.io/yaml's error (of its first run). */
   objectsError?: string;
+  /**
+   * Every distinct error of several runs: sigs.k8s.io/yaml walks Go maps in
+   * random order, so with two keys JSON cannot take, either may be named.
+   */
+  objectsErrors?: string[];
   /** A Go panic other than go-yaml's own errors. */
   panic?: string;
 }
