@@ -8,103 +8,18 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULT_PERMISSIONS, permissionFlags } from "../../src/cli/permissions.ts";
-import type { ProbeConfig, ProbeResult } from "./probe.ts";
+import type { ProbeResult } from "./probe.ts";
+import { countProbe, describeCounts, refusedByPermission, runProbe } from "./probe_run.ts";
 
-const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
-const PROBE = new URL("./probe.ts", import.meta.url).pathname;
-
-/** A loopback or Unix listener that greets every connection with `greeting`. */
-function greeter(options: Deno.ListenOptions | Deno.UnixListenOptions, greeting: string) {
-  const listener = "path" in options
-    ? Deno.listen({ ...options, transport: "unix" })
-    : Deno.listen(options as Deno.TcpListenOptions);
-  (async () => {
-    for await (const connection of listener) {
-      await connection.write(new TextEncoder().encode(greeting)).catch(() => {});
-      connection.close();
-    }
-  })().catch(() => {});
-  return listener;
-}
-
-async function runProbe(): Promise<{ results: Record<string, ProbeResult>; flags: string[] }> {
-  const providerVolume = await Deno.makeTempDir({ prefix: "sandbox-volume-" });
-  const mountRoot = await Deno.makeTempDir({ prefix: "sandbox-pods-" });
-  const outsideDir = await Deno.makeTempDir({ prefix: "sandbox-outside-" });
-  await Deno.writeTextFile(`${outsideDir}/secret.txt`, "outside the sandbox");
-  await Deno.writeTextFile(`${outsideDir}/module.js`, "export const leaked = true;\n");
-  await Deno.symlink(`${outsideDir}/secret.txt`, `${providerVolume}/link`);
-  const allowed = greeter({ hostname: "127.0.0.1", port: 0 }, "allowed");
-  const other = greeter({ hostname: "127.0.0.1", port: 0 }, "other");
-  const outsideSocket = greeter({ path: `${outsideDir}/other.sock` }, "outside");
-  const neighbourSocket = greeter({ path: `${providerVolume}/neighbour.sock` }, "neighbour");
-  const allowedPort = (allowed.addr as Deno.NetAddr).port;
-  const flags = permissionFlags({
-    ...DEFAULT_PERMISSIONS,
-    providerVolume,
-    kubeletPodsDir: mountRoot,
-    protoDir: `${REPO_ROOT}/proto`,
-    netHosts: [...DEFAULT_PERMISSIONS.netHosts, `127.0.0.1:${allowedPort}`],
-  });
-  const config: ProbeConfig = {
-    providerVolume,
-    mountRoot,
-    protoFile: `${REPO_ROOT}/proto/v1alpha1/service.proto`,
-    repoFile: `${REPO_ROOT}/src/main.ts`,
-    outsideDir,
-    symlinkInVolume: `${providerVolume}/link`,
-    allowedPort,
-    otherPort: (other.addr as Deno.NetAddr).port,
-    otherUnixSocket: `${outsideDir}/other.sock`,
-    neighbourUnixSocket: `${providerVolume}/neighbour.sock`,
-    parentPid: Deno.pid,
-  };
-  const env: Record<string, string> = {
-    AWS_REGION: "us-sandbox-1",
-    KUBERNETES_SERVICE_HOST: "10.96.0.1",
-    SANDBOX_CANARY: "must-not-be-readable",
-  };
-  for (const name of ["HOME", "PATH", "DENO_DIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...flags, PROBE, JSON.stringify(config)],
-      cwd: REPO_ROOT,
-      env,
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    assert.equal(output.code, 0, `probe failed:\n${new TextDecoder().decode(output.stderr)}`);
-    const results = JSON.parse(stdout) as Record<string, ProbeResult>;
-    // Nothing the probe was refused may have happened anyway (no file, no child's file).
-    assert.deepEqual(
-      [...Deno.readDirSync(outsideDir)].map((entry) => entry.name).sort(),
-      ["module.js", "other.sock", "secret.txt"],
-    );
-    assert.equal(Deno.readTextFileSync(`${outsideDir}/secret.txt`), "outside the sandbox");
-    await assert.rejects(Deno.lstat(`${REPO_ROOT}/src/main.ts.probe`));
-    await assert.rejects(Deno.lstat(`${providerVolume}/../escape.txt`));
-    return { results, flags };
-  } finally {
-    for (const listener of [allowed, other, outsideSocket, neighbourSocket]) listener.close();
-    for (const dir of [providerVolume, mountRoot, outsideDir]) {
-      await Deno.remove(dir, { recursive: true });
-    }
-  }
-}
+const README = new URL("../../README.md", import.meta.url);
 
 function refused(results: Record<string, ProbeResult>, name: string): void {
   const result = results[name];
   assert.ok(result !== undefined, `the probe did not try "${name}"`);
   assert.equal(result.ok, false, `"${name}" worked: ${result.value}`);
-  assert.match(
-    `${result.error}: ${result.message}`,
-    /NotCapable|Requires \w+ access/,
-    `"${name}" failed, but not by a permission check`,
+  assert.ok(
+    refusedByPermission(result),
+    `"${name}" failed, but not by a permission check: ${result.error}: ${result.message}`,
   );
 }
 
@@ -224,6 +139,18 @@ Deno.test({
       const metrics = results["listen on 0.0.0.0:8989 (metrics)"];
       assert.ok(metrics.ok || metrics.error === "AddrInUse", JSON.stringify(metrics));
     });
+
+    await t.step(
+      "the README states the probe's counts (deno run -A test/sandbox/probe_run.ts)",
+      async () => {
+        const counts = countProbe(results);
+        // The one attempt that fails without a permission error; no child ran (checked above).
+        assert.deepEqual(counts.otherwise, ["run through node:child_process"]);
+        const sentence = describeCounts(counts);
+        const readme = (await Deno.readTextFile(README)).replace(/\s+/g, " ");
+        assert.ok(readme.includes(sentence), `README.md should say: ${sentence}`);
+      },
+    );
 
     await t.step(
       "known limit: Deno checks a path as written, so a symlink placed inside an allowed directory is followed",
