@@ -244,6 +244,14 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * When driver v1.6 considers a volume last updated: the target directory's
+ * modification time (`getLastUpdateTime`), in `Date.now()` milliseconds.
+ */
+export async function lastUpdate(target: string): Promise<number> {
+  return (await Deno.stat(target)).mtime!.getTime();
+}
+
 /** Waits until `ms` have passed since `since` (a `Date.now()` value). */
 export async function waitSince(since: number, ms: number): Promise<void> {
   const left = since + ms - Date.now();
