@@ -359,8 +359,8 @@ export function encodeHeaderBlock(fields: HeaderField[]): Uint8Array {
   );
 }
 
-/** The continuation octets of an HPACK integer past a full prefix. */
-function integerTail(rest: number): number[] {
+/** The continuation octets of an HPACK integer past a full prefix (RFC 7541 §5.1). */
+export function integerTail(rest: number): number[] {
   const bytes: number[] = [];
   while (rest >= 128) {
     bytes.push(0x80 | (rest & 0x7f));

@@ -11,6 +11,7 @@ import {
   type HeaderField,
   hex,
   HpackDecoder,
+  integerTail,
   pushInChunks,
   seededSizes,
   splitClientStream,
@@ -563,17 +564,6 @@ Deno.test("the authority rewrite throws Http2StreamError on malformed frames", a
     });
   }
 });
-
-/** The continuation bytes of an HPACK integer past its prefix. */
-function integerTail(rest: number): number[] {
-  const bytes: number[] = [];
-  while (rest >= 128) {
-    bytes.push(0x80 | (rest & 0x7f));
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return bytes;
-}
 
 Deno.test("still needed: a server without the rewrite refuses a socket-path :authority", async () => {
   await using server = await startEchoServer({ repairs: ["goaway"] });

@@ -1,5 +1,7 @@
 /**
- * HPACK Huffman decoding (RFC 7541, Appendix B).
+ * HPACK Huffman decoding (RFC 7541, Appendix B), for the `:authority`
+ * rewrite (which decodes only `:authority` names and values): it goes when
+ * that repair goes.
  *
  * The code is canonical, so the table is fully described by each symbol's
  * code length; codes are assigned in order of (length, symbol).
