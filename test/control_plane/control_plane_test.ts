@@ -107,6 +107,10 @@ const SUITE: [string, Scenario][] = [
   ["hostile class: the error reaches the driver, the provider stays up", hostileClass],
   ["retry after a final error (provider's Unknown): kubelet cleans up, retry mounts", retryFinal],
   ["retry after DeadlineExceeded (provider crashed) inside the rotation interval", retryDeadline],
+  [
+    "retry after DeadlineExceeded when the kubelet's deadline exceeds the rotation interval",
+    retryDeadlineLongerThanInterval,
+  ],
   ["provider restart with mounts in place; mount in driver-writes mode", providerRestart],
   ["driver restart with mounts in place; republish and unpublish after it", driverRestart],
   ["unpublish: tmpfs unmounted, target removed", unpublish],
@@ -414,39 +418,57 @@ async function retryFinal(stage: Stage): Promise<void> {
   assert.equal((await podFiles(target))["cp_later"].text, "cp-later-2f7a");
 }
 
-async function retryDeadline(stage: Stage): Promise<void> {
-  const { cluster, aws, release } = stage;
-  const ns = "cp-crash";
-  await appNamespace(cluster, ns);
-  await aws.seeder.createSecret(PRIMARY, "cp/crash", "cp-crash-81c3");
-  await applyClass(cluster, "crash", {
-    namespace: ns,
-    parameters: { region: PRIMARY },
-    objects: [{ objectName: "cp/crash", objectType: "secretsmanager" }],
-  });
-  const pod = await startPod(cluster, "crash-app", { namespace: ns, spc: "crash" });
-  // A crashed provider leaves its socket file: the driver's calls wait (waitForReady) until the
-  // kubelet's deadline — 2 minutes on a real node, 2 s here, both shorter than the interval.
+/**
+ * Kills the provider (its socket file stays, as after a crash), publishes
+ * `name`'s volume with a kubelet deadline of `deadlineMs` (it fails with
+ * DeadlineExceeded: the driver waits for the provider until then), starts
+ * the provider again and lets the kubelet retry.
+ */
+async function crashThenRetry(stage: Stage, name: string, deadlineMs: number) {
+  const { cluster } = stage;
+  const pod = await startPod(cluster, name, { namespace: "cp-crash", spc: "crash" });
   await cluster.stopProvider("SIGKILL");
   const started = Date.now();
-  const failure = await publishFails(cluster, pod, { timeoutMs: 2_000 });
+  const failure = await publishFails(cluster, pod, { timeoutMs: deadlineMs });
   stage.errors.push(failure.message);
   assert.match(failure.message, /^rpc error: code = DeadlineExceeded/);
   assert.equal(failure.final, false, "the kubelet keeps the directory and retries");
   await cluster.startProvider();
-  const calls = providerMounts(cluster, pod.metadata.name).length;
+  const calls = providerMounts(cluster, name).length;
   const retriedAfter = Date.now() - started;
-  assert.ok(retriedAfter < ROTATION_INTERVAL_MS, `the retry came ${retriedAfter} ms later`);
   const outcome = await cluster.kubelet().publish(pod, SECRETS_VOLUME);
+  return { pod, outcome, retriedAfter, calls };
+}
+
+async function crashNamespace(stage: Stage): Promise<void> {
+  const { cluster, aws } = stage;
+  if (await cluster.kube.get(objectPath({ kind: "Namespace", name: "cp-crash" }))) return;
+  await appNamespace(cluster, "cp-crash");
+  await aws.seeder.createSecret(PRIMARY, "cp/crash", "cp-crash-81c3");
+  await applyClass(cluster, "crash", {
+    namespace: "cp-crash",
+    parameters: { region: PRIMARY },
+    objects: [{ objectName: "cp/crash", objectType: "secretsmanager" }],
+  });
+}
+
+async function retryDeadline(stage: Stage): Promise<void> {
+  const { cluster, release } = stage;
+  await crashNamespace(stage);
+  // The kubelet's deadline is 2 minutes on a node; 2 s here, both with a retry that comes
+  // sooner after the directory was made than the rotation interval.
+  const { pod, outcome, retriedAfter, calls } = await crashThenRetry(stage, "crash-app", 2_000);
+  assert.ok(retriedAfter < ROTATION_INTERVAL_MS, `the retry came ${retriedAfter} ms later`);
   if (release === "v1.6.0") {
-    // The finding (README, "Retries after a failed mount"): success, nothing mounted, no provider call.
+    // The finding (README, "Driver v1.6 with secret rotation"): success, nothing mounted, no
+    // provider call.
     assert.equal(outcome.ok, true, "driver v1.6.0 answers the retry with success");
     assert.equal(await isMountPoint(outcome.targetPath), false, "…with nothing mounted");
     assert.deepEqual(await podFiles(outcome.targetPath), {}, "…and no files");
     assert.equal(
       providerMounts(cluster, pod.metadata.name).length,
       calls,
-      "…without asking the provider",
+      "…without a provider call",
     );
     // Only a republish after the interval mounts the secrets (a running container does not see it).
     await waitSince(await lastUpdate(outcome.targetPath), ROTATION_INTERVAL_MS + 100);
@@ -462,6 +484,23 @@ async function retryDeadline(stage: Stage): Promise<void> {
     );
     assert.equal((await podFiles(outcome.targetPath))["cp_crash"].text, "cp-crash-81c3");
   }
+}
+
+async function retryDeadlineLongerThanInterval(stage: Stage): Promise<void> {
+  await crashNamespace(stage);
+  // The setting that avoids it: a rotation interval shorter than the kubelet's deadline, so that
+  // a retry after a timed-out call always finds the rotation due.
+  const deadline = ROTATION_INTERVAL_MS + 1_000;
+  const { pod, outcome, retriedAfter, calls } = await crashThenRetry(
+    stage,
+    "crash-app-2",
+    deadline,
+  );
+  assert.ok(retriedAfter > ROTATION_INTERVAL_MS);
+  assert.equal(outcome.ok, true, outcome.ok ? "" : outcome.message);
+  assert.equal(await mountTypeAt(outcome.targetPath), "tmpfs", "the retry mounts");
+  assert.equal((await podFiles(outcome.targetPath))["cp_crash"].text, "cp-crash-81c3");
+  assert.equal(providerMounts(stage.cluster, pod.metadata.name).length, calls + 1);
 }
 
 async function providerRestart(stage: Stage): Promise<void> {
