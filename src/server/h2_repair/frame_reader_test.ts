@@ -1,3 +1,4 @@
+import * as fc from "fast-check";
 import assert from "node:assert/strict";
 import {
   byteByByte,
@@ -278,4 +279,71 @@ Deno.test("a header block at the CONTINUATION limit holds at most nine frames", 
   const last = reader.push(frame(0x9, 0x4, 1, fragment));
   assert.equal(last.length, MAX_CONTINUATIONS + 1);
   assert.equal(reader.pendingBytes, 0);
+});
+
+Deno.test("property: any frames, cut anywhere, give what the whole stream gives, within the bound", () => {
+  // Bytes a connection can make the default repairs hold: a header block of
+  // nine frames (HEADERS and eight CONTINUATIONs), the last still arriving.
+  const bound = (MAX_CONTINUATIONS + 1) * (9 + DEFAULT_MAX_FRAME_SIZE);
+  const block = (authority: string) =>
+    encodeHeaderBlock(grpcRequestHeaders("/v1alpha1.CSIDriverProvider/Version", authority));
+  const anyFrame = fc.oneof(
+    fc.integer({ min: 0, max: 3000 }).map((n) => frame(0x0, 0, 1, new Uint8Array(n).fill(3))),
+    fc.constant(PING),
+    fc.constant(SETTINGS),
+    fc.constant(frame(0x7, 0, 0, new Uint8Array(8))),
+    fc.tuple(fc.constantFrom(SOCKET, "localhost", "/x"), fc.integer({ min: 0, max: 10 }))
+      .map(([authority, continuations]) => {
+        const bytes = block(authority);
+        const size = Math.ceil(bytes.length / (continuations + 1));
+        return concatBytes(Array.from({ length: continuations + 1 }, (_, i) =>
+          frame(
+            i === 0 ? 0x1 : 0x9,
+            i === continuations ? 0x4 : 0,
+            1,
+            bytes.subarray(i * size, (i + 1) * size),
+          )));
+      }),
+    fc.integer({ min: 1, max: 16_384 }).map((n) => frame(0x9, 0, 1, new Uint8Array(n).fill(0x82)) // CONTINUATION without HEADERS, or a flood
+    ),
+    fc.integer({ min: 16_385, max: 0xffffff }).map((n) =>
+      new Uint8Array([n >> 16, (n >> 8) & 0xff, n & 0xff, 0, 0, 0, 0, 0, 1])
+    ),
+    fc.uint8Array({ maxLength: 64 }),
+  );
+  const run = (stream: Uint8Array, cuts: number[]) => {
+    const reader = new ClientFrameReader(defaultRepairs());
+    const out: Uint8Array[] = [];
+    let most = 0;
+    let start = 0;
+    try {
+      for (const end of [...cuts, stream.length]) {
+        out.push(...reader.push(stream.subarray(start, end)));
+        most = Math.max(most, reader.pendingBytes);
+        start = end;
+      }
+    } catch (error) {
+      assert.ok(error instanceof Http2StreamError, String(error));
+      return { failed: true, out: concatBytes(out), most };
+    }
+    return { failed: false, out: concatBytes(out), most };
+  };
+  fc.assert(
+    fc.property(
+      fc.array(anyFrame, { maxLength: 24 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+      (frames, fractions) => {
+        const stream = concatBytes([CLIENT_PREFACE, SETTINGS, ...frames]);
+        const cuts = fractions.map((f) => Math.floor(f * stream.length)).sort((a, b) => a - b);
+        const whole = run(stream, []);
+        const split = run(stream, cuts);
+        assert.equal(split.failed, whole.failed);
+        // Output before a failure may stop at a different frame; with none it is the same.
+        if (!whole.failed) assert.deepEqual(split.out, whole.out);
+        assert.ok(split.most <= bound, `held ${split.most} bytes`);
+        assert.ok(whole.most <= bound, `held ${whole.most} bytes`);
+      },
+    ),
+    { numRuns: 300, seed: 20240601 },
+  );
 });
