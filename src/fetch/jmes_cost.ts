@@ -106,7 +106,7 @@ export class JmesBudget {
     if (bytes <= this.options.valueBytes.max) return;
     throw new LimitError(
       this.options.valueBytes,
-      `${this.options.subject} would make a string of ${atLeast ? "more than " : ""}${bytes} bytes`,
+      `${this.options.subject} would make a string of ${atLeast ? "at least " : ""}${bytes} bytes`,
     );
   }
 }

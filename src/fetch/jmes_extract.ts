@@ -14,11 +14,17 @@
  */
 
 import type { JmesFile } from "../config/mount_objects.ts";
-import { checkLimit, type Limit, mountLimits } from "../limits/mod.ts";
+import { checkLimit, type Limit, LimitError, mountLimits } from "../limits/mod.ts";
 import { JmesBudget, utf8ByteLength } from "./jmes_cost.ts";
 import { evaluateJmes } from "./jmes_eval.ts";
 import { decodeGoJson, GoJsonError } from "./jmes_json.ts";
-import { type JmesNode, JmesSyntaxError, parseJmes } from "./jmes_parse.ts";
+import {
+  JmesNestingError,
+  type JmesNode,
+  JmesSyntaxError,
+  MAX_NESTING,
+  parseJmes,
+} from "./jmes_parse.ts";
 import { JmesEvalError, type JmesValue } from "./jmes_value.ts";
 
 /** A value could not be extracted; the message names the path, never the value. */
@@ -93,7 +99,7 @@ export function extractJmesValues(
       valueBytes: limits.valueBytes,
       subject: subject(file, objectName),
     });
-    const result = evaluate(file.path, document, budget);
+    const result = evaluate(file.path, document, budget, limits.jmesPathLength);
     if (result === null) {
       throw new JmesError(
         `JMES Path - ${file.path} for object alias - ${file.alias} does not point to a valid object.`,
@@ -111,8 +117,18 @@ export function extractJmesValues(
   });
 }
 
-/** Parses and evaluates one expression; any parse or evaluation error is Go's "Invalid JMES Path". */
-function evaluate(path: string, document: JmesValue, budget: JmesBudget): JmesValue {
+/**
+ * Parses and evaluates one expression; any parse or evaluation error is Go's
+ * "Invalid JMES Path". A tree too deep to evaluate safely (possible only
+ * with a length limit raised far above its default) counts against the
+ * length limit.
+ */
+function evaluate(
+  path: string,
+  document: JmesValue,
+  budget: JmesBudget,
+  lengthLimit: Limit,
+): JmesValue {
   let tree: JmesNode;
   try {
     // A lone surrogate is U+FFFD in Go's string.
@@ -121,6 +137,12 @@ function evaluate(path: string, document: JmesValue, budget: JmesBudget): JmesVa
   } catch (error) {
     if (error instanceof JmesSyntaxError || error instanceof JmesEvalError) {
       throw new JmesError(`Invalid JMES Path: ${path}.`);
+    }
+    if (error instanceof JmesNestingError) {
+      throw new LimitError(
+        lengthLimit,
+        `${budget.options.subject} nests more than ${MAX_NESTING} levels deep`,
+      );
     }
     throw error;
   }

@@ -53,8 +53,21 @@ export class JmesSyntaxError extends Error {
   }
 }
 
-/** Parsing nests deeper than this many expressions: refused before the stack runs out. */
+/**
+ * Deepest expression tree accepted, so that neither parsing nor evaluation
+ * (both recursive over the tree) can run out of stack. Expressions within
+ * the default length limit (1,024 characters) never come near it.
+ */
 export const MAX_NESTING = 1_500;
+
+/** The expression nests deeper than {@linkcode MAX_NESTING}: a limit, not a syntax error. */
+export class JmesNestingError extends Error {
+  /** Creates the error. */
+  constructor() {
+    super(`nested more than ${MAX_NESTING} levels deep`);
+    this.name = "JmesNestingError";
+  }
+}
 
 type TokenKind =
   | "unknown"
@@ -256,7 +269,10 @@ function consumeRawString(expression: string, start: number): [string, number] {
  * Parses `expression` as go-jmespath does.
  *
  * @throws {JmesSyntaxError} where go-jmespath returns a parse error (or
- *   panics), and when nesting passes {@linkcode MAX_NESTING}.
+ *   panics).
+ * @throws {JmesNestingError} when the tree is deeper than
+ *   {@linkcode MAX_NESTING} (`a.a.a…` nests on the left without nesting the
+ *   parser, so the finished tree is measured too).
  * @example
  * ```ts
  * parseJmes("a.b");
@@ -264,7 +280,28 @@ function consumeRawString(expression: string, start: number): [string, number] {
  * ```
  */
 export function parseJmes(expression: string): JmesNode {
-  return new Parser(tokenize(expression)).parse();
+  const tree = new Parser(tokenize(expression)).parse();
+  if (treeDepth(tree) > MAX_NESTING) throw new JmesNestingError();
+  return tree;
+}
+
+/** Depth of a tree, measured without recursion. */
+function treeDepth(root: JmesNode): number {
+  let deepest = 0;
+  const stack: [JmesNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (node.type === "literal") continue; // its value is data, not tree
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) {
+        for (const child of value) stack.push([child as JmesNode, depth + 1]);
+      } else if (typeof value === "object" && value !== null && "type" in value) {
+        stack.push([value as JmesNode, depth + 1]);
+      }
+    }
+  }
+  return deepest;
 }
 
 class Parser {
@@ -302,7 +339,7 @@ class Parser {
   }
 
   #expression(power: number): JmesNode {
-    if (++this.#depth > MAX_NESTING) throw new JmesSyntaxError("nested too deeply");
+    if (++this.#depth > MAX_NESTING) throw new JmesNestingError();
     const token = this.#token();
     this.#advance();
     let left = this.#nud(token);
@@ -360,7 +397,7 @@ class Parser {
             right = this.#indexExpression();
           } catch (error) {
             // go-jmespath drops this error and returns an empty node.
-            if (error instanceof JmesSyntaxError && error.message !== "nested too deeply") {
+            if (error instanceof JmesSyntaxError) {
               return { type: "empty" };
             }
             throw error;
