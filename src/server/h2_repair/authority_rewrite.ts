@@ -12,9 +12,11 @@
  *   (what v1.6 drivers send).
  * - **Upstream.** The driver's bug is kubernetes-sigs/secrets-store-csi-driver
  *   issue 1862, fixed by its PR 1953 (`grpc.WithAuthority("localhost")`,
- *   released in v1.6.0); the server side's strictness is nodejs/node issue
- *   32326 (the same check, by design). Clusters on driver v1.5.x keep needing
- *   this until they upgrade.
+ *   released in v1.6.0). The server side is right to refuse (RFC 9113
+ *   §8.3.1): the check is nghttp2's header validation (`check_authority` in
+ *   `nghttp2_http.c`), which Node's and Deno's `node:http2` both run; other
+ *   strict servers hit the same clients (grpc/grpc issue 38142, hyperium/h2
+ *   PR 487). Clusters on driver v1.5.x keep needing this until they upgrade.
  * - **Checked on** Deno 2.9.6 with @grpc/grpc-js 1.14.7, against the real
  *   client code of driver v1.5.6 (grpc-go 1.56.3) in `test/driver`.
  * - **When it can go.** `authority_rewrite_test.ts`, "still needed: a server

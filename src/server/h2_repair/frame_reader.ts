@@ -127,11 +127,7 @@ export class ClientFrameReader {
   /** Bytes of the client's stream received but not yet returned (repairs included). */
   get pendingBytes(): number {
     const state = this.#state;
-    const own = state.kind === "preface" || state.kind === "header"
-      ? state.received
-      : state.kind === "collect"
-      ? state.received
-      : 0;
+    const own = state.kind === "payload" ? 0 : state.received;
     return own + this.#repairs.reduce((sum, repair) => sum + repair.heldBytes, 0);
   }
 
