@@ -10,6 +10,7 @@
 
 import { connectDriver, type DriverClient } from "../test/support/driver_client.ts";
 import { freePort, providerCommand } from "../test/support/provider_process.ts";
+import { newPodVolume } from "../test/support/local_stack.ts";
 
 const OUTPUT_LINES = 200;
 
@@ -55,8 +56,8 @@ export interface BenchProvider {
   inspectorUrl?: string;
   /** A client playing the driver, on one connection (as the driver keeps one). */
   driver: DriverClient;
-  /** A new empty directory under `mountRoot` for one pod volume. */
-  newTargetPath(prefix: string): Promise<string>;
+  /** A new empty CSI volume of `pod` under `mountRoot`, in the kubelet's layout. */
+  newTargetPath(pod: { uid: string }): Promise<string>;
   /** The last lines the provider printed. */
   lines(): string[];
   /**
@@ -202,8 +203,7 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
     socketMs,
     inspectorUrl,
     driver,
-    newTargetPath: (prefix) =>
-      Deno.makeTempDir({ dir: mountRoot, prefix: `${prefix}-${counter++}-` }),
+    newTargetPath: (pod) => newPodVolume(mountRoot, pod.uid, counter++),
     lines: () => [...lines],
     mountDurations: () => [...durations],
     stop: () =>

@@ -385,7 +385,7 @@ export async function runSequential(
     if (pod === undefined || spec.mode === "cold") {
       pod = stack.pod(`bench-${spec.name}-${podCounter++}`);
       tokens = newTokens();
-      targetPath = await provider.newTargetPath(spec.name);
+      targetPath = await provider.newTargetPath(pod);
       versions = undefined;
     }
     const start = performance.now();
@@ -462,20 +462,23 @@ export async function runStorm(
   );
   stack.addServiceAccounts(prefix, serviceAccounts);
   const mounts = await Promise.all(
-    Array.from({ length: options.mounts }, async (_, i) => ({
-      pod: {
+    Array.from({ length: options.mounts }, async (_, i) => {
+      const pod = {
         name: `storm-${i}`,
         namespace: "default",
         uid: crypto.randomUUID(),
         serviceAccount: `${prefix}-${i % serviceAccounts}`,
-      },
-      tokens: newTokens(),
-      targetPath: await provider.newTargetPath(`storm-${i}`),
-      parameters: parametersOf(
-        spec,
-        objectsYaml(spec.store, spec.objects, i * spec.objects, options.pool),
-      ),
-    })),
+      };
+      return {
+        pod,
+        tokens: newTokens(),
+        targetPath: await provider.newTargetPath(pod),
+        parameters: parametersOf(
+          spec,
+          objectsYaml(spec.store, spec.objects, i * spec.objects, options.pool),
+        ),
+      };
+    }),
   );
   stack.aws.proxy.resetCalls();
   stack.kube.resetRequests();

@@ -323,11 +323,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const command = main.command;
     await sleep(settleMs);
     const idleRssMiB = round((await readMemory(main.pid)).rss / 1024, 1);
-    const firstTarget = await main.newTargetPath("first-mount");
+    const firstPod = stack.pod("bench-first-mount");
+    const firstTarget = await main.newTargetPath(firstPod);
     const firstStart = performance.now();
     const first = await main.driver.mount({
       parameters: { region: PRIMARY_REGION, objects: objectsYaml("secretsmanager", 1) },
-      pod: stack.pod("bench-first-mount"),
+      pod: firstPod,
       targetPath: firstTarget,
     });
     const firstMountMs = round(performance.now() - firstStart, 1);

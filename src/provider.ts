@@ -10,6 +10,7 @@ import { SdkStorePool } from "./aws/sdk_stores.ts";
 import type { ProviderConfig } from "./cli/provider_flags.ts";
 import { ExpiringCache } from "./cache/expiring_cache.ts";
 import { writeFilesAtomically } from "./files/atomic_writer.ts";
+import { confineTargetPath } from "./files/target_path.ts";
 import { ObjectsCache } from "./config/objects_cache.ts";
 import type { KubeApi } from "./identity/kube_api.ts";
 import { createClientNodeKubeApi } from "./identity/kube_client_node.ts";
@@ -126,6 +127,8 @@ export async function startProvider(
         batchDenied.set(identity.principal, true);
       },
     }),
+    checkTargetPath: (targetPath, pod) =>
+      confineTargetPath(targetPath, { podsDir: config.kubeletPodsDir, podUid: pod.uid }),
     writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
     concurrency: config.mountConcurrency,
     maxResponseBytes: config.maxResponseBytes,

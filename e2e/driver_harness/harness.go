@@ -41,7 +41,7 @@ const (
 	defaultVersionTimeout     = 5 * time.Second  // the driver's provider health check timeout
 	defaultMountTimeout       = 30 * time.Second // generous; kubelet's NodePublish budget is larger
 	maxCommandLineBytes       = 64 << 20
-	targetDirPattern          = "mount-"
+	targetDirPattern          = "volume-"
 	targetDirPerm             = 0o750 // the driver creates missing target paths with 0750
 	maxDefaultManyConcurrency = 1024
 )
@@ -400,8 +400,15 @@ func (h *harness) mount(ctx context.Context, cmd *command, targetPath string) *m
 	}
 
 	if targetPath == "" {
-		dir, err := os.MkdirTemp(h.workDir, targetDirPattern)
+		// A fresh volume directory holding "mount", as the kubelet lays out
+		// <pods>/<uid>/volumes/kubernetes.io~csi/<volume>/mount (give a
+		// work dir that ends in .../volumes/kubernetes.io~csi).
+		volume, err := os.MkdirTemp(h.workDir, targetDirPattern)
 		if err != nil {
+			return fail(fmt.Errorf("create target dir: %w", err), "")
+		}
+		dir := filepath.Join(volume, "mount")
+		if err := os.Mkdir(dir, targetDirPerm); err != nil {
 			return fail(fmt.Errorf("create target dir: %w", err), "")
 		}
 		if err := os.Chmod(dir, targetDirPerm); err != nil {

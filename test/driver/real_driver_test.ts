@@ -35,9 +35,21 @@ import {
   startDriverHarness,
 } from "../support/driver_harness.ts";
 import { PROVIDER_VERSION } from "../../src/version.ts";
+import { DEFAULT_POD } from "../support/driver_client.ts";
 
 type WriteMode = "provider-writes" | "driver-writes";
 const WRITE_MODES: WriteMode[] = ["provider-writes", "driver-writes"];
+
+/**
+ * The default pod's CSI volumes directory under the provider's kubelet pods
+ * directory: the harness makes each fresh target path `<volume>/mount` in it,
+ * the kubelet's layout the provider requires.
+ */
+async function kubeletCsiVolumes(podsDir: string): Promise<string> {
+  const path = `${podsDir}/${DEFAULT_POD.uid}/volumes/kubernetes.io~csi`;
+  await Deno.mkdir(path, { recursive: true });
+  return path;
+}
 
 /** What each harness build must report. */
 const BUILDS: Record<DriverVersion, { driverModule: string; grpcModule: string }> = {
@@ -245,7 +257,7 @@ async function scenarios(
       // Fresh target dirs go under the provider's mount root: the only place it may write.
       harness: await startDriverHarness(version, {
         providerDir: provider.process.providerVolume,
-        workDir: `${provider.process.mountRoot}/driver-${v}`,
+        workDir: await kubeletCsiVolumes(provider.process.mountRoot),
       }),
     };
     // The leak proof (at the provider's stop) checks what the driver reported too.

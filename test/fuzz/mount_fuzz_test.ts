@@ -34,7 +34,7 @@ const CODES = new Set<MountErrorCode>([
   "InvalidObjects",
   "FetchError",
   "WriteError",
-  "TooLarge",
+  "LimitExceeded",
   "Cancelled",
   "Internal",
 ]);

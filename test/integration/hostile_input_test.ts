@@ -89,7 +89,8 @@ Deno.test({
       const targetPath = await provider.newTargetPath();
       await refused(
         { targetPath, parameters: { region: PRIMARY_REGION, objects: "- objectName: a: b" } },
-        /^Failed to load SecretProviderClass: error converting YAML to JSON: yaml: line 1: /,
+        // go-yaml's own text: a scanner error on the first line carries no line number.
+        "Failed to load SecretProviderClass: error converting YAML to JSON: yaml: mapping values are not allowed in this context",
       );
       const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
       for (let level = 1; level < 9; level++) {

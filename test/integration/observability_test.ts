@@ -47,9 +47,9 @@ Deno.test({
     for (const region of [PRIMARY_REGION, FAILOVER_REGION]) {
       await aws.seeder.createSecret(region, "it-obs-secret", `value-in-${region}`);
     }
-    const mount = (objects: string, failoverRegion?: string) =>
+    const mount = async (objects: string, failoverRegion?: string) =>
       provider.driver.mount({
-        targetPath: "/unused-by-failing-mounts",
+        targetPath: await provider.newTargetPath(),
         parameters: {
           region: PRIMARY_REGION,
           ...(failoverRegion ? { failoverRegion } : {}),

@@ -69,6 +69,18 @@ export async function startTestKube(): Promise<{ kube: KubeApiServer; kubeconfig
   return { kube, kubeconfig };
 }
 
+/**
+ * A new, empty CSI volume directory of pod `uid` under the kubelet pods
+ * directory `podsDir`, laid out as the kubelet does
+ * (`<pods>/<uid>/volumes/kubernetes.io~csi/<volume>/mount`): the only place
+ * the provider writes.
+ */
+export async function newPodVolume(podsDir: string, uid: string, index: number): Promise<string> {
+  const path = `${podsDir}/${uid}/volumes/kubernetes.io~csi/volume-${index}/mount`;
+  await Deno.mkdir(path, { recursive: true });
+  return path;
+}
+
 /** A provider process with a driver client connected to it. */
 export interface TestProvider extends AsyncDisposable {
   /** The process. */
@@ -76,7 +88,7 @@ export interface TestProvider extends AsyncDisposable {
   /** A client playing the driver. */
   driver: DriverClient;
   /** A fresh, empty pod volume directory the provider may write to. */
-  newTargetPath(): Promise<string>;
+  newTargetPath(pod?: { uid: string }): Promise<string>;
   /**
    * Adds another client of the provider (the driver harness) to the leak
    * proof: its errors are checked, the tokens it sent looked for.
@@ -135,8 +147,7 @@ export async function startTestProvider(
       witnesses.set(name, witness);
     },
     assertNoLeaks: checkLeaks,
-    newTargetPath: () =>
-      Deno.makeTempDir({ dir: process.mountRoot, prefix: `pod-${counter++}-mount-` }),
+    newTargetPath: (pod = DEFAULT_POD) => newPodVolume(process.mountRoot, pod.uid, counter++),
     stop,
     async [Symbol.asyncDispose]() {
       await stop();

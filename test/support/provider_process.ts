@@ -95,6 +95,7 @@ export function providerCommand(
     ...(options.denoFlags ?? []),
     `${REPO_ROOT}/src/main.ts`,
     `--provider-volume=${options.providerVolume}`,
+    `--kubelet-pods-dir=${options.mountRoot}`,
     ...(options.driverWritesSecrets ? ["--driver-writes-secrets"] : []),
     ...(options.kubeconfig ? [`--kubeconfig=${options.kubeconfig}`] : []),
     `--metrics-addr=${options.metricsPort ? `127.0.0.1:${options.metricsPort}` : ""}`,
