@@ -46,7 +46,7 @@ export interface JmesBudgetOptions {
  *
  * @example
  * ```ts
- * const budget = new JmesBudget({ work, valueBytes, subject: 'jmesPath "a" of object db (alias x)' });
+ * const budget = JmesBudget.fromLimits(mountLimits(), 'jmesPath "a" of object db (alias x)');
  * budget.charge(3);
  * budget.used; // 3
  * ```
@@ -58,6 +58,14 @@ export class JmesBudget {
   /** A budget with nothing used yet. */
   constructor(readonly options: JmesBudgetOptions) {
     this.#max = options.work.max;
+  }
+
+  /** A budget of the work and value limits of `limits`. */
+  static fromLimits(
+    limits: { jmesPathWork: Limit; valueBytes: Limit },
+    subject: string,
+  ): JmesBudget {
+    return new JmesBudget({ work: limits.jmesPathWork, valueBytes: limits.valueBytes, subject });
   }
 
   /** Steps used so far. */
@@ -109,28 +117,4 @@ export class JmesBudget {
       `${this.options.subject} would make a string of ${atLeast ? "at least " : ""}${bytes} bytes`,
     );
   }
-}
-
-/** UTF-8 bytes of `text` (lone surrogates count 3, as their U+FFFD replacement). */
-export function utf8ByteLength(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) continue;
-    if (unit < 0x800) {
-      bytes += 1;
-    } else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      // A pair: two units, four bytes.
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2;
-        i++;
-      } else {
-        bytes += 2;
-      }
-    } else {
-      bytes += 2;
-    }
-  }
-  return bytes;
 }

@@ -7,12 +7,7 @@ import { parseJmes } from "./jmes_parse.ts";
 import { JmesEvalError, JmesExpRef, type JmesValue } from "./jmes_value.ts";
 
 function budget(max = 1_000_000): JmesBudget {
-  const limits = mountLimits({ jmesPathWork: max });
-  return new JmesBudget({
-    work: limits.jmesPathWork,
-    valueBytes: limits.valueBytes,
-    subject: "test",
-  });
+  return JmesBudget.fromLimits(mountLimits({ jmesPathWork: max }), "test");
 }
 
 /** Evaluates `expression` on the JSON `document`; the result as plain JSON-like data. */

@@ -14,8 +14,8 @@
  */
 
 import type { JmesFile } from "../config/mount_objects.ts";
-import { checkLimit, type Limit, LimitError, mountLimits } from "../limits/mod.ts";
-import { JmesBudget, utf8ByteLength } from "./jmes_cost.ts";
+import { checkLimit, type Limit, LimitError, mountLimits, utf8Length } from "../limits/mod.ts";
+import { JmesBudget } from "./jmes_cost.ts";
 import { evaluateJmes } from "./jmes_eval.ts";
 import { decodeGoJson, GoJsonError } from "./jmes_json.ts";
 import {
@@ -94,11 +94,7 @@ export function extractJmesValues(
   }
   // One document for all entries, as in Go: a sort_by of one entry is seen by the next.
   return files.map((file) => {
-    const budget = new JmesBudget({
-      work: limits.jmesPathWork,
-      valueBytes: limits.valueBytes,
-      subject: subject(file, objectName),
-    });
+    const budget = JmesBudget.fromLimits(limits, subject(file, objectName));
     const result = evaluate(file.path, document, budget, limits.jmesPathLength);
     if (result === null) {
       throw new JmesError(
@@ -111,7 +107,7 @@ export function extractJmesValues(
       );
     }
     budget.chargeScan(result.length);
-    budget.checkStringBytes(utf8ByteLength(result));
+    budget.checkStringBytes(utf8Length(result));
     budget.chargeChars(result.length);
     return encoder.encode(result);
   });

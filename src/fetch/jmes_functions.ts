@@ -13,7 +13,8 @@
  * @module
  */
 
-import { type JmesBudget, utf8ByteLength } from "./jmes_cost.ts";
+import { utf8Length } from "../limits/mod.ts";
+import type { JmesBudget } from "./jmes_cost.ts";
 import { parseGoFloat } from "./jmes_go_number.ts";
 import { marshalGoJson } from "./jmes_marshal.ts";
 import type { JmesNode } from "./jmes_parse.ts";
@@ -308,10 +309,10 @@ function join([separator, list]: JmesValue[], { budget }: FunctionContext): stri
   for (const item of items) units += item.length;
   budget.checkStringBytes(units, true);
   if (units * 3 > budget.maxStringBytes) {
-    let bytes = utf8ByteLength(sep) * (items.length - 1);
+    let bytes = utf8Length(sep) * (items.length - 1);
     for (const item of items) {
       budget.chargeScan(item.length);
-      bytes += utf8ByteLength(item);
+      bytes += utf8Length(item);
       if (bytes > budget.maxStringBytes) budget.checkStringBytes(bytes, true);
     }
   }

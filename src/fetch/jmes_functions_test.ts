@@ -10,12 +10,7 @@ import { JmesEvalError, type JmesValue } from "./jmes_value.ts";
 // Expected results are go-jmespath v0.4.0's (each checked with the oracle).
 
 function budget(max = 1_000_000): JmesBudget {
-  const limits = mountLimits({ jmesPathWork: max });
-  return new JmesBudget({
-    work: limits.jmesPathWork,
-    valueBytes: limits.valueBytes,
-    subject: "test",
-  });
+  return JmesBudget.fromLimits(mountLimits({ jmesPathWork: max }), "test");
 }
 
 function plain(value: JmesValue): unknown {

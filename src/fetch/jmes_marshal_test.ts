@@ -8,12 +8,7 @@ import { JmesEvalError, JmesExpRef, type JmesValue } from "./jmes_value.ts";
 // Expected texts are Go's json.Marshal output (checked with the oracle through to_string).
 
 function budget(work = 1_000_000, valueBytes = 1024 * 1024): JmesBudget {
-  const limits = mountLimits({ jmesPathWork: work, valueBytes });
-  return new JmesBudget({
-    work: limits.jmesPathWork,
-    valueBytes: limits.valueBytes,
-    subject: "test",
-  });
+  return JmesBudget.fromLimits(mountLimits({ jmesPathWork: work, valueBytes }), "test");
 }
 
 const marshal = (value: JmesValue, b = budget()) => marshalGoJson(value, b);

@@ -13,12 +13,7 @@ import {
 } from "./jmes_value.ts";
 
 function budget(max = 1_000_000): JmesBudget {
-  const limits = mountLimits({ jmesPathWork: max });
-  return new JmesBudget({
-    work: limits.jmesPathWork,
-    valueBytes: limits.valueBytes,
-    subject: "test",
-  });
+  return JmesBudget.fromLimits(mountLimits({ jmesPathWork: max }), "test");
 }
 
 Deno.test("false, null and empty strings, arrays and objects are false; 0, NaN and exprefs are true", () => {
