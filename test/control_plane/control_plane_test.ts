@@ -20,12 +20,16 @@
 
 import assert from "node:assert/strict";
 import { runScenarios } from "../../e2e/kind/scenarios.ts";
+import { parseManifests } from "../../e2e/kind/chart_render.ts";
 import { assertNoLeaks } from "../support/leak_check.ts";
 import { type AwsEmulator, startAwsEmulator } from "../support/local_stack.ts";
 import {
   type Cluster,
   containerEnv,
+  DRIVER_MODULE,
   type DriverRelease,
+  DRIVERS,
+  goModuleDir,
   HAS_KUBELET_PODS_DIR_FLAG,
   isMountPoint,
   type KubeObject,
@@ -96,6 +100,7 @@ for (const release of RELEASES) {
 type Scenario = (stage: Stage) => Promise<void>;
 
 const SUITE: [string, Scenario][] = [
+  ["install: the driver module's CRDs, CSIDriver and RBAC, as served by the API server", install],
   [
     "mount (provider writes): files, modes, tmpfs, SecretProviderClassPodStatus",
     mountProviderWrites,
@@ -116,6 +121,71 @@ const SUITE: [string, Scenario][] = [
   ["unpublish: tmpfs unmounted, target removed", unpublish],
   ["leak check: no secret or token in any provider or driver log line or error", leakCheck],
 ];
+
+/** The driver module's own deploy manifests: what the rendered install must hold. */
+async function deployManifests(release: DriverRelease): Promise<KubeObject[]> {
+  const dir = await goModuleDir(DRIVER_MODULE, release, DRIVERS[release].moduleDir);
+  const objects: KubeObject[] = [];
+  for await (const entry of Deno.readDir(`${dir}/deploy`)) {
+    if (!entry.name.endsWith(".yaml") || entry.name.includes("windows")) continue;
+    objects.push(
+      ...parseManifests(await Deno.readTextFile(`${dir}/deploy/${entry.name}`)) as KubeObject[],
+    );
+  }
+  return objects;
+}
+
+async function install(stage: Stage): Promise<void> {
+  const { cluster, release } = stage;
+  const deployed = await deployManifests(release);
+  const served = async (object: KubeObject) => {
+    const found = await cluster.kube.get(objectPath({
+      kind: object.kind,
+      apiVersion: object.apiVersion,
+      namespace: object.metadata.namespace,
+      name: object.metadata.name,
+    }));
+    assert.ok(found, `${object.kind} ${object.metadata.name} is not in the API server`);
+    return found;
+  };
+  const crds = deployed.filter((object) => object.kind === "CustomResourceDefinition");
+  assert.equal(crds.length, 2);
+  for (const crd of crds) {
+    assert.deepEqual(
+      (await served(crd)).spec.versions.map((version: { name: string }) => version.name),
+      crd.spec.versions.map((version: { name: string }) => version.name),
+    );
+    const rendered = cluster.objects.find((object) => object.metadata.name === crd.metadata.name);
+    assert.deepEqual(rendered?.spec, crd.spec, `CRD ${crd.metadata.name} as in deploy/`);
+  }
+  // Every ClusterRole of deploy/ that a node plugin with sync (and, for v1.5, rotation and token
+  // requests) needs, with the same rules, bound to the driver's service account.
+  for (
+    const role of deployed.filter((object) =>
+      object.kind === "ClusterRole" && !/admin|viewer/.test(object.metadata.name)
+    )
+  ) {
+    assert.deepEqual((await served(role)).rules, role.rules, `ClusterRole ${role.metadata.name}`);
+  }
+  for (const binding of deployed.filter((object) => object.kind === "ClusterRoleBinding")) {
+    assert.deepEqual((await served(binding)).subjects, binding.subjects);
+  }
+  const csiDriver = deployed.find((object) => object.kind === "CSIDriver")!;
+  const servedDriver = await served(csiDriver);
+  for (const [field, value] of Object.entries(csiDriver.spec)) {
+    assert.deepEqual(servedDriver.spec[field], value, `CSIDriver spec.${field}`);
+  }
+  // Our chart's values add the token audiences the provider needs.
+  assert.deepEqual(
+    servedDriver.spec.tokenRequests.map((request: { audience: string }) => request.audience),
+    ["sts.amazonaws.com", "pods.eks.amazonaws.com"],
+  );
+  // And ours: the provider's ClusterRole as the chart renders it.
+  const ours = cluster.objects.find((object) =>
+    object.kind === "ClusterRole" && object.metadata.name.endsWith("provider-aws-cluster-role")
+  )!;
+  assert.deepEqual((await served(ours)).rules, ours.rules);
+}
 
 async function mountProviderWrites(stage: Stage): Promise<void> {
   const { cluster, aws } = stage;
