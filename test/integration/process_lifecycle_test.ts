@@ -93,13 +93,27 @@ Deno.test({
 });
 
 Deno.test({
-  name: "SIGINT stops the provider too",
+  name: "SIGINT stops the provider too, after serving a mount",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     await using aws = await startAwsEmulator();
-    const provider = await startTestProvider(aws);
+    const { kube, kubeconfig } = await startTestKube();
+    const provider = await startTestProvider(aws, { kubeconfig });
+    await aws.seeder.createSecret(PRIMARY_REGION, "it-life-int", "1nt~life");
+    const targetPath = await provider.newTargetPath();
+    const outcome = await provider.driver.mount({
+      targetPath,
+      parameters: {
+        region: PRIMARY_REGION,
+        objects: "- {objectName: it-life-int, objectType: secretsmanager}",
+      },
+    });
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    assert.equal(await Deno.readTextFile(`${targetPath}/it-life-int`), "1nt~life");
+    // stop() runs the leak proof over the mount's log lines.
     assert.equal(await provider.stop("SIGINT"), 0);
+    await kube.stop();
     assert.ok(provider.process.lines().some((line) => line.includes("received signal:interrupt")));
   },
 });
