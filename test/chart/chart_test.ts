@@ -260,7 +260,10 @@ Deno.test("a custom providerVolume and kubeletPath move the flag, volumes and pe
     ],
   });
   const { command, args, spec } = providerContainer(objects);
-  assert.deepEqual(args, ["--provider-volume=/etc/kubernetes/secrets-store-csi-providers"]);
+  assert.deepEqual(args, [
+    "--provider-volume=/etc/kubernetes/secrets-store-csi-providers",
+    "--kubelet-pods-dir=/var/data/kubelet/pods",
+  ]);
   assert.deepEqual(
     command,
     imageCommand(chartPermissionOptions({

@@ -104,6 +104,9 @@ Provider flags: the Go provider's, then ours.
 - --provider-volume={{ .Values.providerVolume }}
 {{- if .Values.driverWritesSecrets }}
 - --driver-writes-secrets=true
+{{- else if ne .Values.kubeletPath "/var/lib/kubelet" }}
+{{- /* The provider writes only below the kubelet's pods directory. */}}
+- --kubelet-pods-dir={{ .Values.kubeletPath }}/pods
 {{- end }}
 {{- with .Values.k8sThrottlingParams }}
 {{- if .qps }}
