@@ -291,7 +291,8 @@ const FUNCTIONS: Record<string, FunctionEntry> = {
 function contains([subject, search]: JmesValue[], { budget }: FunctionContext): boolean {
   if (typeof subject === "string") {
     if (typeof search !== "string") return false;
-    budget.chargeChars(subject.length + search.length);
+    // Native, but a search can take several looks per character on adversarial text.
+    budget.chargeScan(subject.length + search.length);
     return subject.includes(search);
   }
   const array = subject as JmesArray;
