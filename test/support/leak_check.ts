@@ -132,9 +132,16 @@ function forms(value: string): string[] {
   return escaped === value ? [value] : [value, escaped];
 }
 
-/** Every place where a sample appears, whatever its length (the empty string excepted). */
+/**
+ * Every place where a sample appears, whatever its length (the empty string
+ * excepted); a value given twice is reported once, as the first describes it.
+ */
 export function findLeaks(sources: LeakSource[], samples: SecretSample[]): Leak[] {
-  const checked = samples.filter((sample) => sample.value !== "");
+  const unique = new Map<string, SecretSample>();
+  for (const sample of samples) {
+    if (sample.value !== "" && !unique.has(sample.value)) unique.set(sample.value, sample);
+  }
+  const checked = [...unique.values()];
   const leaks: Leak[] = [];
   for (const source of sources) {
     for (const sample of checked) {

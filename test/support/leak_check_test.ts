@@ -84,6 +84,16 @@ Deno.test("a value of a few characters is looked for too", () => {
   }]);
 });
 
+Deno.test("a value sent twice is reported once, as first described", () => {
+  const samples = [
+    { value: "T~twice", what: "a token the driver client sent" },
+    { value: "T~twice", what: "a token the driver harness sent" },
+  ];
+  assert.deepEqual(findLeaks([{ where: "line 1", text: "x T~twice y" }], samples), [
+    { where: "line 1", what: "a token the driver client sent (7 chars)" },
+  ]);
+});
+
 Deno.test("clean texts raise nothing, and an empty value is never looked for", () => {
   const texts = [
     { where: "provider log line 1", text: '{"msg":"mount","objects":["app/db"],"outcome":"ok"}' },
