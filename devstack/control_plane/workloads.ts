@@ -68,15 +68,6 @@ export function createPod(kube: KubeClient, pod: KubeObject): Promise<KubeObject
   return kube.create(pod);
 }
 
-/** Deletes a pod at once (no kubelet grace period to wait for). */
-export async function deletePod(kube: KubeClient, pod: KubeObject): Promise<void> {
-  await kube.delete(
-    `${
-      objectPath({ kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name })
-    }?gracePeriodSeconds=0`,
-  );
-}
-
 /**
  * A container's environment as the kubelet resolves it at container start:
  * literal values and `secretKeyRef`s read from the API.
