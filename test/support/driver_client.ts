@@ -115,7 +115,7 @@ export interface DriverClient {
 }
 
 /** Token values inside a tokens JSON text (`{"<audience>": {"token": "..."}}`), if it parses. */
-function tokensIn(text: string): string[] {
+export function tokensIn(text: string): string[] {
   try {
     const parsed = JSON.parse(text) as Record<string, { token?: unknown } | null>;
     return Object.values(parsed ?? {}).flatMap((entry) =>

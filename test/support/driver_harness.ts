@@ -15,7 +15,7 @@
  * @module
  */
 
-import { DEFAULT_POD, TEST_TOKENS } from "./driver_client.ts";
+import { DEFAULT_POD, TEST_TOKENS, tokensIn } from "./driver_client.ts";
 import type { LeakWitness } from "./leak_check.ts";
 
 /** Driver release a harness binary is built against. */
@@ -497,18 +497,6 @@ function errorsIn(answer: Record<string, unknown>): string[] {
     }
   }
   return texts;
-}
-
-/** Token values in a tokens attribute (`{"<audience>": {"token": "..."}}`), if it parses. */
-function tokensIn(text: string): string[] {
-  try {
-    const parsed = JSON.parse(text) as Record<string, { token?: unknown } | null> | null;
-    return Object.values(parsed ?? {}).flatMap((entry) =>
-      typeof entry?.token === "string" ? [entry.token] : []
-    );
-  } catch {
-    return [];
-  }
 }
 
 function lineSplitter(): TransformStream<string, string> {
