@@ -16,3 +16,14 @@ Deno.test("mountLimits fills in defaults and takes overrides by key", () => {
   assert.equal(limits.attributesBytes.max, 512 * 1024);
   assert.equal(Object.keys(limits).length, MOUNT_LIMIT_DEFINITIONS.length);
 });
+
+Deno.test("the README's limits table lists every limit with its flag, default and unit", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Limits"), readme.indexOf("## Differences"));
+  const rows = [...section.matchAll(/^\| .+ \| `--(max-[a-z-]+)`\s*\| (\d+) ([a-z]+)\s*\|/gm)]
+    .map(([, flag, max, unit]) => ({ flag, max: Number(max), unit }));
+  assert.deepEqual(
+    rows,
+    MOUNT_LIMIT_DEFINITIONS.map(({ flag, defaultMax, unit }) => ({ flag, max: defaultMax, unit })),
+  );
+});
