@@ -53,14 +53,14 @@ class Frame {
   merges: number[] = NO_MERGES;
 
   constructor(
-    readonly kind: number,
+    public kind: number,
     /** Next child node (merge lists: index into `merges`, counting down). */
     public cursor: number,
     /** End of the children. */
-    readonly end: number,
+    public end: number,
     /** Depth of this collection (of the target mapping for merges). */
-    readonly depth: number,
-    readonly mapping: YamlMapping,
+    public depth: number,
+    public mapping: YamlMapping,
   ) {}
 }
 
@@ -78,6 +78,8 @@ class Decoder {
   readonly #tape: YamlTape;
   readonly #limits: YamlLimits;
   readonly #stack: Frame[] = [];
+  /** Finished frames, for reuse (a document opens one per collection and alias). */
+  readonly #spare: Frame[] = [];
   /** Alias nodes being expanded (go-yaml's "value contains itself" check). */
   readonly #expanding = new Set<number>();
   /** go-yaml counts the document node as its first decode. */
@@ -102,6 +104,27 @@ class Decoder {
       }
       value = this.#advance(this.#stack[this.#stack.length - 1]);
     }
+  }
+
+  /** A frame for a collection, alias or merge (not yet on the stack). */
+  #open(kind: number, cursor: number, end: number, depth: number, mapping: YamlMapping): Frame {
+    const frame = this.#spare.pop();
+    if (frame === undefined) return new Frame(kind, cursor, end, depth, mapping);
+    frame.kind = kind;
+    frame.cursor = cursor;
+    frame.end = end;
+    frame.depth = depth;
+    frame.mapping = mapping;
+    frame.items = NO_ITEMS;
+    frame.key = null;
+    frame.hasKey = false;
+    frame.merges = NO_MERGES;
+    return frame;
+  }
+
+  /** Takes the top frame off the stack; it is reused by a later {@linkcode #open}. */
+  #close(): void {
+    this.#spare.push(this.#stack.pop()!);
   }
 
   /** go-yaml's `unmarshal` entry count and its alias ratio check. */
@@ -144,7 +167,7 @@ class Decoder {
         }
         this.#expanding.add(node);
         this.#aliasDepth++;
-        this.#stack.push(new Frame(ALIAS_FRAME, node, 0, depth, EMPTY));
+        this.#stack.push(this.#open(ALIAS_FRAME, node, 0, depth, EMPTY));
         node = tape.links[node];
         continue;
       }
@@ -156,12 +179,12 @@ class Decoder {
         throw new LimitError(this.#limits.depth, LIMIT_MESSAGES.depth);
       }
       if (kind === SEQUENCE_NODE) {
-        const frame = new Frame(SEQUENCE_FRAME, node + 1, tape.links[node], depth, EMPTY);
+        const frame = this.#open(SEQUENCE_FRAME, node + 1, tape.links[node], depth, EMPTY);
         frame.items = [];
         this.#stack.push(frame);
       } else {
         const mapping = new YamlMapping();
-        this.#stack.push(new Frame(MAPPING_FRAME, node + 1, tape.links[node], depth, mapping));
+        this.#stack.push(this.#open(MAPPING_FRAME, node + 1, tape.links[node], depth, mapping));
       }
       return undefined;
     }
@@ -171,7 +194,7 @@ class Decoder {
   #deliver(frame: Frame, value: YamlValue): YamlValue | undefined {
     switch (frame.kind) {
       case ALIAS_FRAME:
-        this.#stack.pop();
+        this.#close();
         this.#expanding.delete(frame.cursor);
         this.#aliasDepth--;
         return value;
@@ -192,7 +215,7 @@ class Decoder {
         }
         return undefined;
       case MERGE_FRAME:
-        this.#stack.pop();
+        this.#close();
         appendEntries(frame.mapping, value as YamlMapping);
         return undefined;
       default: // MERGE_LIST_FRAME
@@ -205,7 +228,7 @@ class Decoder {
   #advance(frame: Frame): YamlValue | undefined {
     if (frame.kind === MERGE_LIST_FRAME) {
       if (frame.cursor < 0) {
-        this.#stack.pop();
+        this.#close();
         return undefined;
       }
       const node = frame.merges[frame.cursor--];
@@ -213,7 +236,7 @@ class Decoder {
       return this.#enter(node, frame.depth);
     }
     if (frame.cursor >= frame.end) {
-      this.#stack.pop();
+      this.#close();
       return frame.kind === SEQUENCE_FRAME ? frame.items : frame.mapping;
     }
     const node = frame.cursor;
@@ -246,13 +269,13 @@ class Decoder {
   /** Starts merging the value `source` of a `<<` key into `frame`'s mapping. */
   #merge(source: number, frame: Frame): YamlValue | undefined {
     if (this.#isMapping(source)) {
-      this.#stack.push(new Frame(MERGE_FRAME, 0, 0, frame.depth, frame.mapping));
+      this.#stack.push(this.#open(MERGE_FRAME, 0, 0, frame.depth, frame.mapping));
       return this.#enter(source, frame.depth);
     }
     if (this.#tape.kinds[source] !== SEQUENCE_NODE) throw mergeError();
     // go-yaml walks the sequence's maps itself; the sequence counts as a node only for our budget.
     this.#countNode();
-    const list = new Frame(MERGE_LIST_FRAME, 0, 0, frame.depth, frame.mapping);
+    const list = this.#open(MERGE_LIST_FRAME, 0, 0, frame.depth, frame.mapping);
     list.merges = [];
     for (let child = source + 1; child < this.#tape.links[source]; child = this.#after(child)) {
       list.merges.push(child);

@@ -19,15 +19,6 @@ import {
   scannerError,
   type YamlInput,
 } from "./yaml_input.ts";
-import {
-  DOUBLE_QUOTED_STYLE,
-  FOLDED_STYLE,
-  LITERAL_STYLE,
-  PLAIN_STYLE,
-  SCALAR,
-  SINGLE_QUOTED_STYLE,
-  Token,
-} from "./yaml_token.ts";
 
 /** Text of the one-character escapes of double-quoted scalars (libyaml's set: no `\/`). */
 const ESCAPES = new Map<number, string>([
@@ -66,9 +57,8 @@ function fold(leadingBreak: string, trailingBreaks: string): string {
   return leadingBreak + trailingBreaks;
 }
 
-/** A `|` (literal) or `>` (folded) block scalar, from its indicator. */
-export function scanBlockScalar(input: YamlInput, literal: boolean): Token {
-  const line = input.line;
+/** The text of a `|` (literal) or `>` (folded) block scalar, from its indicator. */
+export function scanBlockScalar(input: YamlInput, literal: boolean): string {
   input.skip();
   input.cache(1);
   let chomping = 0;
@@ -169,12 +159,11 @@ export function scanBlockScalar(input: YamlInput, literal: boolean): Token {
   }
   if (chomping !== -1) text += leadingBreak;
   if (chomping === 1) text += trailingBreaks;
-  return new Token(SCALAR, line, text, literal ? LITERAL_STYLE : FOLDED_STYLE);
+  return text;
 }
 
-/** A `'single'` or `"double"` quoted scalar, from its opening quote. */
-export function scanFlowScalar(input: YamlInput, single: boolean): Token {
-  const line = input.line;
+/** The text of a `'single'` or `"double"` quoted scalar, from its opening quote. */
+export function scanFlowScalar(input: YamlInput, single: boolean): string {
   const quote = single ? 0x27 : 0x22;
   input.skip();
   let text = "";
@@ -243,7 +232,7 @@ export function scanFlowScalar(input: YamlInput, single: boolean): Token {
     }
   }
   input.skip();
-  return new Token(SCALAR, line, text, single ? SINGLE_QUOTED_STYLE : DOUBLE_QUOTED_STYLE);
+  return text;
 }
 
 /** One escape of a double-quoted scalar, from its backslash. */
@@ -273,9 +262,8 @@ function scanEscape(input: YamlInput): string {
   return value >= 0xd800 && value <= 0xdfff ? "\ufffd" : String.fromCodePoint(value);
 }
 
-/** A plain (unquoted) scalar. */
-export function scanPlainScalar(input: YamlInput): Token {
-  const line = input.line;
+/** The text of a plain (unquoted) scalar. */
+export function scanPlainScalar(input: YamlInput): string {
   const indent = input.indent + 1;
   let text = "";
   let leadingBreak = "";
@@ -336,7 +324,7 @@ export function scanPlainScalar(input: YamlInput): Token {
   }
   // After a line break a simple key may start again.
   if (leadingBlanks) input.simpleKeyAllowed = true;
-  return new Token(SCALAR, line, text, PLAIN_STYLE);
+  return text;
 }
 
 /** Characters that end a plain scalar inside a flow collection. */

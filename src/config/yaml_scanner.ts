@@ -39,12 +39,18 @@ import {
   BLOCK_SEQUENCE_START,
   DOCUMENT_END,
   DOCUMENT_START,
+  DOUBLE_QUOTED_STYLE,
   FLOW_ENTRY,
   FLOW_MAPPING_END,
   FLOW_MAPPING_START,
   FLOW_SEQUENCE_END,
   FLOW_SEQUENCE_START,
+  FOLDED_STYLE,
   KEY,
+  LITERAL_STYLE,
+  PLAIN_STYLE,
+  SCALAR,
+  SINGLE_QUOTED_STYLE,
   STREAM_END,
   STREAM_START,
   TAG,
@@ -138,9 +144,13 @@ export class YamlScanner extends YamlInput {
   #tail = 0;
   #tokensParsed = 0;
   #tokenAvailable = false;
+  /** Consumed tokens, for reuse. */
+  #spare: Token[] = [];
   #streamStarted = false;
   #indents: number[] = [];
+  /** One key per level (the top level, then each flow level): `#simpleKeys[0..#levels)`. */
   #simpleKeys: SimpleKey[] = [];
+  #levels = 0;
   /** go-yaml's `simple_keys_by_tok`: token number of a possible key → its level. */
   #keysByToken = new KeyIndex();
 
@@ -150,8 +160,9 @@ export class YamlScanner extends YamlInput {
     return this.#tokens[this.#head];
   }
 
-  /** Consumes the token {@linkcode peek} returned. */
+  /** Consumes the token {@linkcode peek} returned (which must not be read after this). */
   skipToken(): void {
+    this.#spare.push(this.#tokens[this.#head]);
     this.#tokenAvailable = false;
     this.#tokensParsed++;
     if (++this.#head === this.#tail) {
@@ -166,7 +177,7 @@ export class YamlScanner extends YamlInput {
         // Keep scanning only while the next token may still turn out to be a key.
         const level = this.#keysByToken.get(this.#tokensParsed);
         if (level === undefined) break;
-        const key = this.#simpleKeys[level];
+        const key = level < this.#levels ? this.#simpleKeys[level] : undefined;
         if (key === undefined || !this.#keyIsValid(key)) break;
       }
       this.#fetchNextToken();
@@ -250,6 +261,18 @@ export class YamlScanner extends YamlInput {
     return this.at() === c && this.at(1) === c && this.at(2) === c && isBlankZ(this.at(3));
   }
 
+  /** A token, reusing a consumed one when there is one. */
+  #token(type: number, line: number, value = "", style = 0, suffix = ""): Token {
+    const token = this.#spare.pop();
+    if (token === undefined) return new Token(type, line, value, style, suffix);
+    token.type = type;
+    token.line = line;
+    token.value = value;
+    token.style = style;
+    token.suffix = suffix;
+    return token;
+  }
+
   #push(token: Token): void {
     this.#tokens[this.#tail++] = token;
   }
@@ -275,7 +298,7 @@ export class YamlScanner extends YamlInput {
     if (!this.simpleKeyAllowed) return;
     this.#removeSimpleKey();
     // The level's key is overwritten in place: go-yaml replaces it, and nothing else holds it.
-    const level = this.#simpleKeys.length - 1;
+    const level = this.#levels - 1;
     const key = this.#simpleKeys[level];
     key.possible = true;
     key.required = this.flowLevel === 0 && this.indent === this.column;
@@ -287,7 +310,7 @@ export class YamlScanner extends YamlInput {
   }
 
   #removeSimpleKey(): void {
-    const key = this.#simpleKeys[this.#simpleKeys.length - 1];
+    const key = this.#simpleKeys[this.#levels - 1];
     if (!key.possible) return;
     if (key.required) throw scannerError(this.line, "could not find expected ':'");
     key.possible = false;
@@ -295,15 +318,15 @@ export class YamlScanner extends YamlInput {
   }
 
   #increaseFlowLevel(): void {
-    const placeholder = new SimpleKey(
-      false,
-      false,
-      this.#nextTokenNumber(),
-      this.index,
-      this.line,
-      this.column,
-    );
-    this.#simpleKeys.push(placeholder);
+    // A closed level's key object is reused; every field is set anew, as go-yaml appends a fresh one.
+    const placeholder = this.#simpleKeys[this.#levels] ?? new SimpleKey(false, false, 0, 0, 0, 0);
+    this.#simpleKeys[this.#levels++] = placeholder;
+    placeholder.possible = false;
+    placeholder.required = false;
+    placeholder.tokenNumber = this.#nextTokenNumber();
+    placeholder.index = this.index;
+    placeholder.line = this.line;
+    placeholder.column = this.column;
     this.flowLevel++;
     if (this.flowLevel > MAX_LEVELS) {
       throw scannerError(this.line, `exceeded max depth of ${MAX_LEVELS}`);
@@ -314,7 +337,7 @@ export class YamlScanner extends YamlInput {
     if (this.flowLevel === 0) return;
     this.flowLevel--;
     // Deletes by the popped level's current key, even when another level holds that number.
-    this.#keysByToken.delete(this.#simpleKeys.pop()!.tokenNumber);
+    this.#keysByToken.delete(this.#simpleKeys[--this.#levels].tokenNumber);
   }
 
   /** Opens a block collection at `column` when it is deeper than the current one. */
@@ -325,7 +348,7 @@ export class YamlScanner extends YamlInput {
     if (this.#indents.length > MAX_LEVELS) {
       throw scannerError(this.line, `exceeded max depth of ${MAX_LEVELS}`);
     }
-    const token = new Token(type, line);
+    const token = this.#token(type, line);
     if (tokenNumber < 0) this.#push(token);
     else this.#insert(tokenNumber - this.#tokensParsed, token);
   }
@@ -334,17 +357,17 @@ export class YamlScanner extends YamlInput {
   #unrollIndent(column: number): void {
     if (this.flowLevel > 0) return;
     while (this.indent > column) {
-      this.#push(new Token(BLOCK_END, this.line));
+      this.#push(this.#token(BLOCK_END, this.line));
       this.indent = this.#indents.pop()!;
     }
   }
 
   #fetchStreamStart(): void {
     this.indent = -1;
-    this.#simpleKeys.push(new SimpleKey(false, false, 0, 0, 0, 0));
+    this.#simpleKeys[this.#levels++] = new SimpleKey(false, false, 0, 0, 0, 0);
     this.simpleKeyAllowed = true;
     this.#streamStarted = true;
-    this.#push(new Token(STREAM_START, this.line));
+    this.#push(this.#token(STREAM_START, this.line));
   }
 
   #fetchStreamEnd(): void {
@@ -355,7 +378,7 @@ export class YamlScanner extends YamlInput {
     this.#unrollIndent(-1);
     this.#removeSimpleKey();
     this.simpleKeyAllowed = false;
-    this.#push(new Token(STREAM_END, this.line));
+    this.#push(this.#token(STREAM_END, this.line));
   }
 
   #fetchDirective(): void {
@@ -373,7 +396,7 @@ export class YamlScanner extends YamlInput {
     this.skip();
     this.skip();
     this.skip();
-    this.#push(new Token(type, line));
+    this.#push(this.#token(type, line));
   }
 
   #fetchFlowCollectionStart(type: number): void {
@@ -382,7 +405,7 @@ export class YamlScanner extends YamlInput {
     this.simpleKeyAllowed = true;
     const line = this.line;
     this.skip();
-    this.#push(new Token(type, line));
+    this.#push(this.#token(type, line));
   }
 
   #fetchFlowCollectionEnd(type: number): void {
@@ -391,7 +414,7 @@ export class YamlScanner extends YamlInput {
     this.simpleKeyAllowed = false;
     const line = this.line;
     this.skip();
-    this.#push(new Token(type, line));
+    this.#push(this.#token(type, line));
   }
 
   #fetchFlowEntry(): void {
@@ -399,7 +422,7 @@ export class YamlScanner extends YamlInput {
     this.simpleKeyAllowed = true;
     const line = this.line;
     this.skip();
-    this.#push(new Token(FLOW_ENTRY, line));
+    this.#push(this.#token(FLOW_ENTRY, line));
   }
 
   #fetchBlockEntry(): void {
@@ -413,7 +436,7 @@ export class YamlScanner extends YamlInput {
     this.simpleKeyAllowed = true;
     const line = this.line;
     this.skip();
-    this.#push(new Token(BLOCK_ENTRY, line));
+    this.#push(this.#token(BLOCK_ENTRY, line));
   }
 
   #fetchKey(): void {
@@ -427,14 +450,14 @@ export class YamlScanner extends YamlInput {
     this.simpleKeyAllowed = this.flowLevel === 0;
     const line = this.line;
     this.skip();
-    this.#push(new Token(KEY, line));
+    this.#push(this.#token(KEY, line));
   }
 
   #fetchValue(): void {
-    const key = this.#simpleKeys[this.#simpleKeys.length - 1];
+    const key = this.#simpleKeys[this.#levels - 1];
     if (this.#keyIsValid(key)) {
       // The pending simple key was a key after all: KEY (and maybe a mapping start) go before it.
-      this.#insert(key.tokenNumber - this.#tokensParsed, new Token(KEY, key.line));
+      this.#insert(key.tokenNumber - this.#tokensParsed, this.#token(KEY, key.line));
       this.#rollIndent(key.column, key.tokenNumber, BLOCK_MAPPING_START, key.line);
       key.possible = false;
       this.#keysByToken.delete(key.tokenNumber);
@@ -450,7 +473,7 @@ export class YamlScanner extends YamlInput {
     }
     const line = this.line;
     this.skip();
-    this.#push(new Token(VALUE, line));
+    this.#push(this.#token(VALUE, line));
   }
 
   #fetchAnchor(type: number): void {
@@ -468,19 +491,24 @@ export class YamlScanner extends YamlInput {
   #fetchBlockScalar(literal: boolean): void {
     this.#removeSimpleKey();
     this.simpleKeyAllowed = true;
-    this.#push(scanBlockScalar(this, literal));
+    const line = this.line;
+    const text = scanBlockScalar(this, literal);
+    this.#push(this.#token(SCALAR, line, text, literal ? LITERAL_STYLE : FOLDED_STYLE));
   }
 
   #fetchFlowScalar(single: boolean): void {
     this.#saveSimpleKey();
     this.simpleKeyAllowed = false;
-    this.#push(scanFlowScalar(this, single));
+    const line = this.line;
+    const text = scanFlowScalar(this, single);
+    this.#push(this.#token(SCALAR, line, text, single ? SINGLE_QUOTED_STYLE : DOUBLE_QUOTED_STYLE));
   }
 
   #fetchPlainScalar(): void {
     this.#saveSimpleKey();
     this.simpleKeyAllowed = false;
-    this.#push(scanPlainScalar(this));
+    const line = this.line;
+    this.#push(this.#token(SCALAR, line, scanPlainScalar(this), PLAIN_STYLE));
   }
 
   /** Skips blanks, comments and line breaks up to the next token. */
@@ -530,7 +558,7 @@ export class YamlScanner extends YamlInput {
       }
       this.skip();
       const minor = this.#scanVersionNumber(false);
-      token = new Token(VERSION_DIRECTIVE, line, `${major}.${minor}`);
+      token = this.#token(VERSION_DIRECTIVE, line, `${major}.${minor}`);
     } else if (name === "TAG") {
       this.#skipBlanks();
       const handle = this.#scanTagHandle(true);
@@ -542,7 +570,7 @@ export class YamlScanner extends YamlInput {
       if (!isBlankZ(this.at())) {
         throw scannerError(this.line, "did not find expected whitespace or line break");
       }
-      token = new Token(TAG_DIRECTIVE, line, handle, 0, prefix);
+      token = this.#token(TAG_DIRECTIVE, line, handle, 0, prefix);
     } else {
       throw scannerError(this.line, "found unknown directive name");
     }
@@ -606,7 +634,7 @@ export class YamlScanner extends YamlInput {
     if (this.pos === start || !(isBlankZ(c) || ANCHOR_ENDS.has(c))) {
       throw scannerError(this.line, "did not find expected alphabetic or numeric character");
     }
-    return new Token(type, line, this.src.slice(start, this.pos));
+    return this.#token(type, line, this.src.slice(start, this.pos));
   }
 
   #scanTag(): Token {
@@ -636,7 +664,7 @@ export class YamlScanner extends YamlInput {
     if (!isBlankZ(this.at())) {
       throw scannerError(this.line, "did not find expected whitespace or line break");
     }
-    return new Token(TAG, line, handle, 0, suffix);
+    return this.#token(TAG, line, handle, 0, suffix);
   }
 
   #scanTagHandle(directive: boolean): string {

@@ -42,9 +42,9 @@ function tokens(source: string): string[] {
   const names: string[] = [];
   for (;;) {
     const token = scanner.peek();
-    scanner.skipToken();
     if (token.type === STREAM_END) return names.slice(1);
     names.push(describe(token));
+    scanner.skipToken();
   }
 }
 

@@ -61,18 +61,20 @@ export const FOLDED_STYLE = 5;
 
 /**
  * One token. Of its marks only the 0-based line of the start is kept: error
- * messages name lines, and nothing after the scanner needs columns.
+ * messages name lines, and nothing after the scanner needs columns. The
+ * scanner reuses a token once the parser has moved past it (a document has
+ * hundreds of thousands of tokens, rarely more than a few alive at once).
  */
 export class Token {
   /** Creates a token of `type` starting on `line`. */
   constructor(
-    readonly type: number,
-    readonly line: number,
+    public type: number,
+    public line: number,
     /** Scalar text, anchor or alias name, tag or `%TAG` handle, `%YAML` version (`1.1`). */
-    readonly value = "",
+    public value = "",
     /** Scalar style. */
-    readonly style = 0,
+    public style = 0,
     /** Tag suffix, or `%TAG` prefix. */
-    readonly suffix = "",
+    public suffix = "",
   ) {}
 }
