@@ -45,15 +45,30 @@ const documents: fc.Arbitrary<string> = fc.oneof(
 
 const SURROGATE_ESCAPE = /\\(u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})/;
 
-/** Whether the difference is the surrogate escape we decode where go-yaml refuses it. */
-function knownDifference(document: string, go: Outcome): boolean {
+/**
+ * Whether the difference is one we accept: a surrogate escape we decode
+ * where go-yaml refuses it, or an invalid-key error naming a `!!binary` value
+ * that is not UTF-8 (Go prints its bytes, our strings hold U+FFFD for them)
+ * or several NaN keys (whose order in Go's message is random).
+ */
+function knownDifference(document: string, ours: Outcome, go: Outcome): boolean {
   const error = (go.value as { error?: string } | null)?.error ?? "";
-  return error.endsWith("found invalid Unicode character escape code") &&
-    SURROGATE_ESCAPE.test(document);
+  if (error.endsWith("found invalid Unicode character escape code")) {
+    return SURROGATE_ESCAPE.test(document);
+  }
+  const ourError = (ours.value as { error?: string } | null)?.error ?? "";
+  if (
+    !error.startsWith("yaml: invalid map key:") || !ourError.startsWith("yaml: invalid map key:")
+  ) {
+    return false;
+  }
+  // Go sorts NaN keys in its random map order.
+  const nans = error.split("NaN:").length - 1;
+  return (/\\x[89a-f][0-9a-f]/.test(error) && document.includes("!!binary")) || nans > 1;
 }
 
 function assertSame(document: string, ours: Outcome, go: Outcome): void {
-  if (knownDifference(document, go)) return;
+  if (knownDifference(document, ours, go)) return;
   const context = `document ${JSON.stringify(document)}`;
   assert.deepEqual(ours.value, go.value, `go-yaml value differs for ${context}`);
   // decodeObjects runs with the provider's budgets, which Go does not have.
@@ -63,6 +78,62 @@ function assertSame(document: string, ours: Outcome, go: Outcome): void {
   if (error !== undefined && go.objectsErrors?.includes(error)) return;
   assert.deepEqual(ours.objects, go.objects, `descriptors differ for ${context}`);
 }
+
+/** go-yaml's quirks and corners, kept whatever the generators happen to produce. */
+const HAND_PICKED: string[] = [
+  "- a: 1\n  b: [x, 0600]",
+  "a: [",
+  "﻿﻿- a\n- b",
+  "[]: b",
+  "{}: b",
+  "- []: b",
+  "a: 1\n[]: b",
+  "[[]: b]",
+  "- {}: x\n  y: z",
+  "- ! 12\n- ! <<",
+  "%YAML 2.0\n---\n- a",
+  "#c\n%YAML 2.0\n---\n- a",
+  "[a:b, ?x]",
+  "- &a [*a]",
+  "- {a: 1, a: 2}",
+  "a: |\n  x\n  y\n\nb: >-\n  p\n  q\n\n  r\n",
+  "- [1.5e10, -0.0]: x",
+  "? - a\n  - b\n: c",
+  "- a\n b",
+  "\t- a",
+  "a:\n\t- b",
+  "- a\r\n- b\r\n",
+  "%TAG !e! tag:example.com,2000:\n---\n- !e!foo bar",
+  "[? : x]",
+  "[a: b, c]",
+  "{? a, b: c}",
+  "- &a\n- *a",
+  "a: 1\n---\nb: [",
+  "a: 1\n... \n%garbage",
+  "- x\n-\n- y",
+  "? a\n? b\n: c",
+  "- - - a",
+  "a:\n  - b\n  -  c\n - d",
+  '"unterminated',
+  "a: |2\n   x\n  y",
+  "- !!binary gIA=",
+  "[{~: a, true: b, 1: c, 1.5: d, s: e, 18446744073709551615: f, false: g}]: x",
+  "[{.nan: a, -.inf: c, 2: d}]: x",
+  "<<: [{a: !!int p}, {b: !!int q}]",
+  "&a {<<: *a}",
+  // go-yaml's reader checks 512 bytes at a time: where the control character stands matters.
+  `a: ${"a".repeat(190)}: b\n${"a".repeat(100)}\x01`,
+  `a: ${"é".repeat(190)}: b\n${"é".repeat(100)}\x01`,
+  `- [${"x".repeat(600)}\x01`,
+  `${"- é\n".repeat(150)}\ufeff\ufeff- a\n- b`,
+];
+
+Deno.test("hand-picked documents decode as go-yaml and sigs.k8s.io/yaml decode them", async () => {
+  const results = await runYamlOracle(HAND_PICKED);
+  HAND_PICKED.forEach((document, i) => {
+    assertSame(document, ourOutcome(document), goOutcome(results[i]));
+  });
+});
 
 Deno.test("generated YAML documents decode as go-yaml and sigs.k8s.io/yaml decode them", async () => {
   const parameters = fuzzParameters<[string]>(2000);
