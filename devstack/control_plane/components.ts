@@ -168,7 +168,7 @@ export async function ensureBuilt(
   await Deno.mkdir(`${cacheDir}/bin`, { recursive: true });
   const key = await buildKey(await buildInputs(component));
   const upToDate = async () =>
-    !options.force && await exists(binary) && await readText(stamp) === key;
+    !options.force && await pathExists(binary) && await readText(stamp) === key;
   if (await upToDate()) return binary;
   return await withLock(`${cacheDir}/bin/.${component.name}.lock`, async () => {
     if (await upToDate()) return binary; // another process just built it
@@ -226,7 +226,8 @@ async function goOutput(args: string[], cwd: string): Promise<string> {
   return new TextDecoder().decode(output.stdout);
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether `path` exists (following links). */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;
@@ -257,7 +258,7 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
     const pid = await readText(`${lock}/pid`);
-    const alive = pid !== undefined && await exists(`/proc/${pid}`);
+    const alive = pid !== undefined && await pathExists(`/proc/${pid}`);
     const age = Date.now() -
       ((await Deno.stat(lock).catch(() => undefined))?.mtime?.getTime() ?? 0);
     if (!alive && (pid !== undefined || age > 60_000)) {

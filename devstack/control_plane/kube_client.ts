@@ -14,24 +14,18 @@
  * @module
  */
 
-/** A Kubernetes object as JSON. */
-export interface KubeObject {
-  /** API version. */
-  apiVersion: string;
-  /** Kind. */
-  kind: string;
+import type { KubeObject as RenderedObject } from "../../e2e/kind/chart_render.ts";
+
+/**
+ * A Kubernetes object as JSON: the kind suite's rendered-object type, with
+ * the metadata the API server adds (UID, owners).
+ */
+export interface KubeObject extends RenderedObject {
   /** Metadata. */
-  metadata: {
-    name: string;
-    namespace?: string;
+  metadata: RenderedObject["metadata"] & {
     uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
     ownerReferences?: Record<string, unknown>[];
-    [field: string]: unknown;
   };
-  // deno-lint-ignore no-explicit-any
-  [field: string]: any;
 }
 
 /** Where a kind lives in the API: its resource name and whether it is namespaced. */

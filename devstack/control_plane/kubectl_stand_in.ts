@@ -70,17 +70,8 @@ export function kubectlStandIn(cluster: Cluster, options: KubectlStandInOptions 
   }
 
   async function readFile(namespace: string, name: string, path: string): Promise<string> {
-    const pod = await podByName(namespace, name);
-    const container = pod.spec.containers[0];
-    const mount = [...(container.volumeMounts ?? [])]
-      .sort((a, b) => b.mountPath.length - a.mountPath.length)
-      .find((candidate) =>
-        path === candidate.mountPath || path.startsWith(`${candidate.mountPath}/`)
-      );
-    if (!mount) throw new Error(`kubectl exec cat ${path}: no volume mounted there`);
-    const target = cluster.kubelet().targetPath(pod, mount.name);
     try {
-      return await Deno.readTextFile(`${target}${path.slice(mount.mountPath.length)}`);
+      return await Deno.readTextFile(await nodePath(namespace, name, path));
     } catch (error) {
       throw new Error(`kubectl exec cat ${path}: ${(error as Error).message}`);
     }

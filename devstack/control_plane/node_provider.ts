@@ -26,7 +26,7 @@ import {
   spawnChild,
   waitUntilReady,
 } from "./child_process.ts";
-import { REPO_ROOT } from "./components.ts";
+import { pathExists, REPO_ROOT } from "./components.ts";
 import {
   containerEnvironment,
   daemonSetContainer,
@@ -139,15 +139,6 @@ function metricsPortOf(container: Record<string, unknown>): number {
   return Number(port?.containerPort ?? 8989);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A running provider. */
 export interface NodeProvider {
   /** The process. */
@@ -177,7 +168,7 @@ export async function startNodeProvider(
     metricsPort,
     repoRoot: REPO_ROOT,
     denoPath: Deno.execPath(),
-    configFile: await exists(configFile) ? configFile : undefined,
+    configFile: await pathExists(configFile) ? configFile : undefined,
   });
   for (const mapping of command.mappings) await Deno.mkdir(mapping.hostPath, { recursive: true });
   const volume = command.args.find((arg) => arg.startsWith("--provider-volume="))

@@ -325,46 +325,38 @@ async function rotation(stage: Stage): Promise<void> {
     );
     assert.equal(providerMounts(cluster, pod.metadata.name).length, calls, "no provider call");
     assert.equal((await podFiles(target)).token.text, "cp-token-v2-93be");
-    await eventually("the status and the Secret at v2", async () => {
-      const versions = statusVersions(await podStatusOf(cluster, pod, "sync"));
-      const secret = await cluster.kube.get(
-        objectPath({ kind: "Secret", namespace: "cp-sync", name: "app-token" }),
-      );
-      return versions.token === versionId && atob(secret?.data.value) === "cp-token-v2-93be"
-        ? true
-        : undefined;
-    });
+    await syncedAt(cluster, pod, { version: versionId, value: "cp-token-v2-93be" });
     // The next republish after the interval picks up v3.
     await waitSince(updated, ROTATION_INTERVAL_MS + 100);
     await publishOk(cluster, pod);
     assert.equal((await podFiles(target)).token.text, "cp-token-v3-0d44");
-    await eventually("the status and the Secret at v3", async () => {
-      const versions = statusVersions(await podStatusOf(cluster, pod, "sync"));
-      const secret = await cluster.kube.get(
-        objectPath({ kind: "Secret", namespace: "cp-sync", name: "app-token" }),
-      );
-      return versions.token === v3 && atob(secret?.data.value) === "cp-token-v3-0d44"
-        ? true
-        : undefined;
-    });
+    await syncedAt(cluster, pod, { version: v3, value: "cp-token-v3-0d44" });
   } else {
     // v1.5: a republish of a mounted volume never reaches the provider; the driver's own
     // rotation reconciler polls the provider every interval.
     const calls = providerMounts(cluster, pod.metadata.name).length;
     await publishOk(cluster, pod);
     assert.equal(providerMounts(cluster, pod.metadata.name).length, calls, "no provider call");
-    await eventually("the rotated file, status and Secret", async () => {
-      const versions = statusVersions(await podStatusOf(cluster, pod, "sync"));
-      const secret = await cluster.kube.get(
-        objectPath({ kind: "Secret", namespace: "cp-sync", name: "app-token" }),
-      );
-      const file = (await podFiles(target)).token.text;
-      return file === "cp-token-v2-93be" && versions.token === versionId &&
-          atob(secret?.data.value) === "cp-token-v2-93be"
-        ? true
-        : undefined;
-    }, { timeoutMs: 6 * ROTATION_INTERVAL_MS });
+    await syncedAt(cluster, pod, { version: versionId, value: "cp-token-v2-93be" });
+    assert.equal((await podFiles(target)).token.text, "cp-token-v2-93be", "the rotated file");
   }
+}
+
+/** Waits until the sync pod's status and synced Secret show `version` and `value`. */
+async function syncedAt(
+  cluster: Cluster,
+  pod: KubeObject,
+  expected: { version: string; value: string },
+): Promise<void> {
+  await eventually(`the status and the Secret at ${expected.value}`, async () => {
+    const versions = statusVersions(await podStatusOf(cluster, pod, "sync"));
+    const secret = await cluster.kube.get(
+      objectPath({ kind: "Secret", namespace: "cp-sync", name: "app-token" }),
+    );
+    return versions.token === expected.version && atob(secret?.data.value) === expected.value
+      ? true
+      : undefined;
+  }, { timeoutMs: 6 * ROTATION_INTERVAL_MS });
 }
 
 async function identity(stage: Stage): Promise<void> {
