@@ -9,10 +9,11 @@
 import { localFailure } from "../aws/aws_failure.ts";
 import type { SecretsManagerApi, SsmApi } from "../aws/store_apis.ts";
 import type { MountObject } from "../config/mount_objects.ts";
-import { LimitError, type MountLimits, mountLimits } from "../limits/mod.ts";
+import { LimitError, type MountLimits, mountLimits, TimeSlice } from "../limits/mod.ts";
 import { MountError } from "../mount/mount_error.ts";
 import { budgetedStores, ByteBudget } from "./fetch_budget.ts";
-import { extractJmesValues, JmesError } from "./jmes_extract.ts";
+import type { JmesBudget } from "./jmes_cost.ts";
+import { extractJmesValues, JmesError, mountJmesBudget } from "./jmes_extract.ts";
 import { mapLimit } from "./map_limit.ts";
 import { fetchParameterBatch, planParameterBatches } from "./parameter_store_fetch.ts";
 import { chooseRegion, type RegionOutcome } from "./region_choice.ts";
@@ -63,7 +64,7 @@ export interface FetchOptions {
   /** Value, mount-size and jmesPath limits (default: {@linkcode mountLimits}). */
   limits?: Pick<
     MountLimits,
-    "valueBytes" | "mountBytes" | "jmesPathLength" | "jmesPathWork"
+    "valueBytes" | "mountBytes" | "jmesPathLength" | "jmesPathWork" | "mountJmesPathWork"
   >;
 }
 
@@ -113,12 +114,23 @@ export async function fetchObjects(
           fetchParameterBatch(batch, { index, name: region.name, api: stores.ssm }, regionOptions),
       ),
     ]);
-    const extract = (outcome: Outcome, group: readonly MountObject[]) =>
-      withJmes(outcome, group, { region: region.name, budget, limits });
-    return {
-      secrets: secretOutcomes.map((outcome, i) => extract(outcome, [secrets[i]])),
-      batches: batchOutcomes.map((outcome, i) => extract(outcome, batches[i])),
+    // Extraction is synchronous work per object: the event loop gets a turn
+    // between objects, and all of the region's expressions share one budget.
+    const slice = new TimeSlice();
+    const context = { region: region.name, budget, limits, jmes: mountJmesBudget(limits) };
+    const extracted = {
+      secrets: [] as RegionOutcome<Extracted[]>[],
+      batches: [] as RegionOutcome<Extracted[]>[],
     };
+    for (const [i, outcome] of secretOutcomes.entries()) {
+      await slice.pause();
+      extracted.secrets.push(withJmes(outcome, [secrets[i]], context));
+    }
+    for (const [i, outcome] of batchOutcomes.entries()) {
+      await slice.pause();
+      extracted.batches.push(withJmes(outcome, batches[i], context));
+    }
+    return extracted;
   }));
   const exceeded = budgets.find((budget) => budget.exceeded !== undefined)?.exceeded;
   if (exceeded !== undefined) throw new MountError("LimitExceeded", exceeded.message);
@@ -185,6 +197,7 @@ function withJmes(
     region: string;
     budget: ByteBudget;
     limits: NonNullable<FetchOptions["limits"]>;
+    jmes: JmesBudget;
   },
 ): RegionOutcome<Extracted[]> {
   if (!outcome.ok) return outcome;
@@ -198,9 +211,7 @@ function withJmes(
           value.bytes,
           object.jmesFiles,
           object.spec.objectName,
-          {
-            limits: context.limits,
-          },
+          { limits: context.limits, mountBudget: context.jmes },
         );
         jmesValues.forEach((bytes, j) =>
           context.budget.take(

@@ -8,6 +8,7 @@ import {
 import { type MountObject, parseMountObjects } from "../config/mount_objects.ts";
 import { MountError } from "../mount/mount_error.ts";
 import { fetchObjects, type FetchOptions, type RegionStores } from "./fetch_objects.ts";
+import { mountLimits } from "../limits/mod.ts";
 
 const decoder = new TextDecoder();
 
@@ -289,4 +290,47 @@ Deno.test("SSM batches of one region respect the concurrency bound", async () =>
   assert.equal(result.length, 35);
   assert.deepEqual(east.ssm.calls.map((call) => call.split(",").length), [10, 10, 10, 5]);
   assert.equal(east.ssm.maxInFlight, 2);
+});
+
+Deno.test("all jmesPath work of a mount shares one budget: many cheap expressions cannot add up", async () => {
+  const east = region("us-east-1");
+  const list = Array.from({ length: 50 }, (_, i) => {
+    east.secretsManager.put(`s${i}`, { AWSCURRENT: "v1" }, JSON.stringify({ k: `value-${i}` }));
+    return `- {objectName: s${i}, objectType: secretsmanager, jmesPath: [{path: k, objectAlias: k${i}}]}`;
+  }).join("\n");
+  const parsed = objects(list, [east]);
+  // Plenty for all of them.
+  assert.equal((await fetch(parsed, [east])).length, 50);
+  // Far too little for fifty.
+  const message = await failure(parsed, [east], {
+    limits: mountLimits({ mountJmesPathWork: 200 }),
+  });
+  assert.match(
+    message,
+    /^FetchError: Failed to fetch secret from all regions\..* \(us-east-1: JmesPathError: the jmesPath expressions of this mount together needed more evaluation steps than allowed; the limit is 200 steps \(provider flag --max-mount-jmes-path-work\)\)$/,
+  );
+});
+
+Deno.test("extracting many objects gives the event loop turns", async () => {
+  const east = region("us-east-1");
+  const big = JSON.stringify({ k: "v", pad: "x".repeat(60_000) });
+  const list = Array.from({ length: 60 }, (_, i) => {
+    east.secretsManager.put(`s${i}`, { AWSCURRENT: "v1" }, big);
+    return `- {objectName: s${i}, objectType: secretsmanager, jmesPath: [{path: "to_string(@)", objectAlias: k${i}}]}`;
+  }).join("\n");
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    turns++;
+    if (running) setTimeout(tick, 0);
+  };
+  const parsed = objects(list, [east]);
+  setTimeout(tick, 0);
+  const started = performance.now();
+  await fetch(parsed, [east], { limits: mountLimits({ mountJmesPathWork: 100_000_000 }) });
+  const elapsed = performance.now() - started;
+  running = false;
+  // Each object decodes and re-encodes 60 KB; without the pauses between objects
+  // no timer could run until all sixty were done.
+  assert.ok(turns >= 5, `${turns} turns in ${elapsed.toFixed(0)} ms`);
 });

@@ -50,6 +50,23 @@ export interface JmesLimits {
 export interface ExtractJmesOptions {
   /** @default {mountLimits()} */
   limits?: JmesLimits;
+  /**
+   * The work of every extraction of one mount together: each expression's
+   * steps and the decoding of each secret (one step per two bytes) are taken
+   * from it too, so that many cheap expressions cannot add up without bound.
+   */
+  mountBudget?: JmesBudget;
+}
+
+/** The budget of all jmesPath work of one mount (`--max-mount-jmes-path-work`). */
+export function mountJmesBudget(
+  limits: { mountJmesPathWork: Limit; valueBytes: Limit },
+): JmesBudget {
+  return new JmesBudget({
+    work: limits.mountJmesPathWork,
+    valueBytes: limits.valueBytes,
+    subject: "the jmesPath expressions of this mount together",
+  });
 }
 
 const encoder = new TextEncoder();
@@ -85,6 +102,7 @@ export function extractJmesValues(
   for (const file of files) {
     checkLimit(limits.jmesPathLength, file.path.length, subject(file, objectName, true));
   }
+  options.mountBudget?.charge(1 + Math.floor(secret.length / 2));
   let document: JmesValue;
   try {
     document = decodeGoJson(secret);
@@ -95,21 +113,25 @@ export function extractJmesValues(
   // One document for all entries, as in Go: a sort_by of one entry is seen by the next.
   return files.map((file) => {
     const budget = JmesBudget.fromLimits(limits, subject(file, objectName));
-    const result = evaluate(file.path, document, budget, limits.jmesPathLength);
-    if (result === null) {
-      throw new JmesError(
-        `JMES Path - ${file.path} for object alias - ${file.alias} does not point to a valid object.`,
-      );
+    try {
+      const result = evaluate(file.path, document, budget, limits.jmesPathLength);
+      if (result === null) {
+        throw new JmesError(
+          `JMES Path - ${file.path} for object alias - ${file.alias} does not point to a valid object.`,
+        );
+      }
+      if (typeof result !== "string") {
+        throw new JmesError(
+          `Invalid JMES search result type for path:${file.path}. Only string is allowed.`,
+        );
+      }
+      budget.chargeScan(result.length);
+      budget.checkStringBytes(utf8Length(result));
+      budget.chargeChars(result.length);
+      return encoder.encode(result);
+    } finally {
+      options.mountBudget?.charge(budget.used);
     }
-    if (typeof result !== "string") {
-      throw new JmesError(
-        `Invalid JMES search result type for path:${file.path}. Only string is allowed.`,
-      );
-    }
-    budget.chargeScan(result.length);
-    budget.checkStringBytes(utf8Length(result));
-    budget.chargeChars(result.length);
-    return encoder.encode(result);
   });
 }
 

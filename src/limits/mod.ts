@@ -9,3 +9,4 @@
 
 export * from "./limit.ts";
 export * from "./mount_limits.ts";
+export * from "./time_slice.ts";

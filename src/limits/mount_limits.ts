@@ -26,6 +26,8 @@ export interface MountLimits {
   readonly jmesPathLength: Limit;
   /** Evaluation work of one `jmesPath` expression. */
   readonly jmesPathWork: Limit;
+  /** Evaluation work of all `jmesPath` expressions of one mount (per region), secrets' decoding included. */
+  readonly mountJmesPathWork: Limit;
   /** One value: fetched, or extracted by `jmesPath` (and every string made on the way). */
   readonly valueBytes: Limit;
   /** All files of one mount together. */
@@ -103,6 +105,13 @@ export const MOUNT_LIMIT_DEFINITIONS: readonly MountLimitDefinition[] = [
     unit: "steps",
     defaultMax: 100_000,
     usage: "Most evaluation steps of one jmesPath expression",
+  },
+  {
+    key: "mountJmesPathWork",
+    flag: "max-mount-jmes-path-work",
+    unit: "steps",
+    defaultMax: 1_000_000,
+    usage: "Most evaluation steps of all jmesPath expressions of one mount",
   },
   {
     key: "valueBytes",
