@@ -22,9 +22,9 @@
 const HERE = new URL("./", import.meta.url).pathname;
 
 /** The repository root, without a trailing slash. */
-export const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+export const REPO_ROOT: string = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 /** Where built binaries and their build keys live. */
-export const CACHE_DIR = `${REPO_ROOT}/.cache/control_plane`;
+export const CACHE_DIR: string = `${REPO_ROOT}/.cache/control_plane`;
 
 /** A command built from a wrapper module in `go/`. */
 export interface GoComponent {

@@ -16,6 +16,9 @@
 
 import type { KubeObject as RenderedObject } from "../../e2e/kind/chart_render.ts";
 
+/** The kind suite's type of a rendered object, which {@linkcode KubeObject} extends. */
+export type { RenderedObject };
+
 /**
  * A Kubernetes object as JSON: the kind suite's rendered-object type, with
  * the metadata the API server adds (UID, owners).

@@ -16,6 +16,9 @@
  */
 
 import type { Kubectl } from "../../e2e/kind/kubectl.ts";
+
+/** The kind suite's kubectl interface, which the stand-in implements. */
+export type { Kubectl };
 import type { KubeObject as KindObject } from "../../e2e/kind/chart_render.ts";
 import type { Cluster } from "./cluster.ts";
 import { KubeApiError, type KubeObject, objectPath } from "./kube_client.ts";

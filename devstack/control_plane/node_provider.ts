@@ -42,7 +42,7 @@ import type { KubeObject } from "./kube_client.ts";
 export const IMAGE_APP_DIR = "/app";
 
 /** Whether this provider has the kubelet layout flag (added by issue 13's lead). */
-export const HAS_KUBELET_PODS_DIR_FLAG = PROVIDER_FLAGS.some((flag) =>
+export const HAS_KUBELET_PODS_DIR_FLAG: boolean = PROVIDER_FLAGS.some((flag) =>
   flag.name === "kubelet-pods-dir"
 );
 
