@@ -201,6 +201,36 @@ export class YamlInput {
     this.line++;
   }
 
+  /** Moves past spaces and tabs. */
+  skipBlanks(): void {
+    this.cache(1);
+    while (isBlank(this.at())) {
+      this.skip();
+      this.cache(1);
+    }
+  }
+
+  /**
+   * The end of a directive or block scalar header: blanks, perhaps a
+   * comment, then the line break (consumed) or the end of the text.
+   */
+  skipToLineEnd(): void {
+    this.skipBlanks();
+    if (this.at() === 0x23) {
+      while (!isBreakZ(this.at())) {
+        this.skip();
+        this.cache(1);
+      }
+    }
+    if (!isBreakZ(this.at())) {
+      throw scannerError(this.line, "did not find expected comment or line break");
+    }
+    if (isBreak(this.at())) {
+      this.cache(2);
+      this.skipLine();
+    }
+  }
+
   /**
    * Moves past a line break and returns what libyaml keeps of it: `\n` for
    * CR, LF, CRLF and NEL, the character itself for LS and PS, "" for no break.

@@ -51,10 +51,60 @@ function atDocumentIndicator(input: YamlInput): boolean {
     input.at(2) === c && isBlankZ(input.at(3));
 }
 
-/** How libyaml joins lines: a single LF folds to a space, more keep all but the first. */
-function fold(leadingBreak: string, trailingBreaks: string): string {
-  if (leadingBreak[0] === "\n") return trailingBreaks.length === 0 ? " " : trailingBreaks;
-  return leadingBreak + trailingBreaks;
+/**
+ * The blanks and line breaks between two runs of text of a quoted or plain
+ * scalar, and how libyaml joins the runs: blanks within a line are kept, a
+ * single line break folds to a space, more keep all but the first.
+ */
+class Folding {
+  whitespaces = "";
+  leadingBreak = "";
+  trailingBreaks = "";
+  /** Whether a line break was crossed. */
+  leadingBlanks = false;
+
+  /**
+   * Consumes blanks and line breaks. After a line break, a tab left of
+   * `tabIndent` is an error (plain scalars; -1 for none).
+   */
+  scan(input: YamlInput, tabIndent: number): void {
+    for (let c = input.at(); isBlank(c) || isBreak(c); c = input.at()) {
+      if (isBlank(c)) {
+        if (this.leadingBlanks && c === 0x09 && input.column < tabIndent) {
+          throw scannerError(input.line, "found a tab character that violates indentation");
+        }
+        if (!this.leadingBlanks) this.whitespaces += String.fromCharCode(c);
+        input.skip();
+      } else {
+        input.cache(2);
+        if (this.leadingBlanks) {
+          this.trailingBreaks += input.readLine();
+        } else {
+          this.whitespaces = "";
+          this.leadingBreak = input.readLine();
+          this.leadingBlanks = true;
+        }
+      }
+      input.cache(1);
+    }
+  }
+
+  /** The text that joins the runs; starts over. */
+  take(): string {
+    let joint: string;
+    if (!this.leadingBlanks) {
+      joint = this.whitespaces;
+    } else if (this.leadingBreak[0] === "\n") {
+      joint = this.trailingBreaks.length === 0 ? " " : this.trailingBreaks;
+    } else {
+      joint = this.leadingBreak + this.trailingBreaks;
+    }
+    this.whitespaces = "";
+    this.leadingBreak = "";
+    this.trailingBreaks = "";
+    this.leadingBlanks = false;
+    return joint;
+  }
 }
 
 /** The text of a `|` (literal) or `>` (folded) block scalar, from its indicator. */
@@ -87,24 +137,7 @@ export function scanBlockScalar(input: YamlInput, literal: boolean): string {
       input.skip();
     }
   }
-  input.cache(1);
-  while (isBlank(input.at())) {
-    input.skip();
-    input.cache(1);
-  }
-  if (input.at() === 0x23) {
-    while (!isBreakZ(input.at())) {
-      input.skip();
-      input.cache(1);
-    }
-  }
-  if (!isBreakZ(input.at())) {
-    throw scannerError(input.line, "did not find expected comment or line break");
-  }
-  if (isBreak(input.at())) {
-    input.cache(2);
-    input.skipLine();
-  }
+  input.skipToLineEnd();
 
   let indent = 0;
   if (increment > 0) indent = input.indent >= 0 ? input.indent + increment : increment;
@@ -167,16 +200,13 @@ export function scanFlowScalar(input: YamlInput, single: boolean): string {
   const quote = single ? 0x27 : 0x22;
   input.skip();
   let text = "";
-  let leadingBreak = "";
-  let trailingBreaks = "";
-  let whitespaces = "";
+  const folding = new Folding();
   for (;;) {
     input.cache(4);
     if (atDocumentIndicator(input)) {
       throw scannerError(input.line, "found unexpected document indicator");
     }
     if (input.at() === 0) throw scannerError(input.line, "found unexpected end of stream");
-    let leadingBlanks = false;
     let run = input.pos;
     for (let c = input.at(); !isBlankZ(c); c = input.at()) {
       if (single && c === 0x27 && input.at(1) === 0x27) {
@@ -193,7 +223,7 @@ export function scanFlowScalar(input: YamlInput, single: boolean): string {
         input.skip();
         input.skipLine();
         run = input.pos;
-        leadingBlanks = true;
+        folding.leadingBlanks = true;
         break;
       } else if (!single && c === 0x5c) {
         text += input.src.slice(run, input.pos) + scanEscape(input);
@@ -206,30 +236,8 @@ export function scanFlowScalar(input: YamlInput, single: boolean): string {
     text += input.src.slice(run, input.pos);
     input.cache(1);
     if (input.at() === quote) break;
-    for (let c = input.at(); isBlank(c) || isBreak(c); c = input.at()) {
-      if (isBlank(c)) {
-        if (!leadingBlanks) whitespaces += String.fromCharCode(c);
-        input.skip();
-      } else {
-        input.cache(2);
-        if (!leadingBlanks) {
-          whitespaces = "";
-          leadingBreak = input.readLine();
-          leadingBlanks = true;
-        } else {
-          trailingBreaks += input.readLine();
-        }
-      }
-      input.cache(1);
-    }
-    if (leadingBlanks) {
-      text += fold(leadingBreak, trailingBreaks);
-      leadingBreak = "";
-      trailingBreaks = "";
-    } else {
-      text += whitespaces;
-      whitespaces = "";
-    }
+    folding.scan(input, -1);
+    text += folding.take();
   }
   input.skip();
   return text;
@@ -266,10 +274,7 @@ function scanEscape(input: YamlInput): string {
 export function scanPlainScalar(input: YamlInput): string {
   const indent = input.indent + 1;
   let text = "";
-  let leadingBreak = "";
-  let trailingBreaks = "";
-  let whitespaces = "";
-  let leadingBlanks = false;
+  const folding = new Folding();
   for (;;) {
     input.cache(4);
     if (atDocumentIndicator(input) || input.at() === 0x23) break;
@@ -283,47 +288,21 @@ export function scanPlainScalar(input: YamlInput): string {
       }
       if (run < 0) {
         // The blanks or line breaks before this run join the text.
-        if (leadingBlanks) {
-          text += fold(leadingBreak, trailingBreaks);
-          leadingBreak = "";
-          trailingBreaks = "";
-          leadingBlanks = false;
-        } else if (whitespaces.length > 0) {
-          text += whitespaces;
-          whitespaces = "";
-        }
+        text += folding.take();
         run = input.pos;
       }
       input.skip();
       input.cache(2);
     }
     if (run >= 0) text += input.src.slice(run, input.pos);
-    let c = input.at();
+    const c = input.at();
     if (!(isBlank(c) || isBreak(c))) break;
     input.cache(1);
-    for (c = input.at(); isBlank(c) || isBreak(c); c = input.at()) {
-      if (isBlank(c)) {
-        if (leadingBlanks && input.column < indent && c === 0x09) {
-          throw scannerError(input.line, "found a tab character that violates indentation");
-        }
-        if (!leadingBlanks) whitespaces += String.fromCharCode(c);
-        input.skip();
-      } else {
-        input.cache(2);
-        if (!leadingBlanks) {
-          whitespaces = "";
-          leadingBreak = input.readLine();
-          leadingBlanks = true;
-        } else {
-          trailingBreaks += input.readLine();
-        }
-      }
-      input.cache(1);
-    }
+    folding.scan(input, indent);
     if (input.flowLevel === 0 && input.column < indent) break;
   }
   // After a line break a simple key may start again.
-  if (leadingBlanks) input.simpleKeyAllowed = true;
+  if (folding.leadingBlanks) input.simpleKeyAllowed = true;
   return text;
 }
 

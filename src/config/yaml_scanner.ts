@@ -538,14 +538,6 @@ export class YamlScanner extends YamlInput {
     }
   }
 
-  #skipBlanks(): void {
-    this.cache(1);
-    while (isBlank(this.at())) {
-      this.skip();
-      this.cache(1);
-    }
-  }
-
   #scanDirective(): Token {
     const line = this.line;
     this.skip();
@@ -560,11 +552,11 @@ export class YamlScanner extends YamlInput {
       const minor = this.#scanVersionNumber(false);
       token = this.#token(VERSION_DIRECTIVE, line, `${major}.${minor}`);
     } else if (name === "TAG") {
-      this.#skipBlanks();
+      this.skipBlanks();
       const handle = this.#scanTagHandle(true);
       this.cache(1);
       if (!isBlank(this.at())) throw scannerError(this.line, "did not find expected whitespace");
-      this.#skipBlanks();
+      this.skipBlanks();
       const prefix = this.#scanTagUri("");
       this.cache(1);
       if (!isBlankZ(this.at())) {
@@ -574,20 +566,7 @@ export class YamlScanner extends YamlInput {
     } else {
       throw scannerError(this.line, "found unknown directive name");
     }
-    this.#skipBlanks();
-    if (this.at() === 0x23) {
-      while (!isBreakZ(this.at())) {
-        this.skip();
-        this.cache(1);
-      }
-    }
-    if (!isBreakZ(this.at())) {
-      throw scannerError(this.line, "did not find expected comment or line break");
-    }
-    if (isBreak(this.at())) {
-      this.cache(2);
-      this.skipLine();
-    }
+    this.skipToLineEnd();
     return token;
   }
 
@@ -607,7 +586,7 @@ export class YamlScanner extends YamlInput {
 
   /** One number of `%YAML major.minor` (at most two digits), after blanks when `first`. */
   #scanVersionNumber(first: boolean): number {
-    if (first) this.#skipBlanks();
+    if (first) this.skipBlanks();
     this.cache(1);
     let value = 0;
     let length = 0;
