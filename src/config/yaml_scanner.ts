@@ -18,17 +18,8 @@
  * @module
  */
 
-import {
-  hexValue,
-  isAlpha,
-  isBlank,
-  isBlankZ,
-  isBreak,
-  isBreakZ,
-  isDigit,
-  scannerError,
-  YamlInput,
-} from "./yaml_input.ts";
+import { isBlank, isBlankZ, isBreak, isBreakZ, scannerError, YamlInput } from "./yaml_input.ts";
+import { scanAnchor, scanDirective, scanTag } from "./yaml_scan_names.ts";
 import { scanBlockScalar, scanFlowScalar, scanPlainScalar } from "./yaml_scan_scalars.ts";
 import {
   ALIAS,
@@ -54,19 +45,14 @@ import {
   STREAM_END,
   STREAM_START,
   TAG,
-  TAG_DIRECTIVE,
   Token,
   VALUE,
-  VERSION_DIRECTIVE,
 } from "./yaml_token.ts";
 
 /** libyaml's `max_flow_level` and `max_indents`. */
 const MAX_LEVELS = 10_000;
 /** A simple key must find its `:` within this many characters. */
 const MAX_SIMPLE_KEY_LENGTH = 1024;
-
-/** Characters of a tag URI besides libyaml's "alpha" ones. */
-const URI_CHARACTERS = new Set([..."';/?:@&=+$,.!~*()[]%"].map((c) => c.charCodeAt(0)));
 
 /** A place where a mapping key may have started. */
 class SimpleKey {
@@ -385,7 +371,9 @@ export class YamlScanner extends YamlInput {
     this.#unrollIndent(-1);
     this.#removeSimpleKey();
     this.simpleKeyAllowed = false;
-    this.#push(this.#scanDirective());
+    const line = this.line;
+    const directive = scanDirective(this);
+    this.#push(this.#token(directive.type, line, directive.value, 0, directive.suffix));
   }
 
   #fetchDocumentIndicator(type: number): void {
@@ -479,13 +467,16 @@ export class YamlScanner extends YamlInput {
   #fetchAnchor(type: number): void {
     this.#saveSimpleKey();
     this.simpleKeyAllowed = false;
-    this.#push(this.#scanAnchor(type));
+    const line = this.line;
+    this.#push(this.#token(type, line, scanAnchor(this)));
   }
 
   #fetchTag(): void {
     this.#saveSimpleKey();
     this.simpleKeyAllowed = false;
-    this.#push(this.#scanTag());
+    const line = this.line;
+    const [handle, suffix] = scanTag(this);
+    this.#push(this.#token(TAG, line, handle, 0, suffix));
   }
 
   #fetchBlockScalar(literal: boolean): void {
@@ -537,189 +528,7 @@ export class YamlScanner extends YamlInput {
       if (this.flowLevel === 0) this.simpleKeyAllowed = true;
     }
   }
-
-  #scanDirective(): Token {
-    const line = this.line;
-    this.skip();
-    const name = this.#scanDirectiveName();
-    let token: Token;
-    if (name === "YAML") {
-      const major = this.#scanVersionNumber(true);
-      if (this.at() !== 0x2e) {
-        throw scannerError(this.line, "did not find expected digit or '.' character");
-      }
-      this.skip();
-      const minor = this.#scanVersionNumber(false);
-      token = this.#token(VERSION_DIRECTIVE, line, `${major}.${minor}`);
-    } else if (name === "TAG") {
-      this.skipBlanks();
-      const handle = this.#scanTagHandle(true);
-      this.cache(1);
-      if (!isBlank(this.at())) throw scannerError(this.line, "did not find expected whitespace");
-      this.skipBlanks();
-      const prefix = this.#scanTagUri("");
-      this.cache(1);
-      if (!isBlankZ(this.at())) {
-        throw scannerError(this.line, "did not find expected whitespace or line break");
-      }
-      token = this.#token(TAG_DIRECTIVE, line, handle, 0, prefix);
-    } else {
-      throw scannerError(this.line, "found unknown directive name");
-    }
-    this.skipToLineEnd();
-    return token;
-  }
-
-  #scanDirectiveName(): string {
-    this.cache(1);
-    const start = this.pos;
-    while (isAlpha(this.at())) {
-      this.skip();
-      this.cache(1);
-    }
-    if (this.pos === start) throw scannerError(this.line, "could not find expected directive name");
-    if (!isBlankZ(this.at())) {
-      throw scannerError(this.line, "found unexpected non-alphabetical character");
-    }
-    return this.src.slice(start, this.pos);
-  }
-
-  /** One number of `%YAML major.minor` (at most two digits), after blanks when `first`. */
-  #scanVersionNumber(first: boolean): number {
-    if (first) this.skipBlanks();
-    this.cache(1);
-    let value = 0;
-    let length = 0;
-    while (isDigit(this.at())) {
-      if (++length > 2) throw scannerError(this.line, "found extremely long version number");
-      value = value * 10 + this.at() - 0x30;
-      this.skip();
-      this.cache(1);
-    }
-    if (length === 0) throw scannerError(this.line, "did not find expected version number");
-    return value;
-  }
-
-  #scanAnchor(type: number): Token {
-    const line = this.line;
-    this.skip();
-    this.cache(1);
-    const start = this.pos;
-    while (isAlpha(this.at())) {
-      this.skip();
-      this.cache(1);
-    }
-    const c = this.at();
-    if (this.pos === start || !(isBlankZ(c) || ANCHOR_ENDS.has(c))) {
-      throw scannerError(this.line, "did not find expected alphabetic or numeric character");
-    }
-    return this.#token(type, line, this.src.slice(start, this.pos));
-  }
-
-  #scanTag(): Token {
-    const line = this.line;
-    this.cache(2);
-    let handle: string;
-    let suffix: string;
-    if (this.at(1) === 0x3c) { // !<verbatim>
-      handle = "";
-      this.skip();
-      this.skip();
-      suffix = this.#scanTagUri("");
-      if (this.at() !== 0x3e) throw scannerError(this.line, "did not find the expected '>'");
-      this.skip();
-    } else {
-      handle = this.#scanTagHandle(false);
-      if (handle.length > 1 && handle.endsWith("!")) {
-        suffix = this.#scanTagUri("");
-      } else {
-        // `!local` (or a lone `!`): the handle is `!` and what followed it is the suffix.
-        suffix = this.#scanTagUri(handle);
-        handle = "!";
-        if (suffix === "") [handle, suffix] = [suffix, handle];
-      }
-    }
-    this.cache(1);
-    if (!isBlankZ(this.at())) {
-      throw scannerError(this.line, "did not find expected whitespace or line break");
-    }
-    return this.#token(TAG, line, handle, 0, suffix);
-  }
-
-  #scanTagHandle(directive: boolean): string {
-    this.cache(1);
-    if (this.at() !== 0x21) throw scannerError(this.line, "did not find expected '!'");
-    const start = this.pos;
-    this.skip();
-    this.cache(1);
-    while (isAlpha(this.at())) {
-      this.skip();
-      this.cache(1);
-    }
-    if (this.at() === 0x21) {
-      this.skip();
-    } else if (directive && this.pos - start !== 1) {
-      throw scannerError(this.line, "did not find expected '!'");
-    }
-    return this.src.slice(start, this.pos);
-  }
-
-  /** A tag URI; `head` is a handle read before it (its text after the `!` starts the URI). */
-  #scanTagUri(head: string): string {
-    let uri = head.length > 1 ? head.slice(1) : "";
-    let found = head.length > 0;
-    this.cache(1);
-    for (let c = this.at(); isAlpha(c) || URI_CHARACTERS.has(c); c = this.at()) {
-      if (c === 0x25) {
-        uri += this.#scanUriEscapes();
-      } else {
-        uri += String.fromCharCode(c);
-        this.skip();
-      }
-      this.cache(1);
-      found = true;
-    }
-    if (!found) throw scannerError(this.line, "did not find expected tag URI");
-    return uri;
-  }
-
-  /** One UTF-8 character written as `%XX` escapes. */
-  #scanUriEscapes(): string {
-    const bytes: number[] = [];
-    for (let remaining = 1024; remaining > 0; remaining--) {
-      this.cache(3);
-      const high = hexValue(this.at(1));
-      const low = hexValue(this.at(2));
-      if (this.at() !== 0x25 || high < 0 || low < 0) {
-        throw scannerError(this.line, "did not find URI escaped octet");
-      }
-      const octet = high * 16 + low;
-      if (remaining === 1024) {
-        remaining = utf8SequenceLength(octet);
-        if (remaining === 0) {
-          throw scannerError(this.line, "found an incorrect leading UTF-8 octet");
-        }
-      } else if ((octet & 0xc0) !== 0x80) {
-        throw scannerError(this.line, "found an incorrect trailing UTF-8 octet");
-      }
-      bytes.push(octet);
-      this.skip();
-      this.skip();
-      this.skip();
-    }
-    return new TextDecoder().decode(new Uint8Array(bytes));
-  }
 }
 
 /** Characters that cannot start a plain scalar (besides blanks). */
 const INDICATORS = new Set([..."-?:,[]{}#&*!|>'\"%@`"].map((c) => c.charCodeAt(0)));
-/** Characters that may follow an anchor or alias name. */
-const ANCHOR_ENDS = new Set([..."?:,]}%@`"].map((c) => c.charCodeAt(0)));
-
-/** Bytes of a UTF-8 sequence from its leading octet (0: not a leading octet). */
-function utf8SequenceLength(octet: number): number {
-  if ((octet & 0x80) === 0) return 1;
-  if ((octet & 0xe0) === 0xc0) return 2;
-  if ((octet & 0xf0) === 0xe0) return 3;
-  return (octet & 0xf8) === 0xf0 ? 4 : 0;
-}
