@@ -56,15 +56,31 @@ export class YamlTape {
   /** Tags of the scalars that have one. */
   readonly tags = new Map<number, string>();
 
-  /** Appends a node and returns its index. */
-  add(kind: number, link: number, text: string, tag: string, implicit: boolean): number {
+  /** Appends a scalar with the tag and plainness of `properties` (the parser's event); returns its index. */
+  addScalar(text: string, properties: Pick<YamlParser, "tag" | "implicit">): number {
+    const index = this.#add(SCALAR_NODE, 0, text);
+    this.implicit[index] = properties.implicit ? 1 : 0;
+    if (properties.tag !== "") this.tags.set(index, properties.tag);
+    return index;
+  }
+
+  /** Appends a sequence or mapping (its link is set when it ends); returns its index. */
+  addCollection(kind: number): number {
+    return this.#add(kind, 0, "");
+  }
+
+  /** Appends an alias named `name` to the node at `target`. */
+  addAlias(name: string, target: number): void {
+    this.#add(ALIAS_NODE, target, name);
+  }
+
+  #add(kind: number, link: number, text: string): number {
     const index = this.size++;
     if (index === this.kinds.length) this.#grow();
     this.kinds[index] = kind;
     this.links[index] = link;
-    this.implicit[index] = implicit ? 1 : 0;
+    this.implicit[index] = 0;
     this.texts.push(text);
-    if (tag !== "") this.tags.set(index, tag);
     return index;
   }
 
@@ -118,10 +134,10 @@ export function composeYaml(source: string, limits: YamlLimits): YamlTape {
       if (target === undefined) {
         throw new YamlSyntaxError(`yaml: unknown anchor '${parser.anchor}' referenced`);
       }
-      tape.add(ALIAS_NODE, target, parser.anchor, "", false);
+      tape.addAlias(parser.anchor, target);
     } else if (event === SCALAR_EVENT) {
       if (++nodes > limits.nodes.max) throw new LimitError(limits.nodes, LIMIT_MESSAGES.nodes);
-      const index = tape.add(SCALAR_NODE, 0, parser.value, parser.tag, parser.implicit);
+      const index = tape.addScalar(parser.value, parser);
       if (parser.anchor !== "") anchors.set(parser.anchor, index);
     } else if (event === SEQUENCE_START_EVENT || event === MAPPING_START_EVENT) {
       if (++nodes > limits.nodes.max) throw new LimitError(limits.nodes, LIMIT_MESSAGES.nodes);
@@ -129,7 +145,7 @@ export function composeYaml(source: string, limits: YamlLimits): YamlTape {
         throw new LimitError(limits.depth, LIMIT_MESSAGES.depth);
       }
       const kind = event === SEQUENCE_START_EVENT ? SEQUENCE_NODE : MAPPING_NODE;
-      const index = tape.add(kind, 0, "", "", false);
+      const index = tape.addCollection(kind);
       if (parser.anchor !== "") anchors.set(parser.anchor, index);
       open.push(index);
     } else {

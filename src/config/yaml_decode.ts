@@ -173,7 +173,10 @@ class Decoder {
       }
       this.#countNode();
       if (kind !== SEQUENCE_NODE && kind !== MAPPING_NODE) {
-        return decodeScalar(tape.texts[node], tape.tag(node), tape.implicit[node] === 1);
+        // Quoted and block scalars without a tag have the non-specific `!`: they are text.
+        const tag = tape.tag(node);
+        const plain = tag !== "" || tape.implicit[node] === 1;
+        return decodeScalar(tape.texts[node], plain ? tag : "!");
       }
       if (depth > this.#limits.depth.max) {
         throw new LimitError(this.#limits.depth, LIMIT_MESSAGES.depth);

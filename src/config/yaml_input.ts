@@ -88,16 +88,20 @@ export function scannerError(problemLine: number, problem: string): YamlSyntaxEr
   );
 }
 
+/** Where a parser error is: the 0-based lines of the problem and of its context. */
+export interface ErrorLines {
+  /** Line of the token that is wrong. */
+  problem: number;
+  /** Line of what it was part of (the collection, the node); 0 for none. */
+  context: number;
+}
+
 /**
  * A libyaml parser error: go-yaml names the 0-based line of the problem (or
  * of its context when the problem is on line 0), and no line when both are 0.
  */
-export function parserError(
-  problemLine: number,
-  contextLine: number,
-  problem: string,
-): YamlSyntaxError {
-  const line = problemLine !== 0 ? problemLine : contextLine;
+export function parserError(problem: string, lines: ErrorLines): YamlSyntaxError {
+  const line = lines.problem !== 0 ? lines.problem : lines.context;
   return new YamlSyntaxError(line !== 0 ? `yaml: line ${line}: ${problem}` : `yaml: ${problem}`);
 }
 

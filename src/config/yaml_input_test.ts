@@ -55,9 +55,9 @@ Deno.test("a scanner error names the 1-based line, none on the first line", () =
 });
 
 Deno.test("a parser error names the 0-based line, or its context's, as go-yaml prints them", () => {
-  assert.equal(parserError(0, 0, "oops").message, "yaml: oops");
-  assert.equal(parserError(2, 1, "oops").message, "yaml: line 2: oops");
-  assert.equal(parserError(0, 4, "oops").message, "yaml: line 4: oops");
+  assert.equal(parserError("oops", { problem: 0, context: 0 }).message, "yaml: oops");
+  assert.equal(parserError("oops", { problem: 2, context: 1 }).message, "yaml: line 2: oops");
+  assert.equal(parserError("oops", { problem: 0, context: 4 }).message, "yaml: line 4: oops");
 });
 
 Deno.test("a leading byte order mark is dropped", () => {

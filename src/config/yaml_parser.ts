@@ -209,7 +209,10 @@ export class YamlParser {
     this.#processDirectives();
     token = this.#peek();
     if (token.type !== DOCUMENT_START) {
-      throw parserError(token.line, 0, "did not find expected <document start>");
+      throw parserError("did not find expected <document start>", {
+        problem: token.line,
+        context: 0,
+      });
     }
     this.#states.push(DOCUMENT_END_STATE);
     this.#state = DOCUMENT_CONTENT_STATE;
@@ -222,14 +225,19 @@ export class YamlParser {
     let token = this.#peek();
     while (token.type === VERSION_DIRECTIVE || token.type === TAG_DIRECTIVE) {
       if (token.type === VERSION_DIRECTIVE) {
-        if (version) throw parserError(token.line, 0, "found duplicate %YAML directive");
+        if (version) {
+          throw parserError("found duplicate %YAML directive", { problem: token.line, context: 0 });
+        }
         if (token.value !== "1.1") {
-          throw parserError(token.line, 0, "found incompatible YAML document");
+          throw parserError("found incompatible YAML document", {
+            problem: token.line,
+            context: 0,
+          });
         }
         version = true;
       } else {
         if (this.#tagDirectives.has(token.value)) {
-          throw parserError(token.line, 0, "found duplicate %TAG directive");
+          throw parserError("found duplicate %TAG directive", { problem: token.line, context: 0 });
         }
         this.#tagDirectives.set(token.value, token.suffix);
       }
@@ -295,7 +303,7 @@ export class YamlParser {
     if (handle !== undefined) {
       const prefix = handle === "" ? "" : this.#tagDirectives.get(handle);
       if (prefix === undefined) {
-        throw parserError(tagLine, startLine, "found undefined tag handle");
+        throw parserError("found undefined tag handle", { problem: tagLine, context: startLine });
       }
       this.tag = prefix + suffix;
     }
@@ -331,7 +339,10 @@ export class YamlParser {
       this.#pop();
       return SCALAR_EVENT;
     }
-    throw parserError(token.line, startLine, "did not find expected node content");
+    throw parserError("did not find expected node content", {
+      problem: token.line,
+      context: startLine,
+    });
   }
 
   /** Consumes the token that opened a collection, remembering its line. */
@@ -362,7 +373,10 @@ export class YamlParser {
       return this.#empty();
     }
     if (token.type === BLOCK_END) return this.#closeCollection(SEQUENCE_END_EVENT, true);
-    throw parserError(token.line, this.#marks.pop()!, "did not find expected '-' indicator");
+    throw parserError("did not find expected '-' indicator", {
+      problem: token.line,
+      context: this.#marks.pop()!,
+    });
   }
 
   #indentlessSequenceEntry(): number {
@@ -398,7 +412,10 @@ export class YamlParser {
       return this.#empty();
     }
     if (token.type === BLOCK_END) return this.#closeCollection(MAPPING_END_EVENT, true);
-    throw parserError(token.line, this.#marks.pop()!, "did not find expected key");
+    throw parserError("did not find expected key", {
+      problem: token.line,
+      context: this.#marks.pop()!,
+    });
   }
 
   #blockMappingValue(): number {
@@ -421,7 +438,10 @@ export class YamlParser {
     if (token.type !== FLOW_SEQUENCE_END) {
       if (!first) {
         if (token.type !== FLOW_ENTRY) {
-          throw parserError(token.line, this.#marks.pop()!, "did not find expected ',' or ']'");
+          throw parserError("did not find expected ',' or ']'", {
+            problem: token.line,
+            context: this.#marks.pop()!,
+          });
         }
         this.#skip();
         token = this.#peek();
@@ -472,7 +492,10 @@ export class YamlParser {
     if (token.type !== FLOW_MAPPING_END) {
       if (!first) {
         if (token.type !== FLOW_ENTRY) {
-          throw parserError(token.line, this.#marks.pop()!, "did not find expected ',' or '}'");
+          throw parserError("did not find expected ',' or '}'", {
+            problem: token.line,
+            context: this.#marks.pop()!,
+          });
         }
         this.#skip();
         token = this.#peek();

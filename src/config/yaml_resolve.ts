@@ -21,17 +21,17 @@ const RESOLVABLE_TAGS = new Set(
 
 /**
  * The value of a scalar node, as go-yaml v2 decodes it into an `interface{}`:
- * quoted and block scalars without a tag are text, plain ones are resolved,
- * `!!str` keeps the text, `!!binary` decodes base64, go-yaml's other tags
- * must match what the text resolves to, and any other tag (`!`, `!local`)
- * leaves the text as is.
+ * a plain scalar without a tag is resolved, `!!str` keeps the text,
+ * `!!binary` decodes base64, go-yaml's other tags must match what the text
+ * resolves to, and any other tag leaves the text as is — among them the
+ * non-specific `!` that quoted and block scalars have without a tag.
  *
- * @param tag the full tag (`tag:yaml.org,2002:int`, `!local`), or "" for none.
- * @param implicit true for a plain scalar without a tag (or with the `!` tag).
+ * @param tag the full tag (`tag:yaml.org,2002:int`, `!local`, `!`), or "" for
+ *   a plain scalar without one.
  * @throws {YamlSyntaxError} when a tag does not fit the text.
  */
-export function decodeScalar(text: string, tag: string, implicit: boolean): YamlValue {
-  if (tag === "") return implicit ? resolveScalar(text) : text;
+export function decodeScalar(text: string, tag: string): YamlValue {
+  if (tag === "") return resolveScalar(text);
   if (tag === STR_TAG) return text;
   if (tag === BINARY_TAG) return decodeBinary(text);
   return RESOLVABLE_TAGS.has(tag) ? resolveTagged(text, tag) : text;
