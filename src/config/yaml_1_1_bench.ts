@@ -41,6 +41,9 @@ const INPUTS: Record<string, string> = {
   "256 KiB quoted with escapes": `- "${"ab\\n\\u00e9 ".repeat(SIZE / 10)}"`,
   "256 KiB literal block": `- |\n${`  ${"y".repeat(78)}\n`.repeat(SIZE / 81)}`,
   "32 levels, repeated": fill(`${"[".repeat(31)}${"]".repeat(31)}`, "[", "]", ","),
+  "256 KiB tag of %-escapes": `- !${"%C3%A9".repeat(SIZE / 6 - 2)} x`,
+  "20,000 anchors": Array.from({ length: 20_000 }, (_, i) => `- &a${i} x`).join("\n"),
+  "control character after 256 KiB": `- ${"abc ".repeat(SIZE / 4 - 2)}\x01`,
 };
 
 const LIFTED = { ...defaultYamlLimits(), nodes: { max: 1e9, unit: "nodes", flag: "none" } };

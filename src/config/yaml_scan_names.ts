@@ -169,23 +169,30 @@ function scanTagUri(input: YamlInput, head: string): string {
   let uri = head.length > 1 ? head.slice(1) : "";
   let found = head.length > 0;
   input.cache(1);
+  let run = input.pos;
   for (let c = input.at(); isAlpha(c) || URI_CHARACTERS.has(c); c = input.at()) {
     if (c === 0x25) {
-      uri += scanUriEscapes(input);
+      uri += input.src.slice(run, input.pos) + scanUriEscapes(input);
+      run = input.pos;
     } else {
-      uri += String.fromCharCode(c);
       input.skip();
     }
     input.cache(1);
     found = true;
   }
+  uri += input.src.slice(run, input.pos);
   if (!found) throw scannerError(input.line, "did not find expected tag URI");
   return uri;
 }
 
-/** One UTF-8 character written as `%XX` escapes. */
+/**
+ * One UTF-8 character written as `%XX` escapes. A well-formed sequence that
+ * is not a character (overlong, a surrogate) becomes U+FFFD: such a tag can
+ * never be one of go-yaml's, which is all a tag's text decides.
+ */
 function scanUriEscapes(input: YamlInput): string {
-  const bytes: number[] = [];
+  let codePoint = 0;
+  let width = 0;
   for (let remaining = 1024; remaining > 0; remaining--) {
     input.cache(3);
     const high = hexValue(input.at(1));
@@ -195,19 +202,22 @@ function scanUriEscapes(input: YamlInput): string {
     }
     const octet = high * 16 + low;
     if (remaining === 1024) {
-      remaining = utf8SequenceLength(octet);
-      if (remaining === 0) {
-        throw scannerError(input.line, "found an incorrect leading UTF-8 octet");
-      }
+      remaining = width = utf8SequenceLength(octet);
+      if (width === 0) throw scannerError(input.line, "found an incorrect leading UTF-8 octet");
+      codePoint = width === 1 ? octet : octet & (0x7f >> width);
     } else if ((octet & 0xc0) !== 0x80) {
       throw scannerError(input.line, "found an incorrect trailing UTF-8 octet");
+    } else {
+      codePoint = (codePoint << 6) | (octet & 0x3f);
     }
-    bytes.push(octet);
     input.skip();
     input.skip();
     input.skip();
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  const shortest = [0, 0, 0x80, 0x800, 0x10000][width];
+  const valid = codePoint >= shortest && codePoint <= 0x10ffff &&
+    !(codePoint >= 0xd800 && codePoint <= 0xdfff);
+  return valid ? String.fromCodePoint(codePoint) : "\ufffd";
 }
 
 /** Bytes of a UTF-8 sequence from its leading octet (0: not a leading octet). */
