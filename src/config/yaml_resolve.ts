@@ -8,7 +8,7 @@
  * @module
  */
 
-import { YamlSyntaxError, YamlTimestamp, type YamlValue } from "./yaml_value.ts";
+import { YamlSyntaxError, type YamlValue } from "./yaml_value.ts";
 
 const TAG_PREFIX = "tag:yaml.org,2002:";
 const STR_TAG = `${TAG_PREFIX}str`;
@@ -47,7 +47,10 @@ function decodeBinary(text: string): string {
   if (!/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(base64)) {
     throw new YamlSyntaxError("yaml: !!binary value contains invalid base64 data");
   }
-  return goUtf8(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return goUtf8(bytes);
 }
 
 /** Bytes as Go's `utf8.DecodeRune` reads them: each byte of a bad sequence is one U+FFFD. */
@@ -96,8 +99,7 @@ function utf8SequenceAt(bytes: Uint8Array, i: number): number {
  */
 function resolveTagged(text: string, tag: string): YamlValue {
   const value = resolveScalar(text);
-  const isTimestamp = tag === TIMESTAMP_TAG && parseTimestamp(text) !== undefined;
-  const resolved = isTimestamp ? "timestamp" : resolvedTag(value);
+  const resolved = tag === TIMESTAMP_TAG && isTimestamp(text) ? "timestamp" : resolvedTag(value);
   const wanted = tag.slice(tag.lastIndexOf(":") + 1);
   if (resolved === wanted) return value;
   if (
@@ -121,33 +123,23 @@ function resolvedTag(value: YamlValue): string {
   return "str";
 }
 
-const BOOL_TRUE = new Set([
-  "y",
-  "Y",
-  "yes",
-  "Yes",
-  "YES",
-  "true",
-  "True",
-  "TRUE",
-  "on",
-  "On",
-  "ON",
+/** go-yaml's `resolveMap`: bools (YAML 1.1 spellings), nulls and special floats. */
+const SPECIALS = new Map<string, YamlValue>([
+  ..."y Y yes Yes YES true True TRUE on On ON".split(" ").map((
+    t,
+  ): [string, YamlValue] => [t, true]),
+  ..."n N no No NO false False FALSE off Off OFF".split(" ").map((t): [string, YamlValue] => [
+    t,
+    false,
+  ]),
+  ...["", "~", "null", "Null", "NULL"].map((t): [string, YamlValue] => [t, null]),
+  ...[".nan", ".NaN", ".NAN"].map((t): [string, YamlValue] => [t, NaN]),
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((t): [string, YamlValue] => [
+    t,
+    Infinity,
+  ]),
+  ...["-.inf", "-.Inf", "-.INF"].map((t): [string, YamlValue] => [t, -Infinity]),
 ]);
-const BOOL_FALSE = new Set([
-  "n",
-  "N",
-  "no",
-  "No",
-  "NO",
-  "false",
-  "False",
-  "FALSE",
-  "off",
-  "Off",
-  "OFF",
-]);
-const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
 /** First characters of bools, nulls, numbers and specials (go-yaml's `resolveTable`). */
 const MAY_RESOLVE = new Set([..."yYnNtTfFoO~.+-0123456789"].map((c) => c.charCodeAt(0)));
 const FLOAT_STYLE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -163,36 +155,18 @@ const UINT64_MAX = 2n ** 64n - 1n;
 export function resolveScalar(text: string): YamlValue {
   // go-yaml's hint table: only these first characters can resolve to anything but a string.
   if (text.length > 0 && !MAY_RESOLVE.has(text.charCodeAt(0))) return text;
-  if (BOOL_TRUE.has(text)) return true;
-  if (BOOL_FALSE.has(text)) return false;
-  if (NULLS.has(text)) return null;
-  switch (text) {
-    case ".nan":
-    case ".NaN":
-    case ".NAN":
-      return NaN;
-    case ".inf":
-    case ".Inf":
-    case ".INF":
-    case "+.inf":
-    case "+.Inf":
-    case "+.INF":
-      return Infinity;
-    case "-.inf":
-    case "-.Inf":
-    case "-.INF":
-      return -Infinity;
-  }
-  const first = text[0];
-  if (first === ".") {
+  const special = SPECIALS.get(text);
+  if (special !== undefined) return special;
+  const first = text.charCodeAt(0);
+  if (first === 0x2e) { // .
     const float = parseGoFloat(text);
     return float === undefined ? text : float;
   }
-  if (first !== "+" && first !== "-" && !(first >= "0" && first <= "9")) return text;
+  if (first !== 0x2b && first !== 0x2d && !(first >= 0x30 && first <= 0x39)) return text;
   // go-yaml v2 hands a timestamp to an interface{} target (sigs.k8s.io/yaml's
   // first step) as its source text, so it stays a string.
-  if (parseTimestamp(text) !== undefined) return text;
-  const plain = text.replaceAll("_", "");
+  if (isTimestamp(text)) return text;
+  const plain = text.includes("_") ? text.replaceAll("_", "") : text;
   const integer = parseGoInt(plain);
   if (integer !== undefined) return integer;
   if (FLOAT_STYLE.test(plain)) {
@@ -202,7 +176,7 @@ export function resolveScalar(text: string): YamlValue {
   if (plain.startsWith("0b") || plain.startsWith("-0b")) {
     const negative = plain.startsWith("-");
     const digits = plain.slice(negative ? 3 : 2);
-    if (/^[01]+$/.test(digits)) {
+    if (/^[01]{1,64}$/.test(digits)) {
       const value = BigInt("0b" + digits) * (negative ? -1n : 1n);
       if (value >= INT64_MIN && value <= UINT64_MAX) return value;
     }
@@ -210,25 +184,45 @@ export function resolveScalar(text: string): YamlValue {
   return text;
 }
 
+/** Most significant digits a 64-bit integer has, by radix. */
+const MAX_DIGITS: Record<number, number> = { 2: 64, 8: 22, 10: 20, 16: 16 };
+const RADIX_PREFIX: Record<number, string> = { 2: "0b", 8: "0o", 10: "", 16: "0x" };
+
 /** Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint(s, 0, 64)`. */
 function parseGoInt(text: string): bigint | undefined {
-  const match = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(
-    text,
-  );
-  if (match === null) return undefined;
-  const [, sign, body] = match;
-  let magnitude: bigint;
-  if (/^0[xXbBoO]/.test(body)) {
-    magnitude = BigInt(body.slice(0, 2).toLowerCase() + body.slice(2));
-  } else if (body.length > 1 && body.startsWith("0")) {
-    magnitude = BigInt("0o" + body.slice(1));
-  } else {
-    magnitude = BigInt(body);
+  let start = 0;
+  const sign = text[0];
+  if (sign === "+" || sign === "-") start = 1;
+  let radix = 10;
+  if (text[start] === "0" && start + 1 < text.length) {
+    const prefix = text[start + 1];
+    if (prefix === "x" || prefix === "X") [radix, start] = [16, start + 2];
+    else if (prefix === "o" || prefix === "O") [radix, start] = [8, start + 2];
+    else if (prefix === "b" || prefix === "B") [radix, start] = [2, start + 2];
+    else [radix, start] = [8, start + 1]; // a leading 0 is octal
   }
+  if (start === text.length) return undefined;
+  let significant = -1;
+  for (let i = start; i < text.length; i++) {
+    const digit = hexDigit(text.charCodeAt(i));
+    if (digit < 0 || digit >= radix) return undefined;
+    if (significant < 0 && digit !== 0) significant = i;
+  }
+  if (significant < 0) return 0n;
+  // Too many digits is out of range: say so before building a huge BigInt.
+  if (text.length - significant > MAX_DIGITS[radix]) return undefined;
+  const magnitude = BigInt(RADIX_PREFIX[radix] + text.slice(significant));
   const value = sign === "-" ? -magnitude : magnitude;
   if (sign === "-" ? value >= INT64_MIN : value <= INT64_MAX) return value;
-  if (sign === "" && value <= UINT64_MAX) return value;
+  if (sign !== "-" && value <= UINT64_MAX) return value;
   return undefined;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
 }
 
 /** Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML allows. */
@@ -239,28 +233,31 @@ function parseGoFloat(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-const TIMESTAMP =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?)|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?))?$/;
-
 /**
- * go-yaml v2's timestamp forms (`2006-1-2`, `2006-1-2T15:4:5Z07:00`,
- * `2006-1-2 15:4:5`), rendered as Go's `time.Time` JSON text.
+ * go-yaml v2's timestamp forms, as Go's `time.Parse` reads them:
+ * `2006-1-2`, `2006-1-2T15:4:5.999999999Z07:00` (`t` too, a comma for the
+ * fraction, any digits of it) and `2006-1-2 15:4:5.999999999` (one or more
+ * spaces).
  */
-function parseTimestamp(text: string): YamlTimestamp | undefined {
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?(?:Z|[+-](\d{2}):\d{2})| +(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?)?$/;
+
+/** Whether `text` is a timestamp go-yaml v2 accepts (a real date and time of day). */
+function isTimestamp(text: string): boolean {
+  // Go's quick check first: four digits and a dash.
+  if (text.charCodeAt(4) !== 0x2d) return false;
   const match = TIMESTAMP.exec(text);
-  if (match === null) return undefined;
-  const [, year, month, day] = match;
-  const hour = match[4] ?? match[9] ?? "0";
-  const minute = match[5] ?? match[10] ?? "0";
-  const second = match[6] ?? match[11] ?? "0";
-  const fraction = (match[7] ?? match[12] ?? "").replace(/0+$/, "").replace(/^\.$/, "");
-  const zone = match[8] ?? "Z";
-  if (match[4] !== undefined && match[8] === undefined) return undefined; // T form needs a zone
-  const parts = [Number(month), Number(day), Number(hour), Number(minute), Number(second)];
-  const limits = [12, 31, 23, 59, 59];
-  if (parts.some((part, i) => part > limits[i]) || parts[0] < 1 || parts[1] < 1) return undefined;
-  const pad = (value: number) => String(value).padStart(2, "0");
-  const date = `${year}-${pad(parts[0])}-${pad(parts[1])}`;
-  const time = `${pad(parts[2])}:${pad(parts[3])}:${pad(parts[4])}${fraction}`;
-  return new YamlTimestamp(`${date}T${time}${zone === "+00:00" ? "Z" : zone}`);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const hour = Number(match[4] ?? match[8] ?? 0);
+  const minute = Number(match[5] ?? match[9] ?? 0);
+  const second = Number(match[6] ?? match[10] ?? 0);
+  const zoneHour = Number(match[7] ?? 0);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 &&
+    minute <= 59 && second <= 59 && zoneHour <= 24;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

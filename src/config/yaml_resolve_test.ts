@@ -59,3 +59,41 @@ Deno.test("!!binary bytes that are not UTF-8 are one U+FFFD each, as Go's JSON w
   assert.equal(decodeScalar(btoa("\xed\xa0\x80"), `${TAG}binary`), "\ufffd\ufffd\ufffd");
   assert.equal(decodeScalar(btoa("\xf0\x9f\x99\x82"), `${TAG}binary`), "🙂");
 });
+
+Deno.test("!!timestamp takes only real dates and times, as Go's time.Parse does", () => {
+  for (const text of ["2024-02-29", "2000-02-29", "2024-1-2t3:4:5.5Z", "2024-01-02 03:04:05,123"]) {
+    assert.equal(decodeScalar(text, `${TAG}timestamp`), text);
+  }
+  assert.equal(decodeScalar("2024-01-02  3:04:05", `${TAG}timestamp`), "2024-01-02  3:04:05");
+  assert.equal(
+    decodeScalar("2024-01-02T10:00:00-24:00", `${TAG}timestamp`),
+    "2024-01-02T10:00:00-24:00",
+  );
+  for (
+    const text of [
+      "2024-02-30",
+      "2023-02-29",
+      "1900-02-29",
+      "2024-04-31",
+      "2024-00-10",
+      "2024-01-02T03:04:05",
+      "2024-01-02T24:00:00Z",
+      "2024-01-02T23:59:60Z",
+      "2024-01-02T10:00:00+25:00",
+    ]
+  ) {
+    assert.equal(
+      decodeError(text, `${TAG}timestamp`),
+      `yaml: cannot decode !!str \`${text}\` as a !!timestamp`,
+    );
+  }
+});
+
+Deno.test("integers: leading zeros do not count, more digits than 64 bits hold are text", () => {
+  assert.equal(decodeScalar("0000000000000000000000000000000001", ""), 1n);
+  assert.equal(decodeScalar("0x00000000000000000000000000001F", ""), 31n);
+  assert.equal(decodeScalar("01777777777777777777777", ""), 18446744073709551615n);
+  // Out of range as an integer, it is still a float (Go reads it as decimal then).
+  assert.equal(decodeScalar("02000000000000000000000", ""), 2e21);
+  assert.equal(decodeScalar("1".repeat(100_000), ""), "1".repeat(100_000));
+});
