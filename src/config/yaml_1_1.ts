@@ -18,7 +18,7 @@
  * @module
  */
 
-import { mountLimits } from "../limits/mod.ts";
+import { type MountLimits, mountLimits } from "../limits/mod.ts";
 import { composeYaml, type YamlLimits } from "./yaml_compose.ts";
 import { decodeYaml } from "./yaml_decode.ts";
 import type { YamlValue } from "./yaml_value.ts";
@@ -27,9 +27,16 @@ export type { YamlLimits } from "./yaml_compose.ts";
 export { resolveScalar } from "./yaml_resolve.ts";
 export { YamlMapping, YamlSyntaxError, YamlTimestamp, type YamlValue } from "./yaml_value.ts";
 
-/** The budgets of the `objects` YAML from the provider's default limits. */
-export function defaultYamlLimits(): YamlLimits {
-  const limits = mountLimits();
+/**
+ * The budgets of the `objects` YAML among a mount's limits (the provider's
+ * defaults when none are given).
+ *
+ * @example
+ * ```ts
+ * parseYaml11(objects, objectsYamlLimits(mountLimits({ objectsDepth: 8 })));
+ * ```
+ */
+export function objectsYamlLimits(limits: MountLimits = mountLimits()): YamlLimits {
   return { nodes: limits.objectsNodes, depth: limits.objectsDepth, aliases: limits.objectsAliases };
 }
 
@@ -47,6 +54,6 @@ export function defaultYamlLimits(): YamlLimits {
  * @throws {YamlSyntaxError} when go-yaml would refuse the document (its message).
  * @throws {LimitError} when the document goes over a budget.
  */
-export function parseYaml11(source: string, limits: YamlLimits = defaultYamlLimits()): YamlValue {
+export function parseYaml11(source: string, limits: YamlLimits = objectsYamlLimits()): YamlValue {
   return decodeYaml(composeYaml(source, limits), limits);
 }

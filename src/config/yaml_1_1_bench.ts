@@ -15,7 +15,7 @@
 
 import { parseAllDocuments } from "yaml";
 import { LimitError } from "../limits/mod.ts";
-import { defaultYamlLimits, parseYaml11, YamlSyntaxError } from "./yaml_1_1.ts";
+import { objectsYamlLimits, parseYaml11, YamlSyntaxError } from "./yaml_1_1.ts";
 
 const SIZE = 256 * 1024;
 
@@ -46,10 +46,10 @@ const INPUTS: Record<string, string> = {
   "control character after 256 KiB": `- ${"abc ".repeat(SIZE / 4 - 2)}\x01`,
 };
 
-const LIFTED = { ...defaultYamlLimits(), nodes: { max: 1e9, unit: "nodes", flag: "none" } };
+const LIFTED = { ...objectsYamlLimits(), nodes: { max: 1e9, unit: "nodes", flag: "none" } };
 
 /** Parses, accepting the budget and syntax errors hostile inputs are meant to get. */
-function ours(text: string, limits = defaultYamlLimits()): void {
+function ours(text: string, limits = objectsYamlLimits()): void {
   try {
     parseYaml11(text, limits);
   } catch (error) {

@@ -2,16 +2,16 @@
 // nodes, 32 levels, 1,000 aliases), and every construct go-yaml v2 accepts.
 // Values and go-yaml errors were checked through devstack/go_oracle/yaml.
 import assert from "node:assert/strict";
-import { type Limit, LimitError } from "../limits/mod.ts";
+import { type Limit, LimitError, mountLimits } from "../limits/mod.ts";
 import {
-  defaultYamlLimits,
+  objectsYamlLimits,
   parseYaml11,
   YamlMapping,
   YamlSyntaxError,
   type YamlValue,
 } from "./yaml_1_1.ts";
 
-function failure(source: string, limits = defaultYamlLimits()): Error {
+function failure(source: string, limits = objectsYamlLimits()): Error {
   try {
     parseYaml11(source, limits);
   } catch (error) {
@@ -21,7 +21,7 @@ function failure(source: string, limits = defaultYamlLimits()): Error {
   assert.fail("parseYaml11 did not throw");
 }
 
-function limitHit(source: string, limits = defaultYamlLimits()): Limit {
+function limitHit(source: string, limits = objectsYamlLimits()): Limit {
   const error = failure(source, limits);
   assert.ok(error instanceof LimitError, error.message);
   return error.limit;
@@ -38,7 +38,7 @@ function flowList(count: number): string {
 }
 
 Deno.test("the default budgets are the provider's", () => {
-  const limits = defaultYamlLimits();
+  const limits = objectsYamlLimits();
   assert.deepEqual(
     [limits.nodes.max, limits.depth.max, limits.aliases.max],
     [50_000, 32, 1_000],
@@ -142,7 +142,7 @@ Deno.test("a key over 1,024 characters is not a key, as in go-yaml", () => {
 });
 
 Deno.test("go-yaml's own depth limit of 10,000 flow levels applies under a larger budget", () => {
-  const limits = { ...defaultYamlLimits(), depth: { max: 50_000, unit: "levels", flag: "x" } };
+  const limits = { ...objectsYamlLimits(), depth: { max: 50_000, unit: "levels", flag: "x" } };
   assert.equal(failure("[".repeat(10_001), limits).message, "yaml: exceeded max depth of 10000");
 });
 
@@ -217,3 +217,10 @@ function normalize(value: YamlValue): unknown {
   if (value instanceof YamlMapping) return value.entries.map(([k, v]) => [k, normalize(v)]);
   return Array.isArray(value) ? value.map(normalize) : value;
 }
+
+Deno.test("the budgets follow the mount's limits", () => {
+  const limits = objectsYamlLimits(mountLimits({ objectsDepth: 2, objectsNodes: 3 }));
+  assert.deepEqual(parseYaml11("[[a]]", limits), [["a"]]);
+  assert.equal(limitHit("[[[a]]]", limits).max, 2);
+  assert.equal(limitHit("[a, b, c]", limits).max, 3);
+});
