@@ -53,6 +53,12 @@ function summary(report: SoakReport): string {
         `${report.durationS.toFixed(0)} s (${report.mountsPerSecond.toFixed(0)} mounts/s)`,
       ],
       [
+        "load average",
+        `${report.loadAverage.start.map((x) => x.toFixed(2)).join(" ")} at start, ${
+          report.loadAverage.end.map((x) => x.toFixed(2)).join(" ")
+        } at end (${navigator.hardwareConcurrency} cores)`,
+      ],
+      [
         "succeeded",
         `${outcomes.ok} (objects ${objects.mounted}, ${objects.fromFailover} from the failover region)`,
       ],

@@ -78,6 +78,8 @@ export interface SoakCheck {
 export interface SoakReport {
   /** The options (without callbacks). */
   options: Omit<SoakOptions, "onSample">;
+  /** Load average (1, 5, 15 min) of the machine when the mounts started and ended: a busy machine slows every mount. */
+  loadAverage: { start: number[]; end: number[] };
   /** Wall time of the mounts, s. */
   durationS: number;
   /** Mounts per second. */
@@ -164,6 +166,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const { onSample: _, ...plainOptions } = options;
   const report: SoakReport = {
     options: plainOptions,
+    loadAverage: { start: [], end: [] },
     durationS: 0,
     mountsPerSecond: 0,
     outcomes: {
@@ -258,6 +261,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 
   const startedAt = performance.now();
+  report.loadAverage.start = Deno.loadavg();
   await sample(0, startedAt);
   let done = 0;
   while (done < options.mounts) {
@@ -271,6 +275,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await sample(done, startedAt);
   }
   report.durationS = (performance.now() - startedAt) / 1000;
+  report.loadAverage.end = Deno.loadavg();
   report.mountsPerSecond = options.mounts / report.durationS;
   aws.proxy.clearFaults();
 
