@@ -1,13 +1,15 @@
 /**
  * The kind suite, where Docker exists: builds our image, creates the kind
- * cluster, starts the emulator and the fault proxy on kind's network,
- * installs our chart with the real driver as its dependency, seeds two
- * regions and runs the scenarios (the leak check last). When anything fails,
- * set-up included, the diagnostics are collected before anything is removed.
- * Everything it creates is removed at the end; `E2E_KEEP=1` keeps all of it
- * (cluster, emulator, fault proxy, work directory) and prints how to reach
- * and remove each. The steps are thin wrappers around the command lines of
- * cluster_args.ts.
+ * cluster, starts the emulator and the fault proxy on kind's network with
+ * testcontainers, installs our chart with the real driver as its dependency,
+ * seeds two regions and runs the scenarios (the leak check last), reading
+ * the cluster with client-node and applying and `exec`ing with kubectl. When
+ * anything fails, set-up included, the diagnostics are collected before
+ * anything is removed. Everything it creates is removed at the end;
+ * `E2E_KEEP=1` keeps all of it (cluster, emulator, fault proxy, work
+ * directory: testcontainers' reaper is off for that run) and prints how to
+ * reach and remove each. The docker, kind and helm steps are thin wrappers
+ * around the command lines of cluster_args.ts.
  *
  * @module
  */
@@ -25,8 +27,17 @@ import {
   kindLoadArgs,
   providerInstallArgs,
 } from "./cluster_args.ts";
+import { clientNodeReads, type ClosableKubeReads } from "./client_node_reads.ts";
+import { type ContainerEngine, loadContainerEngine } from "./container_engine.ts";
 import { collectDiagnostics } from "./diagnostics.ts";
-import { PROXY_IMAGE, type StartedFaultProxy, startEmulator, startFaultProxy } from "./emulator.ts";
+import {
+  emulatorSpec,
+  faultProxySpec,
+  PROXY_IMAGE,
+  type StartedFaultProxy,
+  startEmulator,
+  startFaultProxy,
+} from "./emulator.ts";
 import { ensureGoTool, HELM, KIND } from "./go_tools.ts";
 import { controlPlaneNode, dockerKubectl, type Kubectl } from "./kubectl.ts";
 import { runScenarios, SCENARIOS, summaryLine } from "./scenarios.ts";
@@ -71,7 +82,9 @@ async function run(
 export async function runKindE2e(settings: E2eSettings): Promise<number> {
   const created: Created[] = [];
   const containers: string[] = [];
+  let engine: ContainerEngine | undefined;
   let kubectl: Kubectl | undefined;
+  let kube: ClosableKubeReads | undefined;
   let kind: string | undefined;
   let summary = "";
   let failed = false;
@@ -82,6 +95,8 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
     keep: [`rm -rf ${work}`],
   });
   try {
+    // First: with E2E_KEEP=1 the reaper must be off before testcontainers is loaded.
+    engine = await loadContainerEngine({ keep: settings.keep });
     kind = await ensureGoTool(KIND);
     const helm = await ensureGoTool(HELM);
     await run("docker", dockerBuildArgs(settings));
@@ -106,10 +121,19 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
     );
     await run(kind, kindLoadArgs(settings));
     kubectl = dockerKubectl(controlPlaneNode(settings.clusterName));
+    kube = await clientNodeReads({ kubeconfig });
 
+    const leftovers = await engine.removeLeftovers(settings.clusterName);
+    if (leftovers.length > 0) {
+      console.error(`removed the containers of an earlier kept run: ${leftovers.join(", ")}`);
+    }
     console.error(`starting ${settings.backend.image} and the fault proxy on the kind network`);
-    const emulator = await startEmulator(settings.backend, settings.clusterName);
-    containers.push(emulator.name);
+    // Named before they start: a container that never gets ready still has its output kept.
+    containers.push(emulatorSpec(settings.backend, settings.clusterName).name);
+    const emulator = await startEmulator(engine, {
+      backend: settings.backend,
+      cluster: settings.clusterName,
+    });
     created.push({
       what: `emulator container ${emulator.name} (${settings.backend.image})`,
       remove: () => emulator.stop(),
@@ -118,14 +142,11 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
         `remove: docker rm -f ${emulator.name}`,
       ],
     });
-    const proxy: StartedFaultProxy = await startFaultProxy(
-      emulator.clusterUrl,
-      settings.clusterName,
-    );
-    // The Pod Identity agent stand-in runs on this image too: the nodes get it from the host
-    // (already pulled for the proxy) rather than from a registry with pull limits.
-    await run(kind, kindLoadArgs(settings, PROXY_IMAGE));
-    containers.push(proxy.name);
+    containers.push(faultProxySpec(emulator.clusterUrl, settings.clusterName).name);
+    const proxy: StartedFaultProxy = await startFaultProxy(engine, {
+      upstream: emulator.clusterUrl,
+      cluster: settings.clusterName,
+    });
     created.push({
       what: `fault proxy container ${proxy.name} (the provider's AWS endpoint)`,
       remove: () => proxy.stop(),
@@ -135,6 +156,9 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
         `remove: docker rm -f ${proxy.name}`,
       ],
     });
+    // The Pod Identity agent stand-in runs on this image too: the nodes get it from the host
+    // (already pulled for the proxy) rather than from a registry with pull limits.
+    await run(kind, kindLoadArgs(settings, PROXY_IMAGE));
 
     // Our chart with the real driver as its dependency, fetched from the driver's repository.
     const chartCopy = `${work}/chart`;
@@ -155,6 +179,7 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
     using seeder = createSeeder(emulator.hostUrl);
     const results = await runScenarios(SCENARIOS, {
       kubectl,
+      kube,
       aws: seeder,
       setFaults: (faults) => proxy.setFaults(faults),
       settings,
@@ -179,16 +204,19 @@ export async function runKindE2e(settings: E2eSettings): Promise<number> {
     if (failed) {
       const dir = settings.artifactsDir ?? await Deno.makeTempDir({ prefix: "ascp-e2e-diag-" });
       const kindBinary = kind;
+      const started = engine;
       const files = await collectDiagnostics(dir, {
         kubectl,
+        kube,
         exportKindLogs: kubectl && kindBinary
           ? (into) => run(kindBinary, kindExportLogsArgs(settings, into))
           : undefined,
-        containers,
+        containers: containers.map((name) => ({ name, logs: () => started?.logs(name) })),
         summary,
       });
       console.error(`diagnostics (${files.length} files) in ${dir}`);
     }
+    await kube?.close();
     if (settings.keep) {
       console.error(keepInstructions(created));
     } else {

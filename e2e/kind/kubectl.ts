@@ -2,14 +2,35 @@
  * kubectl for the kind suite, without installing it: every kind node image
  * ships the kubectl of its Kubernetes version, so the suite runs
  * `docker exec -i <cluster>-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf …`.
- * The README's commands (`kubectl apply`, `kubectl exec … cat`) run exactly
- * as a user types them, version-matched to the cluster, and the suite needs
- * nothing but Docker and the Go-built kind and helm.
+ * The suite uses it for what a user types in the README: `kubectl apply -f`
+ * of the manifests and `kubectl exec … cat` of a mounted file (and `printenv`,
+ * `stat`); its reads and waits go through client-node (client_node_reads.ts).
+ *
+ * Why apply and exec stay on kubectl: the walkthrough scenario proves the
+ * README's commands, and those are `kubectl apply -f` (client-side apply,
+ * with kubectl's validation and its last-applied annotation) and `kubectl
+ * exec`. client-node has no `apply`: its `KubernetesObjectApi` offers create,
+ * replace and patch (server-side apply with a field manager), a second way of
+ * applying that no user of the README takes, and its `Exec` runs over a
+ * WebSocket client rather than the path users take; neither would prove more.
+ *
+ * {@linkcode kubectlReads} gives the same reads over a {@linkcode Kubectl},
+ * for the control-plane suite, whose kubectl stand-in answers `rollout
+ * status` and `logs` itself (its cluster has no controllers and no kubelet
+ * API) and implements this interface, `getJson`, `firstPod` and `podEvents`
+ * included.
  *
  * @module
  */
 
 import type { KubeObject } from "./chart_render.ts";
+import {
+  type EventFields,
+  eventFieldSelector,
+  eventSummary,
+  type KubeReads,
+  podSummary,
+} from "./kube_reads.ts";
 
 /** The control-plane container of a kind cluster. */
 export function controlPlaneNode(clusterName: string): string {
@@ -43,13 +64,17 @@ export interface Kubectl {
   run(args: string[], input?: string): Promise<string>;
   /** `kubectl apply -f -` of `objects`. */
   apply(objects: KubeObject[]): Promise<void>;
-  /** `kubectl get -o json`. */
+  /** `kubectl get -o json` ({@linkcode kubectlReads} reads through it). */
   getJson(args: string[]): Promise<KubeObject & { items?: KubeObject[] }>;
-  /** The name of the first pod with `app=<app>` in `namespace`. */
+  /**
+   * The name of the first pod with `app=<app>` in `namespace`. The suite
+   * reads pods through {@linkcode KubeReads}; this stays for the control-plane
+   * stand-in, which implements it.
+   */
   firstPod(namespace: string, app: string): Promise<string>;
   /** `kubectl exec <pod> -- cat <path>` (the README's verification step). */
   readFile(namespace: string, pod: string, path: string): Promise<string>;
-  /** Messages of the pod's events with `reason`. */
+  /** Messages of the pod's events with `reason` (as `firstPod`, kept for the stand-in). */
   podEvents(namespace: string, pod: string, reason: string): Promise<string[]>;
 }
 
@@ -103,4 +128,58 @@ export function dockerKubectl(node: string): Kubectl {
     },
   };
   return kubectl;
+}
+
+/** {@linkcode KubeReads} through `kubectl` (see the module doc). */
+export function kubectlReads(kubectl: Kubectl): KubeReads {
+  return {
+    async pods(namespace, labelSelector) {
+      const list = await kubectl.getJson(["pods", "-n", namespace, "-l", labelSelector]);
+      return (list.items ?? []).map(podSummary);
+    },
+    podLog(namespace, pod, log) {
+      return kubectl.run([
+        "logs",
+        "-n",
+        namespace,
+        pod,
+        "-c",
+        log.container,
+        "--tail=-1",
+        ...(log.previous ? ["--previous"] : []),
+      ]);
+    },
+    async secret(namespace, name) {
+      let secret: KubeObject;
+      try {
+        secret = await kubectl.getJson(["secret", "-n", namespace, name]);
+      } catch (error) {
+        if (/not found/i.test((error as Error).message)) return undefined;
+        throw error;
+      }
+      return { data: secret.data ?? {}, labels: secret.metadata.labels ?? {} };
+    },
+    async events(filter) {
+      const selector = eventFieldSelector(filter);
+      const list = await kubectl.getJson([
+        "events",
+        ...(filter.namespace ? ["-n", filter.namespace] : ["--all-namespaces"]),
+        ...(selector ? ["--field-selector", selector] : []),
+      ]);
+      return (list.items ?? []).map((event) => eventSummary(event as EventFields));
+    },
+    async driverObjects(resource) {
+      return (await kubectl.getJson([resource, "--all-namespaces"])).items ?? [];
+    },
+    async rollout(kind, namespace, name, options = {}) {
+      await kubectl.run([
+        "rollout",
+        "status",
+        "-n",
+        namespace,
+        `${kind.toLowerCase()}/${name}`,
+        `--timeout=${Math.ceil((options.timeoutMs ?? 180_000) / 1000)}s`,
+      ]);
+    },
+  };
 }

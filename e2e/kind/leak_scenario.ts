@@ -9,7 +9,7 @@
  */
 
 import { findLeaks, type LeakSource } from "../../test/support/leak_check.ts";
-import type { Kubectl } from "./kubectl.ts";
+import type { KubeReads } from "./kube_reads.ts";
 import type { Scenario } from "./scenario_context.ts";
 
 /** Label selector of the provider's pods (the chart's `app` label). */
@@ -17,43 +17,43 @@ export const PROVIDER_SELECTOR = "app=secrets-store-csi-driver-provider-aws";
 /** A JSON Web Token: two base64url JSON objects and a signature. */
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/;
 
-/** Every provider log line (each pod, current and previous container) and every event. */
-export async function providerLogsAndEvents(kubectl: Kubectl): Promise<LeakSource[]> {
+/**
+ * Every provider log line (each pod, each container, current and previous
+ * instance) and every event. A previous instance exists only after a restart,
+ * so its absence is not an error; a current log that cannot be read is.
+ */
+export async function providerLogsAndEvents(kube: KubeReads): Promise<LeakSource[]> {
   const sources: LeakSource[] = [];
-  const pods = await kubectl.getJson(["pods", "-n", "kube-system", "-l", PROVIDER_SELECTOR]);
-  for (const pod of pods.items ?? []) {
-    const name = pod.metadata.name;
-    for (const previous of [false, true]) {
-      let text: string;
-      try {
-        text = await kubectl.run([
-          "logs",
-          "-n",
-          "kube-system",
-          name,
-          "--all-containers",
-          "--tail=-1",
-          ...(previous ? ["--previous"] : []),
-        ]);
-      } catch {
-        continue; // no previous container: it never restarted
-      }
-      text.split("\n").forEach((line, index) => {
-        const which = previous ? "previous container's " : "";
-        if (line !== "") {
-          sources.push({ where: `provider pod ${name} ${which}log line ${index + 1}`, text: line });
+  for (const pod of await kube.pods("kube-system", PROVIDER_SELECTOR)) {
+    for (const container of pod.containers) {
+      for (const previous of [false, true]) {
+        let text: string;
+        try {
+          text = await kube.podLog("kube-system", pod.name, { container, previous });
+        } catch (error) {
+          if (previous) continue; // it never restarted
+          throw new Error(
+            `cannot read the log of provider pod ${pod.name} (${container}): ` +
+              (error as Error).message,
+          );
         }
-      });
+        const which = previous ? "previous container's " : "";
+        text.split("\n").forEach((line, index) => {
+          if (line !== "") {
+            sources.push({
+              where: `provider pod ${pod.name} ${container} ${which}log line ${index + 1}`,
+              text: line,
+            });
+          }
+        });
+      }
     }
   }
-  const events = await kubectl.getJson(["events", "--all-namespaces"]);
-  for (const event of events.items ?? []) {
-    const involved = event.involvedObject ?? {};
+  for (const event of await kube.events({})) {
+    const { kind, namespace, name } = event.involved;
     sources.push({
-      where: `event ${event.reason} of ${involved.kind} ${
-        involved.namespace ?? ""
-      }/${involved.name}`,
-      text: String(event.message ?? ""),
+      where: `event ${event.reason} of ${kind} ${namespace}/${name}`,
+      text: event.message,
     });
   }
   return sources;
@@ -64,7 +64,7 @@ export const leakCheck: Scenario = {
   name: "leak check: no seeded value, token or STS credential in a provider log line or an event",
   async run(context) {
     const samples = await context.leakSamples();
-    const sources = await providerLogsAndEvents(context.kubectl);
+    const sources = await providerLogsAndEvents(context.kube);
     const logLines = sources.filter((source) => source.where.startsWith("provider pod"));
     // A check over nothing proves nothing: the other scenarios mounted (debug logs) and failed
     // a mount (FailedMount events), and STS was called (tokens and credentials).

@@ -47,14 +47,9 @@ export const podIdentity: Scenario = {
         source,
       }),
     ]);
-    await kubectl.run([
-      "rollout",
-      "status",
-      "-n",
-      AGENT_NAMESPACE,
-      `daemonset/${POD_IDENTITY_AGENT_NAME}`,
-      "--timeout=180s",
-    ]);
+    await context.kube.rollout("DaemonSet", AGENT_NAMESPACE, POD_IDENTITY_AGENT_NAME, {
+      timeoutMs: 180_000,
+    });
     await kubectl.apply([namespace(NS), serviceAccount(SERVICE_ACCOUNT, { namespace: NS })]);
     await context.aws.createSecret(settings.primaryRegion, "PodIdentitySecret", VALUE);
     const pod = await mountApp(context, NS, "pod-identity", {
@@ -66,17 +61,12 @@ export const podIdentity: Scenario = {
     // The agent, not IRSA, gave the credentials: it says whom it served with which role.
     const served = `served ${NS}/${SERVICE_ACCOUNT} with ${role}`;
     await waitFor(context, "the agent stand-in's log line", async () => {
-      const logs = await kubectl.run([
-        "logs",
-        "-n",
-        AGENT_NAMESPACE,
-        "-l",
-        `app=${POD_IDENTITY_AGENT_NAME}`,
-        "-c",
-        "agent",
-        "--tail=-1",
-      ]);
-      return logs.split("\n").includes(served) ? true : undefined;
+      const agents = await context.kube.pods(AGENT_NAMESPACE, `app=${POD_IDENTITY_AGENT_NAME}`);
+      for (const agent of agents) {
+        const log = await context.kube.podLog(AGENT_NAMESPACE, agent.name, { container: "agent" });
+        if (log.split("\n").includes(served)) return true;
+      }
+      return undefined;
     }, { timeoutMs: 30_000 });
   },
 };

@@ -1,14 +1,16 @@
 /**
  * What the kind suite's scenarios work with ({@linkcode ScenarioContext}: a
- * cluster, the emulator, the fault proxy) and the steps they share: a
- * namespace with an IRSA service account, a mounting Deployment, reading a
- * mounted file, waiting. Scenarios need nothing else, so tests drive them
- * against a fake cluster.
+ * cluster — kubectl for applying and `exec`, {@linkcode KubeReads} for reads
+ * and waits —, the emulator, the fault proxy) and the steps they share: a
+ * namespace with an IRSA service account, a mounting Deployment and its
+ * rollout, reading a mounted file, a synced Secret, waiting. Scenarios need
+ * nothing else, so tests drive them against a fake cluster.
  *
  * @module
  */
 
 import type { SecretSample } from "../../test/support/leak_check.ts";
+import { type KubeReads, pickPod } from "./kube_reads.ts";
 import type { Kubectl } from "./kubectl.ts";
 import {
   irsaServiceAccount,
@@ -39,8 +41,10 @@ export interface AwsSeeding {
 
 /** What a scenario works with. */
 export interface ScenarioContext {
-  /** kubectl on the cluster. */
+  /** kubectl on the cluster: `apply` of manifests and `exec` in pods, as users type them. */
   kubectl: Kubectl;
+  /** Reads and waits on the cluster (client-node in the kind suite). */
+  kube: KubeReads;
   /** The emulator. */
   aws: AwsSeeding;
   /** Sets the fault proxy's failing regions. */
@@ -109,21 +113,19 @@ export async function waitFor<T>(
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${cause}`);
 }
 
-/** Waits for `deployment`'s rollout; returns its first pod. */
+/** The pod of app `app` in `ns` (a ready one when there is one). */
+export async function firstPod(context: ScenarioContext, ns: string, app: string): Promise<string> {
+  return pickPod(await context.kube.pods(ns, `app=${app}`), `with app=${app} in ${ns}`).name;
+}
+
+/** Waits for `deployment`'s rollout; returns its pod. */
 export async function rollout(
   context: ScenarioContext,
   ns: string,
   deployment: string,
 ): Promise<string> {
-  await context.kubectl.run([
-    "rollout",
-    "status",
-    "-n",
-    ns,
-    `deployment/${deployment}`,
-    "--timeout=180s",
-  ]);
-  return await context.kubectl.firstPod(ns, deployment);
+  await context.kube.rollout("Deployment", ns, deployment, { timeoutMs: 180_000 });
+  return await firstPod(context, ns, deployment);
 }
 
 /** Namespace `ns` with the IRSA service account {@linkcode APP_SA}. */
@@ -190,8 +192,8 @@ export async function secretValue(
   name: string,
   key: string,
 ): Promise<{ value: string; labels: Record<string, string> } | undefined> {
-  const secret = await context.kubectl.getJson(["secret", "-n", ns, name]);
-  const encoded = secret.data?.[key];
-  if (typeof encoded !== "string") return undefined;
-  return { value: atob(encoded), labels: secret.metadata.labels ?? {} };
+  const secret = await context.kube.secret(ns, name);
+  const encoded = secret?.data[key];
+  if (secret === undefined || typeof encoded !== "string") return undefined;
+  return { value: atob(encoded), labels: secret.labels };
 }

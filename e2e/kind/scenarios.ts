@@ -27,6 +27,7 @@ import {
   APP_SA,
   appNamespace,
   expectEqual,
+  firstPod,
   mountApp,
   read,
   rollout,
@@ -115,7 +116,7 @@ export const rotation: Scenario = {
   name: "rotation: a new version reaches the file and the synced Secret",
   async run(context) {
     const { settings } = context;
-    const pod = await context.kubectl.firstPod(ROTATION_NS, "rotation");
+    const pod = await firstPod(context, ROTATION_NS, "rotation");
     await context.aws.putSecretValue(settings.primaryRegion, "RotatingSecret", "r0tated-v2-Kp3");
     context.log("waiting for the driver's rotation (poll interval 30 s)");
     await waitFor(context, "the rotated file", async () => {
@@ -243,10 +244,14 @@ export const missingSecret: Scenario = {
         image: settings.workloadImage,
       }),
     ]);
-    const pod = await waitFor(context, "the pod", () => kubectl.firstPod(ns, "missing"));
+    const pod = await waitFor(context, "the pod", () => firstPod(context, ns, "missing"));
     const message = await waitFor(context, "a FailedMount event", async () => {
-      const messages = await kubectl.podEvents(ns, pod, "FailedMount");
-      return messages.find((text) => text.includes("DoesNotExist"));
+      const events = await context.kube.events({
+        namespace: ns,
+        involvedObject: pod,
+        reason: "FailedMount",
+      });
+      return events.map((event) => event.message).find((text) => text.includes("DoesNotExist"));
     }, { timeoutMs: 120_000 });
     if (!message.includes(`failed to mount secrets store objects for pod ${ns}/${pod}`)) {
       throw new Error(`FailedMount event without the driver's mount error: ${message}`);

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import type { KubeObject } from "./chart_render.ts";
+import type { EventSummary, KubeReads, PodSummary, SecretSummary } from "./kube_reads.ts";
 import type { Kubectl } from "./kubectl.ts";
 import type { RegionFaults } from "./region_fault_proxy.ts";
 import {
@@ -47,6 +48,8 @@ class FakeCluster implements AwsSeeding {
   extraEvents: { reason: string; message: string }[] = [];
   /** false: a provider that never asks the Pod Identity agent (uses IRSA whatever the class says). */
   honoursPodIdentity = true;
+  /** The reads and waits the scenarios made. */
+  reads: string[] = [];
 
   createSecret(region: string, name: string, value: string) {
     this.values.set(`${region}/${name}`, value);
@@ -124,42 +127,34 @@ class FakeCluster implements AwsSeeding {
   }
 
   /** FailedMount events of every pod whose mount fails, and the extra ones. */
-  events(): KubeObject[] {
-    const events = this.objects.filter((object) => object.kind === "Deployment").flatMap(
+  events(): EventSummary[] {
+    const failed = this.objects.filter((object) => object.kind === "Deployment").flatMap(
       (deployment) => {
         const { namespace: ns, name } = deployment.metadata;
+        const pod = `${name}-pod`;
         try {
-          this.mount(ns!, `${name}-pod`);
+          this.mount(ns!, pod);
           return [];
         } catch (error) {
           return [{
             reason: "FailedMount",
-            message: this.failedMountMessage(ns!, `${name}-pod`, error as Error),
+            message: this.failedMountMessage(ns!, pod, error as Error),
+            involved: { kind: "Pod", namespace: ns!, name: pod },
           }];
         }
       },
     );
-    return [...events, ...this.extraEvents].map((event, index) => ({
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { name: `event-${index}` },
-      reason: event.reason,
-      message: event.message,
-      involvedObject: { kind: "Pod", namespace: "e2e", name: "pod" },
-    }));
+    return [
+      ...failed,
+      ...this.extraEvents.map((event) => ({
+        ...event,
+        involved: { kind: "Pod", namespace: "e2e", name: "pod" },
+      })),
+    ];
   }
 
   kubectl(): Kubectl {
     const run = (args: string[]): Promise<string> => {
-      if (args[0] === "rollout") return Promise.resolve("");
-      if (args[0] === "logs" && args.includes("agent")) {
-        return Promise.resolve(this.agentLog.join("\n") + "\n");
-      }
-      if (args[0] === "logs" && args[2] === "kube-system") {
-        return args.includes("--previous")
-          ? Promise.reject(new Error("previous terminated container not found"))
-          : Promise.resolve(this.providerLog.join("\n") + "\n");
-      }
       const [, , ns, pod, , command, ...rest] = args;
       if (args[0] === "exec" && command === "printenv") {
         const deployment = this.deploymentOfPod(ns, pod);
@@ -181,7 +176,9 @@ class FakeCluster implements AwsSeeding {
       }
       throw new Error(`fake kubectl cannot run ${args.join(" ")}`);
     };
-    const kubectl: Kubectl = {
+    // The scenarios read through KubeReads; kubectl only applies and execs.
+    const notForReads = () => Promise.reject(new Error("the scenarios read through KubeReads"));
+    return {
       run,
       apply: (objects) => {
         for (const object of objects) {
@@ -192,75 +189,98 @@ class FakeCluster implements AwsSeeding {
         }
         return Promise.resolve();
       },
-      getJson: (args) => {
-        if (args[0] === "pods") {
-          return Promise.resolve({
-            apiVersion: "v1",
-            kind: "List",
-            metadata: { name: "" },
-            items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "provider-abcde" } }],
-          });
-        }
-        if (args[0] === "events") {
-          return Promise.resolve({
-            apiVersion: "v1",
-            kind: "List",
-            metadata: { name: "" },
-            items: this.events(),
-          });
-        }
-        const [kind, , ns, name] = args;
-        assert.equal(kind, "secret");
-        for (const spc of this.objects.filter((object) => object.kind === "SecretProviderClass")) {
-          // deno-lint-ignore no-explicit-any
-          const object = spc.spec.secretObjects?.find((s: any) => s.secretName === name);
-          if (!object || spc.metadata.namespace !== ns) continue;
-          const deployment = this.objects.find((candidate) =>
-            candidate.kind === "Deployment" && candidate.metadata.namespace === ns &&
-            candidate.spec.template.spec.volumes[0].csi.volumeAttributes.secretProviderClass ===
-              spc.metadata.name
-          )!;
-          const files = this.mount(ns, `${deployment.metadata.name}-pod`);
-          return Promise.resolve({
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: {
-              name,
-              labels: { "secrets-store.csi.k8s.io/managed": "true", ...object.labels },
-            },
-            data: Object.fromEntries(
-              // deno-lint-ignore no-explicit-any
-              object.data.map((d: any) => [d.key, btoa(files.get(d.objectName)![0])]),
-            ),
-          });
-        }
-        return Promise.reject(new Error(`secrets "${name}" not found`));
-      },
-      firstPod: (ns, app) =>
-        this.find("Deployment", ns, app)
-          ? Promise.resolve(`${app}-pod`)
-          : Promise.reject(new Error("no pod")),
+      getJson: notForReads,
+      firstPod: notForReads,
       readFile: (ns, pod, path) => {
         const file = this.mount(ns, pod).get(path.replace("/mnt/secrets-store/", ""));
         return file ? Promise.resolve(file[0]) : Promise.reject(new Error(`${path}: no such file`));
       },
-      podEvents: (ns, pod, reason) => {
-        try {
-          this.mount(ns, pod);
-          return Promise.resolve([]);
-        } catch (error) {
-          return Promise.resolve([
-            `${this.failedMountMessage(ns, pod, error as Error)} (${reason})`,
-          ]);
+      podEvents: notForReads,
+    };
+  }
+
+  /** The Secret `name` as the driver would sync it from the class that names it. */
+  syncedSecret(ns: string, name: string): SecretSummary | undefined {
+    for (const spc of this.objects.filter((object) => object.kind === "SecretProviderClass")) {
+      // deno-lint-ignore no-explicit-any
+      const object = spc.spec.secretObjects?.find((s: any) => s.secretName === name);
+      if (!object || spc.metadata.namespace !== ns) continue;
+      const deployment = this.objects.find((candidate) =>
+        candidate.kind === "Deployment" && candidate.metadata.namespace === ns &&
+        candidate.spec.template.spec.volumes[0].csi.volumeAttributes.secretProviderClass ===
+          spc.metadata.name
+      )!;
+      const files = this.mount(ns, `${deployment.metadata.name}-pod`);
+      return {
+        labels: { "secrets-store.csi.k8s.io/managed": "true", ...object.labels },
+        data: Object.fromEntries(
+          // deno-lint-ignore no-explicit-any
+          object.data.map((d: any) => [d.key, btoa(files.get(d.objectName)![0])]),
+        ),
+      };
+    }
+    return undefined;
+  }
+
+  /** Reads and waits as client-node would answer them on this cluster. */
+  kube(): KubeReads {
+    const pod = (name: string, containers: string[]): PodSummary => ({
+      name,
+      ready: true,
+      deleting: false,
+      phase: "Running",
+      containers,
+      waiting: [],
+    });
+    return {
+      pods: (ns, selector) => {
+        this.reads.push(`pods ${ns} ${selector}`);
+        const app = selector.replace(/^app=/, "");
+        if (ns === "kube-system") return Promise.resolve([pod("provider-abcde", ["provider"])]);
+        if (app === "eks-pod-identity-agent") {
+          return Promise.resolve(
+            this.find("DaemonSet", ns, app) ? [pod(`${app}-x`, ["agent"])] : [],
+          );
         }
+        return Promise.resolve(
+          this.find("Deployment", ns, app) ? [pod(`${app}-pod`, ["app"])] : [],
+        );
+      },
+      podLog: (ns, name, options) => {
+        this.reads.push(
+          `log ${ns}/${name} ${options.container}${options.previous ? " previous" : ""}`,
+        );
+        if (options.previous) {
+          return Promise.reject(new Error("previous terminated container not found"));
+        }
+        if (ns === "kube-system") return Promise.resolve(this.providerLog.join("\n") + "\n");
+        if (options.container === "agent") return Promise.resolve(this.agentLog.join("\n") + "\n");
+        return Promise.reject(new Error(`no log of ${ns}/${name}`));
+      },
+      secret: (ns, name) => Promise.resolve(this.syncedSecret(ns, name)),
+      events: (filter) => {
+        this.reads.push(`events ${JSON.stringify(filter)}`);
+        return Promise.resolve(
+          this.events().filter((event) =>
+            (filter.reason === undefined || event.reason === filter.reason) &&
+            (filter.involvedObject === undefined || event.involved.name === filter.involvedObject)
+          ),
+        );
+      },
+      driverObjects: () => Promise.reject(new Error("not used by the scenarios")),
+      rollout: (kind, ns, name) => {
+        this.reads.push(`rollout ${kind} ${ns}/${name}`);
+        return this.find(kind, ns, name)
+          ? Promise.resolve()
+          : Promise.reject(new Error(`${kind} ${ns}/${name} not found`));
       },
     };
-    return kubectl;
   }
 
   context(log: string[]): ScenarioContext {
     return {
       kubectl: this.kubectl(),
+      kube: this.kube(),
       aws: this,
       setFaults: (faults) => {
         this.faults = faults;
@@ -290,6 +310,25 @@ Deno.test("every scenario passes against a cluster that behaves like driver + pr
   assert.deepEqual(results.filter((result) => result.error), []);
   assert.equal(summaryLine(results), "9 passed, 0 failed");
   assert.deepEqual(cluster.faults, {}, "failover clears its faults");
+  // Rollouts are waited for through the reads (client-node in the suite), not kubectl.
+  const rollouts = cluster.reads.filter((read) => read.startsWith("rollout "));
+  assert.deepEqual(rollouts, [
+    "rollout Deployment e2e-readme/nginx-irsa-deployment",
+    "rollout Deployment e2e-rotation/rotation",
+    "rollout Deployment e2e-jmespath/jmespath",
+    "rollout Deployment e2e-ssm/ssm",
+    "rollout Deployment e2e-failover/failover-healthy",
+    "rollout Deployment e2e-failover/failover-degraded",
+    "rollout DaemonSet e2e-pod-identity-agent/eks-pod-identity-agent",
+    "rollout Deployment e2e-pod-identity/pod-identity",
+  ]);
+  // The leak check read both instances of every provider container, and every event.
+  assert.ok(cluster.reads.includes("log kube-system/provider-abcde provider"));
+  assert.ok(cluster.reads.includes("log kube-system/provider-abcde provider previous"));
+  assert.ok(cluster.reads.includes("events {}"));
+  assert.ok(cluster.reads.includes(
+    'events {"namespace":"e2e-negative","involvedObject":"missing-pod","reason":"FailedMount"}',
+  ));
 });
 
 Deno.test("the README walkthrough applies the example files with the IRSA service account", async () => {
@@ -401,7 +440,7 @@ Deno.test("the leak check finds a seeded value in a provider log line", async ()
   cluster.providerLog.push(JSON.stringify({ msg: "mounted", value: "r0tated-v2-Kp3" }));
   await assert.rejects(
     () => scenario("leak check").run(cluster.context([])),
-    /1 leak\(s\).*\n {2}the value of RotatingSecret in us-west-2 .*appears in provider pod provider-abcde log line 2/,
+    /1 leak\(s\).*\n {2}the value of RotatingSecret in us-west-2 .*appears in provider pod provider-abcde provider log line 2/,
   );
 });
 
@@ -430,5 +469,25 @@ Deno.test("the leak check refuses to pass over nothing", async () => {
   await assert.rejects(
     () => scenario("leak check").run(cluster.context([])),
     /no provider log line to check/,
+  );
+});
+
+Deno.test("the leak check fails when a provider log cannot be read, rather than skip it", async () => {
+  const cluster = await clusterAfterScenarios();
+  const context = cluster.context([]);
+  const kube = context.kube;
+  const unreadable: ScenarioContext = {
+    ...context,
+    kube: {
+      ...kube,
+      podLog: (ns, pod, options) =>
+        options.previous
+          ? kube.podLog(ns, pod, options)
+          : Promise.reject(new Error("container is waiting to start")),
+    },
+  };
+  await assert.rejects(
+    () => scenario("leak check").run(unreadable),
+    /cannot read the log of provider pod provider-abcde \(provider\): container is waiting to start/,
   );
 });
