@@ -16,6 +16,7 @@ import {
   secretProviderClass,
 } from "../../e2e/kind/manifests.ts";
 import type { ClassOptions } from "../../e2e/kind/manifests.ts";
+import { kubectlReads } from "../../e2e/kind/kubectl.ts";
 import { e2eSettings } from "../../e2e/kind/settings.ts";
 import type { AwsEmulator } from "../support/local_stack.ts";
 import {
@@ -45,8 +46,11 @@ export const SHARED_SCENARIOS: Scenario[] = SCENARIOS.filter((scenario) =>
 
 /** The kind scenarios' context on `cluster`, with waits capped at 1 s (they poll every 5 s). */
 export function kindContext(cluster: Cluster, aws: AwsEmulator): ScenarioContext {
+  const kubectl = kubectlStandIn(cluster);
   return {
-    kubectl: kubectlStandIn(cluster),
+    kubectl,
+    // No controllers and no kubelet API here: the stand-in answers rollouts and logs.
+    kube: kubectlReads(kubectl),
     aws: aws.seeder,
     awsEndpointForPods: aws.proxy.url,
     leakSamples: () =>
