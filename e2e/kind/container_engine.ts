@@ -17,11 +17,21 @@
  * before the importing module's own code runs, so {@linkcode loadContainerEngine}
  * sets the variable first and then imports the engine module dynamically.
  *
+ * The containers' ports are published on {@linkcode PUBLISH_ADDRESS} only, so
+ * the suite also reaches them there: `TESTCONTAINERS_HOST_OVERRIDE` is set to
+ * it (unless set already), for testcontainers' own readiness checks too.
+ * Otherwise testcontainers would use `localhost`, which may resolve to `::1`
+ * first, or, when the suite itself runs in a container, the Docker gateway.
+ *
  * @module
  */
 
 /** The environment variable that switches testcontainers' reaper (Ryuk) off. */
 export const RYUK_DISABLED = "TESTCONTAINERS_RYUK_DISABLED";
+/** The environment variable that tells testcontainers where published ports are reached. */
+export const HOST_OVERRIDE = "TESTCONTAINERS_HOST_OVERRIDE";
+/** The host address the containers' ports are published on (as kind publishes its API server). */
+export const PUBLISH_ADDRESS = "127.0.0.1";
 
 /** A container to run on kind's network, with one port published on the host's loopback. */
 export interface ContainerSpec {
@@ -89,7 +99,8 @@ export interface EngineLoading {
 
 /**
  * The testcontainers engine, with Ryuk switched off first when everything
- * must be kept (see the module doc for why the order matters).
+ * must be kept and the host address set (see the module doc for why the
+ * order matters).
  */
 export async function loadContainerEngine(loading: EngineLoading): Promise<ContainerEngine> {
   const env = loading.env ?? Deno.env;
@@ -101,6 +112,12 @@ export async function loadContainerEngine(loading: EngineLoading): Promise<Conta
     log(
       `${RYUK_DISABLED}=true is set: the suite removes its containers itself, but a killed run leaves them`,
     );
+  }
+  const host = env.get(HOST_OVERRIDE);
+  if (host === undefined) {
+    env.set(HOST_OVERRIDE, PUBLISH_ADDRESS);
+  } else if (host !== PUBLISH_ADDRESS) {
+    log(`${HOST_OVERRIDE}=${host}: the containers' ports listen on ${PUBLISH_ADDRESS} only`);
   }
   const module = await (loading.importEngine ?? (() => import("./testcontainers_engine.ts")))();
   return module.testcontainersEngine({ keep: loading.keep });

@@ -15,7 +15,8 @@
  * testcontainers publishes ports on every host address and has no setting
  * for the host IP; {@linkcode LoopbackContainer} binds them to 127.0.0.1 as
  * kind binds its API server, since the fault proxy's control API hands out
- * the service account tokens it saw.
+ * the service account tokens it saw (and `loadContainerEngine` points
+ * testcontainers at that address).
  *
  * @module
  */
@@ -26,12 +27,14 @@ import {
   type StartedTestContainer,
   Wait,
 } from "testcontainers";
-import type { ContainerEngine, ContainerSpec, StartedEndpoint } from "./container_engine.ts";
+import {
+  type ContainerEngine,
+  type ContainerSpec,
+  PUBLISH_ADDRESS,
+  type StartedEndpoint,
+} from "./container_engine.ts";
 import { E2E_LABEL, KIND_NETWORK } from "./emulator.ts";
 import { LogTail } from "./log_tail.ts";
-
-/** The host address published ports are bound to. */
-export const PUBLISH_ADDRESS = "127.0.0.1";
 
 /** Docker's port bindings (`HostConfig.PortBindings`): container port → host bindings. */
 export type PortBindings = Record<string, { HostIp?: string; HostPort?: string }[]>;
@@ -105,7 +108,8 @@ export function testcontainersEngine(options: { keep: boolean }): ContainerEngin
   const tails = new Map<string, LogTail>();
   return {
     async start(spec) {
-      const tail = new LogTail();
+      // moto logs every request: room for a whole run's tail, bounded all the same.
+      const tail = new LogTail({ maxLines: 10_000, maxLineLength: 4_096 });
       tails.set(spec.name, tail);
       let started: StartedTestContainer;
       try {

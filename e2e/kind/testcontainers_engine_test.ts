@@ -21,8 +21,8 @@ import {
   loopbackBindings,
   LoopbackContainer,
   type PortBindings,
-  PUBLISH_ADDRESS,
 } from "./testcontainers_engine.ts";
+import { PUBLISH_ADDRESS } from "./container_engine.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PROBE = fileURLToPath(new URL("./testdata/start_containers.ts", import.meta.url));
@@ -85,13 +85,9 @@ async function probe(
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...await e2eTaskPermissions(), PROBE, ...args],
     cwd: ROOT,
-    env: {
-      DOCKER_HOST: engine.dockerHost,
-      // This machine may itself be a container, where testcontainers would look for a gateway.
-      TESTCONTAINERS_HOST_OVERRIDE: "127.0.0.1",
-      // testcontainers' lock file for the reaper goes there.
-      TMPDIR: dir,
-    },
+    // No TESTCONTAINERS_HOST_OVERRIDE: the engine's loader sets it (this machine may itself
+    // be a container, where testcontainers would otherwise look for a Docker gateway).
+    env: { DOCKER_HOST: engine.dockerHost, TMPDIR: dir },
     stdout: "piped",
     stderr: "piped",
   }).output();
