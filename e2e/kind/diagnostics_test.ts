@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import { runningPod } from "./_test_utils.ts";
 import type { KubeReads } from "./kube_reads.ts";
 import type { Kubectl } from "./kubectl.ts";
 import {
@@ -26,21 +27,18 @@ function fakeKubectl(ran: string[][]): Kubectl {
 
 /** Two provider pods (one restarted), a driver pod of three containers, no agent. */
 function fakeKube(): KubeReads {
-  const pod = (name: string, containers: string[]) => ({
-    name,
-    ready: true,
-    deleting: false,
-    phase: "Running",
-    containers,
-    waiting: [],
-  });
   return {
     pods: (namespace, selector) => {
       if (selector === "app=secrets-store-csi-driver-provider-aws") {
-        return Promise.resolve([pod("provider-a", ["provider"]), pod("provider-b", ["provider"])]);
+        return Promise.resolve([
+          runningPod("provider-a", ["provider"]),
+          runningPod("provider-b", ["provider"]),
+        ]);
       }
       if (selector === "app=secrets-store-csi-driver") {
-        return Promise.resolve([pod("driver-a", ["node-driver-registrar", "secrets-store"])]);
+        return Promise.resolve([
+          runningPod("driver-a", ["node-driver-registrar", "secrets-store"]),
+        ]);
       }
       return namespace === "e2e-pod-identity-agent"
         ? Promise.resolve([])

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runningPod } from "./_test_utils.ts";
 import {
   eventFieldSelector,
   eventSummary,
@@ -44,14 +45,8 @@ Deno.test("a pod's summary: readiness, deletion, containers in log order, waitin
 });
 
 Deno.test("pickPod prefers a ready pod that is not being deleted", () => {
-  const pod = (name: string, ready: boolean, deleting = false) => ({
-    name,
-    ready,
-    deleting,
-    phase: "Running",
-    containers: [],
-    waiting: [],
-  });
+  const pod = (name: string, ready: boolean, deleting = false) =>
+    runningPod(name, [], { ready, deleting });
   assert.equal(
     pickPod([pod("old", true, true), pod("new", false), pod("up", true)], "x").name,
     "up",

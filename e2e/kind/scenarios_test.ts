@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import type { KubeObject } from "./chart_render.ts";
-import type { EventSummary, KubeReads, PodSummary, SecretSummary } from "./kube_reads.ts";
+import { runningPod } from "./_test_utils.ts";
+import type { EventSummary, KubeReads, SecretSummary } from "./kube_reads.ts";
 import type { Kubectl } from "./kubectl.ts";
 import type { RegionFaults } from "./region_fault_proxy.ts";
 import {
@@ -224,26 +225,20 @@ class FakeCluster implements AwsSeeding {
 
   /** Reads and waits as client-node would answer them on this cluster. */
   kube(): KubeReads {
-    const pod = (name: string, containers: string[]): PodSummary => ({
-      name,
-      ready: true,
-      deleting: false,
-      phase: "Running",
-      containers,
-      waiting: [],
-    });
     return {
       pods: (ns, selector) => {
         this.reads.push(`pods ${ns} ${selector}`);
         const app = selector.replace(/^app=/, "");
-        if (ns === "kube-system") return Promise.resolve([pod("provider-abcde", ["provider"])]);
+        if (ns === "kube-system") {
+          return Promise.resolve([runningPod("provider-abcde", ["provider"])]);
+        }
         if (app === "eks-pod-identity-agent") {
           return Promise.resolve(
-            this.find("DaemonSet", ns, app) ? [pod(`${app}-x`, ["agent"])] : [],
+            this.find("DaemonSet", ns, app) ? [runningPod(`${app}-x`, ["agent"])] : [],
           );
         }
         return Promise.resolve(
-          this.find("Deployment", ns, app) ? [pod(`${app}-pod`, ["app"])] : [],
+          this.find("Deployment", ns, app) ? [runningPod(`${app}-pod`, ["app"])] : [],
         );
       },
       podLog: (ns, name, options) => {
