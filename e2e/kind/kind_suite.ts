@@ -28,7 +28,8 @@ import {
   providerInstallArgs,
 } from "./cluster_args.ts";
 import { clientNodeReads, type ClosableKubeReads } from "./client_node_reads.ts";
-import { type ContainerEngine, loadContainerEngine } from "./container_engine.ts";
+import type { ContainerEngine } from "./container_engine.ts";
+import { loadContainerEngine } from "./engine_loader.ts";
 import { collectDiagnostics } from "./diagnostics.ts";
 import {
   emulatorSpec,

@@ -7,7 +7,7 @@
  * on, so that the diagnostics have it even for a container that never got
  * ready (testcontainers removes such a container at once).
  *
- * Load it through `loadContainerEngine` (container_engine.ts), which switches
+ * Load it through `loadContainerEngine` (engine_loader.ts), which switches
  * the reaper off first when `E2E_KEEP=1`; with `keep` the containers are also
  * started without the reaper's session label (`withAutoCleanup(false)`), so
  * that no reaper of another session can take them either.

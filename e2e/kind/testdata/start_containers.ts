@@ -9,7 +9,7 @@
  * @module
  */
 
-import { loadContainerEngine } from "../container_engine.ts";
+import { loadContainerEngine } from "../engine_loader.ts";
 import { startEmulator, startFaultProxy } from "../emulator.ts";
 import { e2eSettings } from "../settings.ts";
 

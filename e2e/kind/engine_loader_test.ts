@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type ContainerEngine,
-  HOST_OVERRIDE,
-  loadContainerEngine,
-  RYUK_DISABLED,
-} from "./container_engine.ts";
+import { type ContainerEngine, HOST_OVERRIDE, RYUK_DISABLED } from "./container_engine.ts";
+import { loadContainerEngine } from "./engine_loader.ts";
 
 /** An environment and an engine import that record the order things happen in. */
 function recorder(initial: Record<string, string> = {}) {
