@@ -78,7 +78,7 @@ export interface DockerEngineStandIn extends AsyncDisposable {
   containers: Map<string, StandInContainer>;
   /** Lines sent to the reaper's socket (`label=…`). */
   reaperLines: string[];
-  /** Stops everything. */
+  /** Stops everything (again: nothing more). */
   close(): Promise<void>;
 }
 
@@ -239,7 +239,7 @@ export function startDockerEngineStandIn(
     const body = text && isJson && text.length > 0
       ? JSON.parse(new TextDecoder().decode(text))
       : undefined;
-    requests.push({ method: request.method, path, query, body });
+    requests.push({ method: request.method, path, query, ...(body === undefined ? {} : { body }) });
 
     if (request.method === "GET" && path === "/info") {
       return json({
@@ -355,13 +355,15 @@ export function startDockerEngineStandIn(
   }
 
   const server = Deno.serve({ path: socket, onListen: () => {} }, handle);
-  const close = async () => {
-    for (const entry of running.values()) {
-      if (entry.container.state === "running") await stop(entry, "exited");
-    }
-    await server.shutdown();
-    await Promise.allSettled([...pending]);
-  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      for (const entry of running.values()) {
+        if (entry.container.state === "running") await stop(entry, "exited");
+      }
+      await server.shutdown();
+      await Promise.allSettled([...pending]);
+    })();
   return {
     dockerHost: `unix://${socket}`,
     requests,
