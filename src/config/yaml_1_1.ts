@@ -8,8 +8,7 @@
  * (`yaml_decode.ts`), scalar resolution (`yaml_resolve.ts`) — so a document
  * gives the same value or the same error as in Go: `0600` is the octal
  * integer 384, `yes` is true, `2024-01-02` stays text, and a syntax error reads
- * `yaml: line N: <libyaml's message>`. One difference is kept on purpose: a
- * surrogate escape (`"\ud800"`) is U+FFFD here, where go-yaml refuses it.
+ * `yaml: line N: <libyaml's message>`.
  * `test/fuzz/yaml_differential_test.ts` compares us with go-yaml itself.
  *
  * The `objects` parameter is written by application teams and parsed on the

@@ -293,6 +293,7 @@ Deno.test("syntax errors use go-yaml's 'yaml: line N:' form", () => {
   assert.match(parseError("- objectName: [a"), /^yaml: line 1: /);
 });
 
-Deno.test("a lone surrogate escape in a YAML string becomes U+FFFD, as in Go's UTF-8 strings", () => {
-  assert.deepEqual(parseYaml11('- "a\\ud800b"'), ["a\ufffdb"]);
+Deno.test("a surrogate escape in a YAML string is go-yaml's invalid escape error", () => {
+  assert.equal(parseError('- "a\\ud800b"'), "yaml: found invalid Unicode character escape code");
+  assert.equal(parseError('- ok\n- "\\udfff"'), "yaml: line 2: found invalid Unicode character escape code");
 });

@@ -261,13 +261,11 @@ function scanEscape(input: YamlInput): string {
     if (digit < 0) throw scannerError(input.line, "did not find expected hexdecimal number");
     value = value * 16 + digit;
   }
-  if (value > 0x10ffff) {
+  if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
     throw scannerError(input.line, "found invalid Unicode character escape code");
   }
   for (let k = 0; k < length; k++) input.skip();
-  // go-yaml refuses a surrogate escape too; we keep the character a Go string
-  // would hold for it (U+FFFD), which our tests pin.
-  return value >= 0xd800 && value <= 0xdfff ? "\ufffd" : String.fromCodePoint(value);
+  return String.fromCodePoint(value);
 }
 
 /** The text of a plain (unquoted) scalar. */

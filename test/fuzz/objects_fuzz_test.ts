@@ -1,6 +1,7 @@
 /**
  * Property: any `objects` text with any `pathTranslation` and regions is
- * either refused with an ObjectsError or gives objects whose files all pass
+ * either refused with an ObjectsError (or a LimitError naming a budget and its
+ * flag) or gives objects whose files all pass
  * the path rules, are distinct, and never need a file as a directory — within
  * a time bound (alias bombs, deep nesting and huge scalars included).
  */
@@ -13,6 +14,7 @@ import {
   ObjectsError,
   parseMountObjects,
 } from "../../src/config/mount_objects.ts";
+import { LimitError } from "../../src/limits/mod.ts";
 import { hostileText, pathTranslation } from "./arbitraries.ts";
 import { checkProperty, timed } from "./fuzz_settings.ts";
 import { objectsDocument, type PoolEntry } from "./objects_yaml.ts";
@@ -68,7 +70,9 @@ function checkFiles(objects: MountObject[]): void {
 
 for (const hostile of [false, true]) {
   Deno.test(
-    `${hostile ? "hostile" : "valid"} objects YAML: an ObjectsError or safe, distinct file names`,
+    `${
+      hostile ? "hostile" : "valid"
+    } objects YAML: an ObjectsError, a LimitError or safe, distinct file names`,
     async () => {
       await checkProperty(
         `${hostile ? "hostile" : "valid"} objects YAML`,
@@ -86,8 +90,12 @@ for (const hostile of [false, true]) {
               );
             } catch (error) {
               assert.ok(
-                error instanceof ObjectsError,
-                `not an ObjectsError: ${(error as Error)?.name}: ${(error as Error)?.message}`,
+                error instanceof ObjectsError ||
+                  (error instanceof LimitError &&
+                    / \(provider flag --max-[a-z-]+\)$/.test(error.message)),
+                `not an ObjectsError or LimitError: ${(error as Error)?.name}: ${
+                  (error as Error)?.message
+                }`,
               );
               assert.ok(error.message.length > 0);
               return;
