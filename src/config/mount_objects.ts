@@ -8,7 +8,8 @@
 
 import { isArn, parseArn } from "./arn.ts";
 import { filePathProblem } from "./file_path_rules.ts";
-import { decodeObjects, ObjectsDecodeError, type ObjectSpec } from "./objects_decode.ts";
+import { decodeObjectsSteps, ObjectsDecodeError, type ObjectSpec } from "./objects_decode.ts";
+import { runSteps, type Steps } from "../limits/mod.ts";
 import type { YamlLimits } from "./yaml_1_1.ts";
 import {
   parsePathTranslation,
@@ -94,6 +95,18 @@ export function parseMountObjects(
   objectsText: string,
   options: ParseMountObjectsOptions,
 ): MountObject[] {
+  return runSteps(parseMountObjectsSteps(objectsText, options));
+}
+
+/**
+ * {@linkcode parseMountObjects} as steps: it may pause while the YAML is
+ * read and between decoding and validation, so a caller can give the event
+ * loop a turn during a large class.
+ */
+export function* parseMountObjectsSteps(
+  objectsText: string,
+  options: ParseMountObjectsOptions,
+): Steps<MountObject[]> {
   let translation: PathTranslation;
   try {
     translation = parsePathTranslation(options.pathTranslation);
@@ -102,13 +115,14 @@ export function parseMountObjects(
   }
   let specs: (ObjectSpec | null)[];
   try {
-    specs = decodeObjects(objectsText, { limits: options.limits });
+    specs = yield* decodeObjectsSteps(objectsText, { limits: options.limits });
   } catch (error) {
     if (error instanceof ObjectsDecodeError) {
       throw new ObjectsError(`Failed to load SecretProviderClass: ${error.message}`);
     }
     throw error;
   }
+  yield;
   const objects: MountObject[] = [];
   const seenNames = new Map<string, ObjectSpec>();
   const seenAliases = new Set<string>();

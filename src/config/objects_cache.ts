@@ -12,12 +12,12 @@
  */
 
 import { LruMap } from "../cache/lru_map.ts";
-import { LimitError } from "../limits/mod.ts";
+import { LimitError, runSteps, type Steps } from "../limits/mod.ts";
 import {
   type MountObject,
   ObjectsError,
-  parseMountObjects,
   type ParseMountObjectsOptions,
+  parseMountObjectsSteps,
 } from "./mount_objects.ts";
 
 type Entry = { objects: readonly MountObject[] } | { error: string } | { limit: LimitError };
@@ -54,12 +54,20 @@ export class ObjectsCache {
    *   cache: a hostile class sent again costs nothing).
    */
   parse(objectsText: string, options: ParseMountObjectsOptions): readonly MountObject[] {
+    return runSteps(this.parseSteps(objectsText, options));
+  }
+
+  /** {@linkcode ObjectsCache.parse} as steps that may pause while a new class is parsed. */
+  *parseSteps(
+    objectsText: string,
+    options: ParseMountObjectsOptions,
+  ): Steps<readonly MountObject[]> {
     const key = JSON.stringify([objectsText, options.regions, options.pathTranslation]);
     let entry = this.#entries.get(key);
     if (entry === undefined) {
       this.stats.misses++;
       try {
-        entry = { objects: parseMountObjects(objectsText, options) };
+        entry = { objects: yield* parseMountObjectsSteps(objectsText, options) };
       } catch (error) {
         if (error instanceof ObjectsError) entry = { error: error.message };
         else if (error instanceof LimitError) entry = { limit: error };

@@ -12,8 +12,9 @@
  */
 
 import { formatFloat32 } from "./go_format.ts";
+import { runSteps, type Steps } from "../limits/mod.ts";
 import {
-  parseYaml11,
+  parseYaml11Steps,
   type YamlLimits,
   YamlMapping,
   YamlSyntaxError,
@@ -143,15 +144,24 @@ export function decodeObjects(
   source: string,
   options: { limits?: YamlLimits } = {},
 ): (ObjectSpec | null)[] {
+  return runSteps(decodeObjectsSteps(source, options));
+}
+
+/** {@linkcode decodeObjects} as steps that may pause while the YAML is read. */
+export function* decodeObjectsSteps(
+  source: string,
+  options: { limits?: YamlLimits } = {},
+): Steps<(ObjectSpec | null)[]> {
   let value: YamlValue;
   try {
-    value = parseYaml11(source, options.limits);
+    value = yield* parseYaml11Steps(source, options.limits);
   } catch (error) {
     if (error instanceof YamlSyntaxError) {
       throw new ObjectsDecodeError(`error converting YAML to JSON: ${error.message}`);
     }
     throw error;
   }
+  yield;
   const unsupported = unsupportedJsonValue(value, { kind: "slice", schema: DESCRIPTOR_SCHEMA });
   if (unsupported !== undefined) {
     throw new ObjectsDecodeError(`error converting YAML to JSON: ${unsupported}`);

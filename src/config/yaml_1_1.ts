@@ -19,8 +19,8 @@
  * @module
  */
 
-import { type MountLimits, mountLimits } from "../limits/mod.ts";
-import { composeYaml, type YamlLimits } from "./yaml_compose.ts";
+import { type MountLimits, mountLimits, runSteps, type Steps } from "../limits/mod.ts";
+import { composeYamlSteps, type YamlLimits } from "./yaml_compose.ts";
 import { decodeYaml } from "./yaml_decode.ts";
 import type { YamlValue } from "./yaml_value.ts";
 
@@ -56,5 +56,15 @@ export function objectsYamlLimits(limits: MountLimits = mountLimits()): YamlLimi
  * @throws {LimitError} when the document goes over a budget.
  */
 export function parseYaml11(source: string, limits: YamlLimits = objectsYamlLimits()): YamlValue {
-  return decodeYaml(composeYaml(source, limits), limits);
+  return runSteps(parseYaml11Steps(source, limits));
+}
+
+/** {@linkcode parseYaml11} as steps that may pause in the middle of a large document. */
+export function* parseYaml11Steps(
+  source: string,
+  limits: YamlLimits = objectsYamlLimits(),
+): Steps<YamlValue> {
+  const tape = yield* composeYamlSteps(source, limits);
+  yield;
+  return decodeYaml(tape, limits);
 }

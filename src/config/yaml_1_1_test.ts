@@ -295,5 +295,8 @@ Deno.test("syntax errors use go-yaml's 'yaml: line N:' form", () => {
 
 Deno.test("a surrogate escape in a YAML string is go-yaml's invalid escape error", () => {
   assert.equal(parseError('- "a\\ud800b"'), "yaml: found invalid Unicode character escape code");
-  assert.equal(parseError('- ok\n- "\\udfff"'), "yaml: line 2: found invalid Unicode character escape code");
+  assert.equal(
+    parseError('- ok\n- "\\udfff"'),
+    "yaml: line 2: found invalid Unicode character escape code",
+  );
 });

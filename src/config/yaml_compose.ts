@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type Limit, LimitError } from "../limits/mod.ts";
+import { type Limit, LimitError, runSteps, type Steps } from "../limits/mod.ts";
 import {
   ALIAS_EVENT,
   MAPPING_START_EVENT,
@@ -108,6 +108,9 @@ export const LIMIT_MESSAGES = {
   aliases: "the objects YAML has more aliases than allowed",
 } as const;
 
+/** Events composed between two points where the work may pause. */
+const EVENTS_PER_STEP = 256;
+
 /**
  * Parses the first document of `source` into a tape (empty for a text with
  * no document).
@@ -116,6 +119,14 @@ export const LIMIT_MESSAGES = {
  * @throws {LimitError} when the document goes over a budget.
  */
 export function composeYaml(source: string, limits: YamlLimits): YamlTape {
+  return runSteps(composeYamlSteps(source, limits));
+}
+
+/**
+ * {@linkcode composeYaml} as steps: it yields every few thousand events, so a
+ * caller can give the event loop a turn in the middle of a large document.
+ */
+export function* composeYamlSteps(source: string, limits: YamlLimits): Steps<YamlTape> {
   const parser = new YamlParser(source);
   const tape = new YamlTape();
   parser.next(); // STREAM-START
@@ -124,7 +135,9 @@ export function composeYaml(source: string, limits: YamlLimits): YamlTape {
   const open: number[] = [];
   let nodes = 0;
   let aliases = 0;
+  let events = 0;
   do {
+    if (++events % EVENTS_PER_STEP === 0) yield;
     const event = parser.next();
     if (event === ALIAS_EVENT) {
       if (++aliases > limits.aliases.max) {

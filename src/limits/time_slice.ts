@@ -24,3 +24,28 @@ export class TimeSlice {
     this.#started = performance.now();
   }
 }
+
+/**
+ * Work that may stop between steps: a generator that yields wherever a turn
+ * of the event loop may come. {@linkcode runSteps} runs it at once (pure
+ * callers, tests); {@linkcode runStepsInSlices} gives the event loop a turn
+ * whenever a slice is over.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs `steps` to the end without pausing. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs `steps` to the end, pausing at their yields once `slice` is over. */
+export async function runStepsInSlices<T>(steps: Steps<T>, slice = new TimeSlice()): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await slice.pause();
+  }
+}

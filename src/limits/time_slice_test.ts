@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TimeSlice } from "./time_slice.ts";
+import { runSteps, runStepsInSlices, TimeSlice } from "./time_slice.ts";
 
 function busy(ms: number): void {
   const until = performance.now() + ms;
@@ -34,4 +34,24 @@ Deno.test("a long loop with pauses gives the event loop a turn after every slice
   running = false;
   // 100 ms of work in slices of 10 ms: about ten turns (at least one per slice that ended).
   assert.ok(turns >= 5, `${turns} turns of the event loop in 100 ms of sliced work`);
+});
+
+Deno.test("steps run to the same end at once or in slices; only the slices let timers in", async () => {
+  function* work(): Generator<void, number, void> {
+    let total = 0;
+    for (let i = 0; i < 30; i++) {
+      busy(1);
+      total += i;
+      yield;
+    }
+    return total;
+  }
+  let fired = 0;
+  const timer = setInterval(() => fired++, 0);
+  assert.equal(runSteps(work()), 435);
+  const atOnce = fired;
+  assert.equal(await runStepsInSlices(work(), new TimeSlice(5)), 435);
+  clearInterval(timer);
+  assert.equal(atOnce, 0, "nothing else ran while the steps ran at once");
+  assert.ok(fired >= 2, `${fired} timer turns while the steps ran in slices`);
 });

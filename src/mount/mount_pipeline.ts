@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type MountObject, ObjectsError, parseMountObjects } from "../config/mount_objects.ts";
+import { type MountObject, ObjectsError, parseMountObjectsSteps } from "../config/mount_objects.ts";
 import type { ObjectsCache } from "../config/objects_cache.ts";
 import { fullPathProblem } from "../files/full_path.ts";
 import { fetchObjects, type RegionStores } from "../fetch/fetch_objects.ts";
@@ -14,7 +14,7 @@ import type { BatchPermission } from "../fetch/secrets_manager_fetch.ts";
 import { layOutFiles, type MountFile, type ObjectVersion } from "../files/mount_files.ts";
 import type { CallContext } from "../identity/kube_lookups.ts";
 import type { IdentityRequest, MountIdentity } from "../identity/mount_identity.ts";
-import { LimitError, type MountLimits, mountLimits } from "../limits/mod.ts";
+import { LimitError, type MountLimits, mountLimits, runStepsInSlices } from "../limits/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { MountError } from "./mount_error.ts";
 import {
@@ -141,7 +141,7 @@ export async function runMount(
     context,
   });
   summary.principal = identity.principal;
-  const objects = parseObjects(decoded, regions, dependencies);
+  const objects = await parseObjects(decoded, regions, dependencies);
   summary.objects = objects.map((object) => object.spec.objectName);
   if (objects.length > limits.objects.max) {
     throw new MountError(
@@ -190,12 +190,15 @@ export async function runMount(
   return { files: [], versions: output.versions, summary };
 }
 
-/** The validated objects of a mount, through the cache when there is one. */
-function parseObjects(
+/**
+ * The validated objects of a mount, through the cache when there is one.
+ * Parsing a large class gives the event loop turns on the way.
+ */
+async function parseObjects(
   decoded: DecodedMountRequest,
   regions: string[],
   dependencies: MountDependencies,
-): readonly MountObject[] {
+): Promise<readonly MountObject[]> {
   const limits = dependencies.limits ?? mountLimits();
   const options = {
     regions,
@@ -206,9 +209,11 @@ function parseObjects(
       aliases: limits.objectsAliases,
     },
   };
+  const text = decoded.parameters.objects;
   try {
-    return dependencies.objectsCache?.parse(decoded.parameters.objects, options) ??
-      parseMountObjects(decoded.parameters.objects, options);
+    return await runStepsInSlices(
+      dependencies.objectsCache?.parseSteps(text, options) ?? parseMountObjectsSteps(text, options),
+    );
   } catch (error) {
     if (error instanceof ObjectsError) throw new MountError("InvalidObjects", error.message);
     if (error instanceof LimitError) throw new MountError("LimitExceeded", error.message);

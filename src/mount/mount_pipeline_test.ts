@@ -447,3 +447,24 @@ Deno.test("a file whose full path cannot be written fails before any AWS call", 
   );
   assert.deepEqual(storeCalls(), []);
 });
+
+Deno.test("a large class gives the event loop turns while it is parsed", async () => {
+  const { dependencies } = world();
+  const objects = `- [${Array(40_000).fill("[]").join(",")}]`; // refused, but only after the parse
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    turns++;
+    if (running) setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  const outcome = await failure(
+    runMount(request({ region: "us-east-1", objects }), {
+      ...dependencies,
+      limits: mountLimits({ objectsNodes: 100_000 }),
+    }, {}),
+  );
+  running = false;
+  assert.equal(outcome.code, "InvalidObjects");
+  assert.ok(turns >= 3, `${turns} turns of the event loop while 40,000 nodes were parsed`);
+});
