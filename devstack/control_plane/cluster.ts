@@ -117,6 +117,7 @@ export interface Cluster extends AsyncDisposable {
 /** Starts a cluster (see the module doc). */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const log = options.log ?? console.error;
+  await checkPrivileges();
   const nodeName = options.nodeName ?? "devstack-node";
   const workDir = await Deno.makeTempDir({ prefix: "control-plane-" });
   const nodeRoot = `${workDir}/node`;
@@ -298,6 +299,35 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stopAll();
     throw error;
   }
+}
+
+/** What keeps this process from running a cluster, or undefined when nothing does. */
+export function privilegeProblem(
+  facts: { uid: number | null; mountinfo: string | Error },
+): string | undefined {
+  if (facts.uid !== 0) {
+    return "the control plane needs root: the CSI driver mounts a tmpfs for each volume";
+  }
+  if (facts.mountinfo instanceof Error) {
+    return "the control plane needs --allow-all: it reads /proc/self/mountinfo to unmount what " +
+      `the driver leaves (${facts.mountinfo.message})`;
+  }
+  return undefined;
+}
+
+/**
+ * Fails before anything starts unless the driver can mount (root) and the
+ * clean-up can find its mounts (`/proc/self/mountinfo`, which Deno reads
+ * only with `--allow-all`): otherwise a run would leave tmpfs mounts behind.
+ *
+ * @throws {Error} saying what is missing.
+ */
+export async function checkPrivileges(): Promise<void> {
+  const problem = privilegeProblem({
+    uid: Deno.uid(),
+    mountinfo: await Deno.readTextFile("/proc/self/mountinfo").catch((error) => error as Error),
+  });
+  if (problem) throw new Error(problem);
 }
 
 /**

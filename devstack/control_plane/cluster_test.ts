@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fakeKube } from "./_test_utils.ts";
-import { installObjects } from "./cluster.ts";
+import { installObjects, privilegeProblem } from "./cluster.ts";
 import type { KubeObject } from "./kube_client.ts";
 
 Deno.test("the install applies CRDs, waits until they are established, then the rest", async () => {
@@ -40,4 +40,19 @@ Deno.test("the install applies CRDs, waits until they are established, then the 
     `GET ${crd}`,
     "APPLY /apis/storage.k8s.io/v1/csidrivers/secrets-store.csi.k8s.io",
   ]);
+});
+
+Deno.test("a cluster needs root and the mount table, and says which is missing", () => {
+  assert.equal(
+    privilegeProblem({ uid: 0, mountinfo: "22 1 0:21 / / rw - overlay overlay rw" }),
+    undefined,
+  );
+  assert.match(privilegeProblem({ uid: 1000, mountinfo: "" })!, /needs root/);
+  assert.match(
+    privilegeProblem({
+      uid: 0,
+      mountinfo: new Error('Requires all access to "/proc/self/mountinfo"'),
+    })!,
+    /needs --allow-all: it reads \/proc\/self\/mountinfo/,
+  );
 });
