@@ -153,7 +153,7 @@ export interface AreaEntry {
 export const AREA_RULES: { area: string; location: RegExp }[] = [
   { area: "writing files (src/files)", location: /^src\/files\// },
   { area: "parsing objects (src/config, npm:yaml)", location: /^(src\/config\/|npm:yaml\/)/ },
-  { area: "jmesPath", location: /^src\/fetch\/jmes_/ },
+  { area: "jmesPath", location: /^src\/fetch\/jmes\// },
   { area: "logging (src/log)", location: /^src\/log\// },
   {
     area: "AWS SDK and its HTTP client",

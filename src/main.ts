@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FlagError, formatUsage, HelpRequested } from "./cli/go_flags.ts";
+import { FlagError, formatUsage, HelpRequested } from "./gocompat/mod.ts";
 import { parseProviderFlags, PROVIDER_FLAGS } from "./cli/provider_flags.ts";
 import { createLogger } from "./log/logger.ts";
 import { startProvider } from "./provider.ts";

@@ -5,12 +5,17 @@
  * @module
  */
 
-import { formatGoDuration, parseGoDuration } from "../config/go_format.ts";
+import {
+  type FlagDefinition,
+  FlagError,
+  formatGoDuration,
+  parseGoDuration,
+  parseGoFlags,
+} from "../gocompat/mod.ts";
 import { isLogLevel, type LogLevel } from "../log/logger.ts";
 import { AGENT_IPV4_ENDPOINT, AGENT_IPV6_ENDPOINT } from "../identity/pod_identity_agent.ts";
 import { MOUNT_LIMIT_DEFINITIONS, type MountLimits, mountLimits } from "../limits/mod.ts";
 import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
-import { type FlagDefinition, FlagError, parseGoFlags } from "./go_flags.ts";
 
 /** Every flag, Go provider's first. */
 export const PROVIDER_FLAGS: FlagDefinition[] = [

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FlagError, HelpRequested } from "./go_flags.ts";
+import { FlagError, HelpRequested } from "../gocompat/mod.ts";
 import {
   parsePodIdentityHttpTimeout,
   parseProviderFlags,

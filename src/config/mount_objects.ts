@@ -10,7 +10,7 @@ import { isArn, parseArn } from "./arn.ts";
 import { filePathProblem } from "./file_path_rules.ts";
 import { decodeObjectsSteps, ObjectsDecodeError, type ObjectSpec } from "./objects_decode.ts";
 import { runSteps, type Steps } from "../limits/mod.ts";
-import type { YamlLimits } from "./yaml_1_1.ts";
+import type { YamlLimits } from "../gocompat/mod.ts";
 import {
   parsePathTranslation,
   type PathTranslation,

@@ -11,16 +11,17 @@
  * @module
  */
 
-import { formatFloat32 } from "./go_format.ts";
-import { runSteps, type Steps } from "../limits/mod.ts";
 import {
+  formatFloat32,
+  goSyntax,
   parseYaml11Steps,
   type YamlLimits,
   YamlMapping,
   YamlSyntaxError,
   YamlTimestamp,
   type YamlValue,
-} from "./yaml_1_1.ts";
+} from "../gocompat/mod.ts";
+import { runSteps, type Steps } from "../limits/mod.ts";
 
 /** One `jmesPath` entry of an object. */
 export interface JmesPathSpec {
@@ -240,38 +241,6 @@ function keyString(key: YamlValue, value: YamlValue): string {
   throw new ObjectsDecodeError(
     "error converting YAML to JSON: yaml: invalid map key: " + goSyntax(key),
   );
-}
-
-/** Go's `%+#v` of a decoded YAML value (a go-yaml `interface{}`), for error texts. */
-function goSyntax(value: YamlValue, nested = false): string {
-  if (value === null) return nested ? "interface {}(nil)" : "<nil>";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") {
-    return value > 2n ** 63n - 1n ? `0x${value.toString(16)}` : String(value);
-  }
-  if (typeof value === "number") return goFloat64(value);
-  if (Array.isArray(value)) {
-    return `[]interface {}{${value.map((item) => goSyntax(item, true)).join(", ")}}`;
-  }
-  if (value instanceof YamlMapping) {
-    const entries = new Map<string, string>();
-    for (const [key, item] of value.entries) {
-      entries.set(goSyntax(key, true), goSyntax(item, true));
-    }
-    const sorted = [...entries].sort(([a], [b]) => compareBytes(a, b));
-    return `map[interface {}]interface {}{${sorted.map(([k, v]) => `${k}:${v}`).join(", ")}}`;
-  }
-  return String(value);
-}
-
-/** Go's `%v` of a float64 (`strconv.FormatFloat(x, 'g', -1, 64)`). */
-function goFloat64(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
-  const [mantissa, exponent] = x.toExponential().split("e");
-  const power = Number(exponent);
-  if (power >= -4 && power < 6) return Object.is(x, -0) ? "-0" : String(x);
-  return `${mantissa}e${power < 0 ? "-" : "+"}${String(Math.abs(power)).padStart(2, "0")}`;
 }
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { GoJsonError, goJsonKind, type JsonValue, parseGoJson } from "../config/go_json.ts";
+import { GoJsonError, goJsonKind, type JsonValue, parseGoJson } from "../gocompat/mod.ts";
 
 /** Attribute (and secrets key) that carries the tokens. */
 export const TOKENS_ATTRIBUTE = "csi.storage.k8s.io/serviceAccount.tokens";

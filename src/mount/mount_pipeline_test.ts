@@ -114,8 +114,7 @@ Deno.test("a decoding error comes first, before region, identity and objects are
   );
   assert.deepEqual(outcome, {
     code: "InvalidRequest",
-    message:
-      "failed to unmarshal file permission, error: invalid character 'a' looking for beginning of value",
+    message: "failed to unmarshal file permission, error: invalid JSON",
   });
   assert.deepEqual(kube.calls, []);
 });

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { decodeFileMode, decodeStringMap, type GoJsonError } from "../config/go_json.ts";
-import { parseGoBool } from "../config/go_format.ts";
+import { decodeFileMode, decodeStringMap, type GoJsonError, parseGoBool } from "../gocompat/mod.ts";
 import {
   parseServiceAccountTokens,
   type ServiceAccountToken,

@@ -10,7 +10,7 @@
  */
 
 import * as fc from "fast-check";
-import { JMES_FUNCTION_NAMES } from "../../src/fetch/jmes_functions.ts";
+import { JMES_FUNCTION_NAMES } from "../../src/fetch/jmes/functions.ts";
 
 /**
  * Every key a generated object can have, documents and `{…}` alike. Eight at

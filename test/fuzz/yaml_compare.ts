@@ -16,7 +16,7 @@ import {
   YamlSyntaxError,
   YamlTimestamp,
   type YamlValue,
-} from "../../src/config/yaml_1_1.ts";
+} from "../../src/gocompat/mod.ts";
 import { type Limit, LimitError } from "../../src/limits/mod.ts";
 
 /** A value in comparable form (plain JSON). */

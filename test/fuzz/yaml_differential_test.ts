@@ -9,7 +9,7 @@
  *
  * Known differences are allowed: a `\ud800`-style escape (a surrogate) in a
  * double-quoted scalar is an error in go-yaml and U+FFFD for us, which
- * `yaml_1_1_test.ts` pins; and Go prints raw bytes and random NaN orders in
+ * `src/gocompat/yaml/parse_test.ts` pins; and Go prints raw bytes and random NaN orders in
  * one error message.
  */
 

@@ -333,7 +333,10 @@ Deno.test({
       /^failed to get service account default\/sa-\d: client rate limiter Wait returned an error: rate: Wait\(n=1\) would exceed context deadline$/
         .test(outcome.message)
     ).length;
-    assert.ok(ok >= 2 && ok <= 3, `2 or 3 mounts get a token in time, got ${ok}: ${JSON.stringify(outcomes)}`);
+    assert.ok(
+      ok >= 2 && ok <= 3,
+      `2 or 3 mounts get a token in time, got ${ok}: ${JSON.stringify(outcomes)}`,
+    );
     assert.equal(ok + limited, 5, JSON.stringify(outcomes));
     assert.ok(Date.now() - started >= 1_000, "the second mount waited about a second");
     assert.ok((kube.countBy().serviceaccounts ?? 0) <= 3);
