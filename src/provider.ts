@@ -6,9 +6,9 @@
  * @module
  */
 
-import { SdkStorePool } from "./aws/sdk_stores.ts";
+import { type AwsCall, SdkStorePool } from "./aws/mod.ts";
 import type { ProviderConfig } from "./cli/provider_flags.ts";
-import { ExpiringCache } from "./cache/expiring_cache.ts";
+import { ExpiringCache } from "./cache/mod.ts";
 import { writeFilesAtomically } from "./files/atomic_writer.ts";
 import { confineTargetPath } from "./files/target_path.ts";
 import { ObjectsCache } from "./config/objects_cache.ts";
@@ -26,7 +26,6 @@ import {
   startProviderServer,
 } from "./server/provider_server.ts";
 import { userAgentAppId } from "./version.ts";
-import type { AwsCall } from "./aws/call_observer.ts";
 import { ProviderMetrics } from "./metrics/provider_metrics.ts";
 import { type HealthServer, startHealthServer } from "./server/health_server.ts";
 import { createSocketProbe } from "./server/socket_probe.ts";

@@ -12,9 +12,8 @@
 
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { AsyncLocalStorage } from "node:async_hooks";
-import { LruMap } from "../cache/lru_map.ts";
-import type { CredentialSource } from "../identity/aws_credentials.ts";
+import { LruMap } from "../cache/mod.ts";
+import { callerCredentials, type CredentialSource, sendAs } from "./credentials.ts";
 import { type AwsCallObserver, observeAwsCalls } from "./call_observer.ts";
 import { awsHttpHandler } from "./http_handler.ts";
 import {
@@ -71,33 +70,9 @@ export interface RegionClients {
 }
 
 /**
- * The credentials of the AWS call in progress. Each call runs inside
- * `callCredentials.run(<mount's credentials>, ...)`; the SDK clients, shared
- * by every identity, read them from here.
- */
-const callCredentials = new AsyncLocalStorage<CredentialSource>();
-
-/**
- * The credential provider of the shared clients: the current call's
- * credentials, asked afresh for every request (`memoized` tells the SDK not to
- * cache them: our own cache, keyed by identity, already does). Without a
- * current identity the call fails — it never falls back to another one.
- */
-const currentCredentials = Object.assign(
-  (options?: { signal?: AbortSignal }) => {
-    const source = callCredentials.getStore();
-    if (source === undefined) {
-      return Promise.reject(new Error("no identity is bound to this AWS call"));
-    }
-    return source(options);
-  },
-  { memoized: true },
-);
-
-/**
  * One Secrets Manager and one SSM client per region, shared by every mount
- * and identity: the identity travels with each call (see `callCredentials`),
- * so a storm of new pods costs no client construction and no memory per pod.
+ * and identity: the identity travels with each call (`sendAs`), so a storm
+ * of new pods costs no client construction and no memory per pod.
  */
 export class SdkStorePool {
   #options: SdkStorePoolOptions;
@@ -114,10 +89,9 @@ export class SdkStorePool {
   /** The stores of `region`, acting with `credentials` for every call made through them. */
   get(region: string, credentials: CredentialSource): RegionClients {
     const load = () => this.#clientsOf(region);
-    const withIdentity = <T>(call: () => Promise<T>) => callCredentials.run(credentials, call);
     return {
-      secretsManager: secretsManagerApi(load, withIdentity),
-      ssm: ssmApi(load, withIdentity),
+      secretsManager: secretsManagerApi(load, credentials),
+      ssm: ssmApi(load, credentials),
     };
   }
 
@@ -127,7 +101,7 @@ export class SdkStorePool {
       clients = loadSdk().then((sdk) => {
         const config = {
           region,
-          credentials: currentCredentials,
+          credentials: callerCredentials,
           userAgentAppId: this.#options.appId,
           requestHandler: this.#handler,
         };
@@ -159,9 +133,6 @@ export class SdkStorePool {
     this.#regions.clear();
   }
 }
-
-/** Runs an SDK call with the caller's identity bound. */
-type WithIdentity = <T>(call: () => Promise<T>) => Promise<T>;
 
 /**
  * Settles with `promise`, or rejects as soon as `signal` aborts — also while
@@ -195,18 +166,21 @@ function secretBytes(
   return answer.SecretBinary;
 }
 
-/** What a call needs besides the command: the caller's identity, deadline and error model. */
+/** What a call needs besides the command: the caller's credentials, deadline and error model. */
 interface CallContext {
-  withIdentity: WithIdentity;
+  credentials: CredentialSource;
   signal: AbortSignal | undefined;
   operation: string;
   fatal: ReadonlySet<string>;
 }
 
-/** Sends one command with the caller's identity, bounded by the signal; failures become {@linkcode AwsFailureError}. */
+/**
+ * Sends one command with the caller's credentials, bounded by the signal;
+ * failures become {@linkcode AwsFailureError}.
+ */
 async function call<T>(send: () => Promise<T>, context: CallContext): Promise<T> {
   try {
-    return await untilAborted(context.withIdentity(send), context.signal);
+    return await untilAborted(sendAs(context.credentials, send), context.signal);
   } catch (error) {
     throw new AwsFailureError(describeAwsError(error, context.operation, context.fatal));
   }
@@ -214,10 +188,10 @@ async function call<T>(send: () => Promise<T>, context: CallContext): Promise<T>
 
 function secretsManagerApi(
   load: () => Promise<Loaded>,
-  withIdentity: WithIdentity,
+  credentials: CredentialSource,
 ): SecretsManagerApi {
   const context = (operation: string, signal: AbortSignal | undefined): CallContext => ({
-    withIdentity,
+    credentials,
     signal,
     operation: `Secrets Manager: ${operation}`,
     fatal: SECRETS_MANAGER_FATAL,
@@ -277,7 +251,7 @@ function secretsManagerApi(
   };
 }
 
-function ssmApi(load: () => Promise<Loaded>, withIdentity: WithIdentity): SsmApi {
+function ssmApi(load: () => Promise<Loaded>, credentials: CredentialSource): SsmApi {
   return {
     async getParameters(names, options = {}) {
       const answer = await call(async () => {
@@ -287,7 +261,7 @@ function ssmApi(load: () => Promise<Loaded>, withIdentity: WithIdentity): SsmApi
           { abortSignal: options.signal },
         );
       }, {
-        withIdentity,
+        credentials,
         signal: options.signal,
         operation: "SSM: GetParameters",
         fatal: SSM_FATAL,

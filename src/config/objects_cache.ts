@@ -11,7 +11,7 @@
  * @module
  */
 
-import { LruMap } from "../cache/lru_map.ts";
+import { LruMap } from "../cache/mod.ts";
 import { LimitError, runSteps, type Steps } from "../limits/mod.ts";
 import {
   type MountObject,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { SecretsManagerApi, SsmApi } from "../aws/store_apis.ts";
+import type { SecretsManagerApi, SsmApi } from "../aws/mod.ts";
 import { checkLimit, type Limit, LimitError, utf8Length } from "../limits/mod.ts";
 
 /** The limits a {@linkcode ByteBudget} enforces. */

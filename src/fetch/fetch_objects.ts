@@ -6,8 +6,7 @@
  * @module
  */
 
-import { localFailure } from "../aws/aws_failure.ts";
-import type { SecretsManagerApi, SsmApi } from "../aws/store_apis.ts";
+import { localFailure, type SecretsManagerApi, type SsmApi } from "../aws/mod.ts";
 import type { MountObject } from "../config/mount_objects.ts";
 import { LimitError, type MountLimits, mountLimits, TimeSlice } from "../limits/mod.ts";
 import { MountError } from "../mount/mount_error.ts";

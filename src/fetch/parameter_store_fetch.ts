@@ -4,8 +4,7 @@
  * @module
  */
 
-import { AwsFailureError, describeAwsError, localFailure } from "../aws/aws_failure.ts";
-import type { SsmApi } from "../aws/store_apis.ts";
+import { AwsFailureError, describeAwsError, localFailure, type SsmApi } from "../aws/mod.ts";
 import type { MountObject, RegionRequest } from "../config/mount_objects.ts";
 import type { RegionOutcome } from "./region_choice.ts";
 import type { FetchedValue } from "./secrets_manager_fetch.ts";

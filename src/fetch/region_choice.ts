@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AwsFailure } from "../aws/aws_failure.ts";
+import type { AwsFailure } from "../aws/mod.ts";
 import { MountError } from "../mount/mount_error.ts";
 
 /** What one region answered. */

@@ -10,8 +10,13 @@
  * @module
  */
 
-import { type AwsFailure, AwsFailureError, localFailure } from "../aws/aws_failure.ts";
-import type { SecretsManagerApi, SecretValue } from "../aws/store_apis.ts";
+import {
+  type AwsFailure,
+  AwsFailureError,
+  localFailure,
+  type SecretsManagerApi,
+  type SecretValue,
+} from "../aws/mod.ts";
 import type { MountObject, RegionRequest } from "../config/mount_objects.ts";
 import { mapLimit } from "./map_limit.ts";
 import type { RegionOutcome } from "./region_choice.ts";

@@ -3,7 +3,7 @@ import {
   CREDENTIAL_REFRESH_MARGIN_MS,
   credentialsExpireAt,
   tokenDigest,
-} from "./aws_credentials.ts";
+} from "./credential_cache.ts";
 
 const KEYS = { accessKeyId: "AKIA", secretAccessKey: "secret" };
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { ExpiringCache } from "../cache/expiring_cache.ts";
+import { ExpiringCache } from "../cache/mod.ts";
 import { type KubeApi, KubeApiError } from "./kube_api.ts";
 import type { TokenBucket } from "./rate_limiter.ts";
 

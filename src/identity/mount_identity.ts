@@ -7,16 +7,12 @@
  * @module
  */
 
-import { ExpiringCache } from "../cache/expiring_cache.ts";
+import { ExpiringCache } from "../cache/mod.ts";
 import { MountError } from "../mount/mount_error.ts";
 import type { PodInfo } from "../mount/mount_request.ts";
 import type { Logger } from "../log/logger.ts";
-import {
-  type AwsCredentials,
-  credentialsExpireAt,
-  type CredentialSource,
-  tokenDigest,
-} from "./aws_credentials.ts";
+import type { AwsCredentials, CredentialSource } from "../aws/mod.ts";
+import { credentialsExpireAt, tokenDigest } from "./credential_cache.ts";
 import type { CallContext, KubeLookups } from "./kube_lookups.ts";
 import {
   type AgentOptions,

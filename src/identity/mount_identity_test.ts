@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { FakeKube } from "../../test/support/fake_kube.ts";
 import { startPodIdentityAgent } from "../../test/support/pod_identity_agent.ts";
-import { AwsFailureError, localFailure } from "../aws/aws_failure.ts";
+import { AwsFailureError, localFailure } from "../aws/mod.ts";
 import { createLogger } from "../log/logger.ts";
 import { MountError } from "../mount/mount_error.ts";
-import type { AwsCredentials } from "./aws_credentials.ts";
+import type { AwsCredentials } from "../aws/mod.ts";
 import { KubeLookups, ROLE_ARN_ANNOTATION } from "./kube_lookups.ts";
 import { type IdentityRequest, IdentityResolver } from "./mount_identity.ts";
 import { TokenBucket } from "./rate_limiter.ts";

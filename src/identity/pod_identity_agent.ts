@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type AwsFailure, AwsFailureError, localFailure } from "../aws/aws_failure.ts";
-import type { AwsCredentials } from "./aws_credentials.ts";
+import { type AwsFailure, AwsFailureError, localFailure } from "../aws/mod.ts";
+import type { AwsCredentials } from "../aws/mod.ts";
 
 /** The agent's IPv4 endpoint. */
 export const AGENT_IPV4_ENDPOINT = "http://169.254.170.23/v1/credentials";

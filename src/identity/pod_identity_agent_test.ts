@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AwsFailureError } from "../aws/aws_failure.ts";
+import { AwsFailureError } from "../aws/mod.ts";
 import {
   DEFAULT_POD_IDENTITY_CREDENTIALS,
   startPodIdentityAgent,

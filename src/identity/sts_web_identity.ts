@@ -8,11 +8,17 @@
  */
 
 import type { STSClient } from "@aws-sdk/client-sts";
-import { AwsFailureError, describeAwsError, localFailure, STS_FATAL } from "../aws/aws_failure.ts";
-import { type AwsCallObserver, observeAwsCalls } from "../aws/call_observer.ts";
-import { awsHttpHandler } from "../aws/http_handler.ts";
-import { LruMap } from "../cache/lru_map.ts";
-import type { AwsCredentials } from "./aws_credentials.ts";
+import {
+  type AwsCallObserver,
+  AwsFailureError,
+  awsHttpHandler,
+  describeAwsError,
+  localFailure,
+  observeAwsCalls,
+  STS_FATAL,
+} from "../aws/mod.ts";
+import { LruMap } from "../cache/mod.ts";
+import type { AwsCredentials } from "../aws/mod.ts";
 
 /** AssumeRoleWithWebIdentity as the identity layer needs it. */
 export interface WebIdentityApi {

@@ -3,8 +3,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { testClientConfig } from "../../test/support/aws_seed.ts";
 import { type FaultProxy, startFaultProxy } from "../../test/support/fault_proxy.ts";
 import { startMoto } from "../../test/support/moto_server.ts";
-import { type AwsFailure, AwsFailureError } from "../aws/aws_failure.ts";
-import type { AwsCall } from "../aws/call_observer.ts";
+import { type AwsCall, type AwsFailure, AwsFailureError } from "../aws/mod.ts";
 import { createStsWebIdentityApi } from "./sts_web_identity.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/app-reader";

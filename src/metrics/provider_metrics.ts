@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AwsCall } from "../aws/call_observer.ts";
+import type { AwsCall } from "../aws/mod.ts";
 import type { MountRecord } from "../server/provider_server.ts";
 import { PROVIDER_VERSION } from "../version.ts";
 import { RegionLabels } from "./region_labels.ts";

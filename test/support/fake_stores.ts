@@ -15,15 +15,16 @@
  * @module
  */
 
-import { type AwsFailure, AwsFailureError } from "../../src/aws/aws_failure.ts";
-import type {
-  BatchSecretValues,
-  CallOptions,
-  ParameterValue,
-  SecretsManagerApi,
-  SecretValue,
-  SsmApi,
-} from "../../src/aws/store_apis.ts";
+import {
+  type AwsFailure,
+  AwsFailureError,
+  type BatchSecretValues,
+  type CallOptions,
+  type ParameterValue,
+  type SecretsManagerApi,
+  type SecretValue,
+  type SsmApi,
+} from "../../src/aws/mod.ts";
 
 const encoder = new TextEncoder();
 

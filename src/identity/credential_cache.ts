@@ -1,23 +1,12 @@
 /**
- * AWS credentials as the SDK consumes them.
+ * The rules of the credential cache: credentials are kept until shortly
+ * before they expire, under a key that holds a digest of the token, never
+ * the token.
  *
  * @module
  */
 
-/** Temporary AWS credentials. */
-export interface AwsCredentials {
-  /** Access key id. */
-  accessKeyId: string;
-  /** Secret access key. */
-  secretAccessKey: string;
-  /** Session token of temporary credentials. */
-  sessionToken?: string;
-  /** When the credentials stop working. */
-  expiration?: Date;
-}
-
-/** A lazy source of credentials (the SDK's credential provider shape). */
-export type CredentialSource = (options?: { signal?: AbortSignal }) => Promise<AwsCredentials>;
+import type { AwsCredentials } from "../aws/mod.ts";
 
 /** Default time before expiry at which cached credentials are replaced. */
 export const CREDENTIAL_REFRESH_MARGIN_MS = 5 * 60_000;
