@@ -7,8 +7,8 @@
  */
 
 import { FlagError, formatUsage, HelpRequested } from "./gocompat/mod.ts";
-import { parseProviderFlags, PROVIDER_FLAGS } from "./cli/provider_flags.ts";
-import { createLogger } from "./log/logger.ts";
+import { parseProviderFlags, PROVIDER_FLAGS } from "./cli/mod.ts";
+import { createLogger } from "./log/mod.ts";
 import { startProvider } from "./provider.ts";
 import { PROVIDER_NAME, PROVIDER_VERSION } from "./version.ts";
 

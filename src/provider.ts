@@ -1,39 +1,39 @@
 /**
- * Assembly of the provider: configuration in, running server out. Everything
- * long-lived (caches, clients, the Kubernetes client) is created here once and
- * shared by all mounts.
+ * Assembly of the provider: configuration in, running server out. Wiring
+ * only: everything long-lived (caches, clients, the Kubernetes client) is
+ * created here once and shared by all mounts; the policies live with the
+ * layer they belong to.
  *
  * @module
  */
 
 import { type AwsCall, SdkStorePool } from "./aws/mod.ts";
-import type { ProviderConfig } from "./cli/provider_flags.ts";
-import { ExpiringCache } from "./cache/mod.ts";
-import { writeFilesAtomically } from "./files/atomic_writer.ts";
-import { confineTargetPath } from "./files/target_path.ts";
-import { ObjectsCache } from "./config/objects_cache.ts";
-import type { KubeApi } from "./identity/kube_api.ts";
-import { createClientNodeKubeApi } from "./identity/kube_client_node.ts";
-import { KubeLookups } from "./identity/kube_lookups.ts";
-import { IdentityResolver } from "./identity/mount_identity.ts";
-import { TokenBucket } from "./identity/rate_limiter.ts";
-import { createStsWebIdentityApi } from "./identity/sts_web_identity.ts";
-import type { Logger } from "./log/logger.ts";
-import { type MountDependencies, runMount } from "./mount/mount_pipeline.ts";
+import type { ProviderConfig } from "./cli/mod.ts";
+import { ObjectsCache } from "./config/mod.ts";
+import { BatchDeniedMemory } from "./fetch/mod.ts";
+import { confineTargetPath, writeFilesAtomically } from "./files/mod.ts";
 import {
+  createClientNodeKubeApi,
+  createStsWebIdentityApi,
+  IdentityResolver,
+  type KubeApi,
+  KubeLookups,
+  lazyKubeApi,
+  TokenBucket,
+} from "./identity/mod.ts";
+import type { Logger } from "./log/mod.ts";
+import { ProviderMetrics, startEventLoopMonitor } from "./metrics/mod.ts";
+import { type MountDependencies, runMount } from "./mount/mod.ts";
+import {
+  createSocketProbe,
+  type HealthServer,
   type MountRecord,
   type ProviderServer,
+  startHealthServer,
+  startIdleCollector,
   startProviderServer,
-} from "./server/provider_server.ts";
-import { userAgentAppId } from "./version.ts";
-import { ProviderMetrics } from "./metrics/provider_metrics.ts";
-import { type HealthServer, startHealthServer } from "./server/health_server.ts";
-import { createSocketProbe } from "./server/socket_probe.ts";
-import { startIdleCollector } from "./server/idle_collector.ts";
-import { startEventLoopMonitor } from "./metrics/event_loop_monitor.ts";
-
-/** How long an identity denied BatchGetSecretValue keeps using GetSecretValue. */
-const BATCH_DENIED_TTL_MS = 60 * 60_000;
+} from "./server/mod.ts";
+import { PROVIDER_NAME, PROVIDER_VERSION, userAgentAppId } from "./version.ts";
 
 /** Process-level inputs besides the flags. */
 export interface ProviderEnvironment {
@@ -67,6 +67,7 @@ export async function startProvider(
 ): Promise<Provider> {
   // Read at scrape time, after everything below exists.
   const metrics = new ProviderMetrics({
+    version: PROVIDER_VERSION,
     inFlight: () => grpcServer.inFlight,
     caches: () => ({
       credentials: identities.cacheStats,
@@ -76,17 +77,12 @@ export async function startProvider(
     podIdentityAgentCalls: () => identities.fetches.agent,
   });
   const observer = (call: AwsCall) => metrics.recordAwsCall(call);
-  let kubeApi: Promise<KubeApi> | undefined;
-  const createKube = environment.createKubeApi ??
-    (() => createClientNodeKubeApi({ kubeconfig: config.kubeconfig }));
   const kube = new KubeLookups({
-    kube: () => {
-      kubeApi ??= createKube().catch((error) => {
-        kubeApi = undefined; // try again on the next mount
-        throw new Error(`Can not get cluster config. error: ${error.message}`);
-      });
-      return kubeApi;
-    },
+    kube: lazyKubeApi(
+      environment.createKubeApi ??
+        (() => createClientNodeKubeApi({ kubeconfig: config.kubeconfig })),
+    ),
+    awsRegion: environment.awsRegion,
     limiter: new TokenBucket({ qps: config.qps, burst: config.burst }),
     ttlMs: config.k8sCacheTtlMs,
     onCall: (resource, outcome) => metrics.recordKubeCall(resource, outcome),
@@ -104,28 +100,13 @@ export async function startProvider(
   });
   const stores = new SdkStorePool({ appId, observer });
   const objectsCache = new ObjectsCache();
-  const batchDenied = new ExpiringCache<boolean>({
-    expiresAt: (_value, now) => now + BATCH_DENIED_TTL_MS,
-  });
+  const batchDenied = new BatchDeniedMemory({ enabled: config.batchGetSecretValue, logger });
   const dependencies: MountDependencies = {
     driverWritesSecrets: config.driverWritesSecrets,
-    lookupRegion: (pod, context) =>
-      environment.awsRegion !== ""
-        ? Promise.resolve(environment.awsRegion)
-        : kube.region(pod, context),
+    lookupRegion: (pod, context) => kube.region(pod, context),
     resolveIdentity: (request) => identities.resolve(request),
     stores: (region, identity) => stores.get(region, identity.credentials(region)),
-    batchPermission: (identity) => ({
-      allowed: () => config.batchGetSecretValue && batchDenied.peek(identity.principal) !== true,
-      denied: () => {
-        if (batchDenied.peek(identity.principal) !== true) {
-          logger.info("BatchGetSecretValue denied; using GetSecretValue for this identity", {
-            principal: identity.principal,
-          });
-        }
-        batchDenied.set(identity.principal, true);
-      },
-    }),
+    batchPermission: (identity) => batchDenied.permission(identity.principal),
     checkTargetPath: (targetPath, pod) =>
       confineTargetPath(targetPath, { podsDir: config.kubeletPodsDir, podUid: pod.uid }),
     writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
@@ -146,6 +127,7 @@ export async function startProvider(
   });
   const grpcServer = await startProviderServer({
     socketPath,
+    runtime: { name: PROVIDER_NAME, version: PROVIDER_VERSION },
     mount: (request, context) => {
       eventLoop.activate();
       return runMount(request, dependencies, context);

@@ -12,10 +12,10 @@ import {
   parseGoDuration,
   parseGoFlags,
 } from "../gocompat/mod.ts";
-import { isLogLevel, type LogLevel } from "../log/logger.ts";
-import { AGENT_IPV4_ENDPOINT, AGENT_IPV6_ENDPOINT } from "../identity/pod_identity_agent.ts";
+import { isLogLevel, type LogLevel } from "../log/mod.ts";
+import { AGENT_IPV4_ENDPOINT, AGENT_IPV6_ENDPOINT } from "../identity/mod.ts";
 import { MOUNT_LIMIT_DEFINITIONS, type MountLimits, mountLimits } from "../limits/mod.ts";
-import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
+import { type ListenAddress, parseListenAddress } from "../server/mod.ts";
 
 /** Every flag, Go provider's first. */
 export const PROVIDER_FLAGS: FlagDefinition[] = [

@@ -1,35 +1,32 @@
 /**
- * Fetching all objects of a mount: every region in parallel, Secrets Manager
- * objects and SSM batches in parallel within a bound, then the Go provider's
- * failover choice per object (Secrets Manager) or batch (SSM), in list order.
+ * Fetching all objects of a mount: every store's units from every region in
+ * parallel (calls bounded per region), then the Go provider's failover
+ * choice per unit, in list order. A unit is what a store fetches and fails
+ * over as one (a Secrets Manager object, an SSM batch); `object_store.ts`
+ * says how each store makes and fetches its units.
  *
  * @module
  */
 
-import { localFailure, type SecretsManagerApi, type SsmApi } from "../aws/mod.ts";
-import type { MountObject } from "../config/mount_objects.ts";
+import { localFailure } from "../aws/mod.ts";
+import type { MountObject } from "../config/mod.ts";
 import { LimitError, type MountLimits, mountLimits, TimeSlice } from "../limits/mod.ts";
-import { MountError } from "../mount/mount_error.ts";
+import { FetchCancelledError } from "./fetch_error.ts";
 import { budgetedStores, ByteBudget } from "./fetch_budget.ts";
-import type { JmesBudget } from "./jmes/cost.ts";
-import { extractJmesValues, JmesError, mountJmesBudget } from "./jmes/extract.ts";
-import { mapLimit } from "./map_limit.ts";
-import { fetchParameterBatch, planParameterBatches } from "./parameter_store_fetch.ts";
-import { chooseRegion, type RegionOutcome } from "./region_choice.ts";
+import { extractJmesValues, type JmesBudget, JmesError, mountJmesBudget } from "./jmes/mod.ts";
 import {
-  type BatchPermission,
-  type FetchedValue,
-  fetchSecretsRegion,
-} from "./secrets_manager_fetch.ts";
+  OBJECT_STORES,
+  type ObjectStore,
+  type RegionClients,
+  type StoredValue,
+} from "./object_store.ts";
+import { chooseRegion, type RegionOutcome } from "./region_choice.ts";
+import type { BatchPermission } from "./secrets_manager_fetch.ts";
 
-/** The stores of one region. */
-export interface RegionStores {
+/** The clients of one region, by name. */
+export interface RegionStores extends RegionClients {
   /** Region name. */
   name: string;
-  /** Secrets Manager in that region. */
-  secretsManager: SecretsManagerApi;
-  /** SSM in that region. */
-  ssm: SsmApi;
 }
 
 /** A fetched object with its derived jmesPath values. */
@@ -65,21 +62,28 @@ export interface FetchOptions {
     MountLimits,
     "valueBytes" | "mountBytes" | "jmesPathLength" | "jmesPathWork" | "mountJmesPathWork"
   >;
+  /** The stores (default: Secrets Manager and SSM). */
+  stores?: readonly ObjectStore[];
 }
 
-interface Extracted {
-  bytes: Uint8Array;
-  version: string;
-  jmesValues: Uint8Array[];
+type Extracted = StoredValue & { jmesValues: Uint8Array[] };
+
+/** One store's unit: the objects it fetches and fails over together. */
+interface Unit {
+  store: ObjectStore;
+  objects: MountObject[];
+  /** Where the unit's first object is in the list (units are decided in list order). */
+  first: number;
 }
 
 /**
- * Fetches every object from every region and picks, per object, the value
+ * Fetches every object from every region and picks, per unit, the values
  * the Go provider would mount.
  *
- * @throws {MountError} `FetchError` with the Go provider's texts,
- *   `LimitExceeded` when a value or the mount's total went over its limit (the
- *   other calls are cancelled at once), or `Cancelled` when the deadline passed.
+ * @throws {FetchError} with the Go provider's texts; {@linkcode LimitError}
+ *   when a value or the mount's total went over its limit (the other calls
+ *   are cancelled at once); {@linkcode FetchCancelledError} when the deadline
+ *   passed.
  */
 export async function fetchObjects(
   objects: readonly MountObject[],
@@ -87,86 +91,62 @@ export async function fetchObjects(
   options: FetchOptions,
 ): Promise<FetchedObject[]> {
   const limits = options.limits ?? mountLimits();
-  const secrets = objects.filter((object) => object.type === "secretsmanager");
-  const batches = planParameterBatches(objects.filter((object) => object.type === "ssmparameter"));
+  const position = new Map(objects.map((object, index) => [object, index]));
+  const units: Unit[] = (options.stores ?? OBJECT_STORES).flatMap((store) =>
+    store.units(objects.filter((object) => store.serves(object))).map((unitObjects) => ({
+      store,
+      objects: unitObjects,
+      first: position.get(unitObjects[0])!,
+    }))
+  );
   const overLimit = new AbortController();
   const regionSignal = AbortSignal.any([regionBudget(options), overLimit.signal].filter(
     (signal): signal is AbortSignal => signal !== undefined,
   ));
-  const regionOptions = { ...options, signal: regionSignal };
   const budgets = regions.map((region) =>
     new ByteBudget(limits, { region: region.name, onExceeded: () => overLimit.abort() })
   );
   const perRegion = await Promise.all(regions.map(async (region, index) => {
     const budget = budgets[index];
-    const stores = budgetedStores(region, budget);
-    const [secretOutcomes, batchOutcomes] = await Promise.all([
-      fetchSecretsRegion(
-        secrets,
-        { index, name: region.name, api: stores.secretsManager },
-        regionOptions,
-      ),
-      mapLimit(
-        batches,
-        options.concurrency,
-        (batch) =>
-          fetchParameterBatch(batch, { index, name: region.name, api: stores.ssm }, regionOptions),
-      ),
-    ]);
-    // Extraction is synchronous work per object: the event loop gets a turn
-    // between objects, and all of the region's expressions share one budget.
+    const storeRegion = { index, name: region.name, clients: budgetedStores(region, budget) };
+    const storeOptions = { ...options, signal: regionSignal };
+    const outcomes = new Map<Unit, RegionOutcome<StoredValue[]>>();
+    await Promise.all((options.stores ?? OBJECT_STORES).map(async (store) => {
+      const storeUnits = units.filter((unit) => unit.store === store);
+      const answers = await store.fetchRegion(
+        storeUnits.map((unit) => unit.objects),
+        storeRegion,
+        storeOptions,
+      );
+      storeUnits.forEach((unit, i) => outcomes.set(unit, answers[i]));
+    }));
+    // Extraction is synchronous work per unit: the event loop gets a turn
+    // between units, and all of the region's expressions share one budget.
     const slice = new TimeSlice();
     const context = { region: region.name, budget, limits, jmes: mountJmesBudget(limits) };
-    const extracted = {
-      secrets: [] as RegionOutcome<Extracted[]>[],
-      batches: [] as RegionOutcome<Extracted[]>[],
-    };
-    for (const [i, outcome] of secretOutcomes.entries()) {
+    const extracted = new Map<Unit, RegionOutcome<Extracted[]>>();
+    for (const unit of units) {
       await slice.pause();
-      extracted.secrets.push(withJmes(outcome, [secrets[i]], context));
-    }
-    for (const [i, outcome] of batchOutcomes.entries()) {
-      await slice.pause();
-      extracted.batches.push(withJmes(outcome, batches[i], context));
+      extracted.set(unit, withJmes(outcomes.get(unit)!, context));
     }
     return extracted;
   }));
   const exceeded = budgets.find((budget) => budget.exceeded !== undefined)?.exceeded;
-  if (exceeded !== undefined) throw new MountError("LimitExceeded", exceeded.message);
-  if (options.signal?.aborted) {
-    throw new MountError("Cancelled", "mount cancelled: the request's deadline passed");
-  }
+  if (exceeded !== undefined) throw exceeded;
+  if (options.signal?.aborted) throw new FetchCancelledError();
   const names = regions.map((region) => region.name);
-  const chosen = new Map<MountObject, { value: Extracted; regionIndex: number }>();
-  const units: { first: number; decide: () => void }[] = [
-    ...secrets.map((object, i) => ({
-      first: objects.indexOf(object),
-      decide: () => {
-        const { value, regionIndex } = chooseRegion(
-          perRegion.map((region) => region.secrets[i]),
-          names,
-          `Failed to fetch secret from all regions. Verify secret exists and required permissions are granted for: ${object.spec.objectName}`,
-        );
-        chosen.set(object, { value: value[0], regionIndex });
-      },
-    })),
-    ...batches.map((batch, i) => ({
-      first: objects.indexOf(batch[0]),
-      decide: () => {
-        const { value, regionIndex } = chooseRegion(
-          perRegion.map((region) => region.batches[i]),
-          names,
-          "Failed to fetch parameters from all regions.",
-        );
-        batch.forEach((object, j) => chosen.set(object, { value: value[j], regionIndex }));
-      },
-    })),
-  ];
-  units.sort((a, b) => a.first - b.first).forEach((unit) => unit.decide());
-  return objects.map((object) => {
-    const { value, regionIndex } = chosen.get(object)!;
-    return { object, ...value, regionIndex };
-  });
+  const fetched: FetchedObject[] = [];
+  // In list order: the first unit with a fatal failure decides the error.
+  for (const unit of [...units].sort((a, b) => a.first - b.first)) {
+    const { value, regionIndex } = chooseRegion(
+      perRegion.map((region) => region.get(unit)!),
+      names,
+      unit.store.allRegionsFailed(unit.objects),
+    );
+    for (const item of value) fetched.push({ ...item, regionIndex });
+  }
+  // Files in list order (an SSM batch's objects are spread through the list).
+  return fetched.sort((a, b) => (position.get(a.object) ?? 0) - (position.get(b.object) ?? 0));
 }
 
 /**
@@ -182,16 +162,13 @@ function regionBudget(options: FetchOptions): AbortSignal | undefined {
   return options.signal ? AbortSignal.any([options.signal, budget]) : budget;
 }
 
-type Outcome = RegionOutcome<FetchedValue> | RegionOutcome<FetchedValue[]>;
-
 /**
  * Applies jmesPath extraction to a successful outcome, each result taken from
  * the region's budget; an extraction error (or a jmesPath limit) fails that
- * region.
+ * region for the unit.
  */
 function withJmes(
-  outcome: Outcome,
-  objects: readonly MountObject[],
+  outcome: RegionOutcome<StoredValue[]>,
   context: {
     region: string;
     budget: ByteBudget;
@@ -200,17 +177,19 @@ function withJmes(
   },
 ): RegionOutcome<Extracted[]> {
   if (!outcome.ok) return outcome;
-  const values = Array.isArray(outcome.value) ? outcome.value : [outcome.value];
   try {
     return {
       ok: true,
-      value: values.map((value, i) => {
-        const object = objects[i];
+      value: outcome.value.map((value) => {
+        const { object } = value;
         const jmesValues = extractJmesValues(
           value.bytes,
           object.jmesFiles,
           object.spec.objectName,
-          { limits: context.limits, mountBudget: context.jmes },
+          {
+            limits: context.limits,
+            mountBudget: context.jmes,
+          },
         );
         jmesValues.forEach((bytes, j) =>
           context.budget.take(

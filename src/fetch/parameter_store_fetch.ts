@@ -5,7 +5,7 @@
  */
 
 import { AwsFailureError, describeAwsError, localFailure, type SsmApi } from "../aws/mod.ts";
-import type { MountObject, RegionRequest } from "../config/mount_objects.ts";
+import type { MountObject, RegionRequest } from "../config/mod.ts";
 import type { RegionOutcome } from "./region_choice.ts";
 import type { FetchedValue } from "./secrets_manager_fetch.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { awsFailure, FakeSsm } from "../../test/support/fake_stores.ts";
-import { type MountObject, parseMountObjects } from "../config/mount_objects.ts";
+import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import {
   fetchParameterBatch,
   parameterRequestName,

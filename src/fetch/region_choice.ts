@@ -7,7 +7,7 @@
  */
 
 import type { AwsFailure } from "../aws/mod.ts";
-import { MountError } from "../mount/mount_error.ts";
+import { FetchError } from "./fetch_error.ts";
 
 /** What one region answered. */
 export type RegionOutcome<T> =
@@ -20,7 +20,7 @@ export type RegionOutcome<T> =
  * first success wins; if none succeeded, the mount fails with `allFailed` and
  * each region's answer.
  *
- * @throws {MountError} with code `FetchError`.
+ * @throws {FetchError} with the Go provider's texts.
  */
 export function chooseRegion<T>(
   outcomes: RegionOutcome<T>[],
@@ -32,12 +32,12 @@ export function chooseRegion<T>(
     if (outcome.ok) {
       chosen ??= { value: outcome.value, regionIndex: index };
     } else if (outcome.failure.fatal) {
-      throw new MountError("FetchError", outcome.message);
+      throw new FetchError(outcome.message);
     }
   }
   if (chosen !== undefined) return chosen;
   const answers = outcomes.map((outcome, index) =>
     outcome.ok ? "" : `${regions[index]}: ${outcome.failure.code}: ${outcome.failure.message}`
   );
-  throw new MountError("FetchError", `${allFailed} (${answers.join("; ")})`);
+  throw new FetchError(`${allFailed} (${answers.join("; ")})`);
 }

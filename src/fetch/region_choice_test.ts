@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { awsFailure } from "../../test/support/fake_stores.ts";
-import { MountError } from "../mount/mount_error.ts";
+import { FetchError } from "./fetch_error.ts";
 import { chooseRegion, type RegionOutcome } from "./region_choice.ts";
 
 const REGIONS = ["us-east-1", "us-west-2"];
@@ -27,8 +27,8 @@ function rejection(outcomes: RegionOutcome<string>[]): { code: string; message: 
   try {
     chooseRegion(outcomes, REGIONS, ALL_FAILED);
   } catch (error) {
-    assert.ok(error instanceof MountError);
-    return { code: error.code, message: error.message };
+    assert.ok(error instanceof FetchError);
+    return { code: error.name, message: error.message };
   }
   assert.fail("chooseRegion did not throw");
 }

@@ -17,7 +17,7 @@ import {
   type SecretsManagerApi,
   type SecretValue,
 } from "../aws/mod.ts";
-import type { MountObject, RegionRequest } from "../config/mount_objects.ts";
+import type { MountObject, RegionRequest } from "../config/mod.ts";
 import { mapLimit } from "./map_limit.ts";
 import type { RegionOutcome } from "./region_choice.ts";
 

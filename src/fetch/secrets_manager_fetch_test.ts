@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { awsFailure, batchPermission, FakeSecretsManager } from "../../test/support/fake_stores.ts";
-import { type MountObject, parseMountObjects } from "../config/mount_objects.ts";
+import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import { fetchSecretsRegion, SECRETS_PER_BATCH } from "./secrets_manager_fetch.ts";
 
 const decoder = new TextDecoder();

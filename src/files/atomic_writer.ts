@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { MountFile } from "./mount_files.ts";
+import type { MountFile } from "./mount_file.ts";
 
 /** The file-system calls the writer needs (swappable in unit tests). */
 export interface WriterFs {

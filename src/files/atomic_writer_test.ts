@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { denoWriterFs, WriteError, writeFilesAtomically, type WriterFs } from "./atomic_writer.ts";
-import type { MountFile } from "./mount_files.ts";
+import type { MountFile } from "./mount_file.ts";
 
 const encoder = new TextEncoder();
 

@@ -40,3 +40,20 @@ export class KubeApiError extends Error {
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
+
+/**
+ * The API made on first use, and made again after a failure (a cluster
+ * config that could not be read now may be readable at the next mount): the
+ * provider starts without one, and a broken one fails only the mounts that
+ * need it, each with the reason.
+ */
+export function lazyKubeApi(create: () => Promise<KubeApi>): () => Promise<KubeApi> {
+  let api: Promise<KubeApi> | undefined;
+  return () => {
+    api ??= create().catch((error) => {
+      api = undefined;
+      throw new Error(`Can not get cluster config. error: ${(error as Error).message}`);
+    });
+    return api;
+  };
+}

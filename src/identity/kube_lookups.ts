@@ -46,6 +46,11 @@ export interface KubeLookupsOptions {
   limiter: TokenBucket;
   /** How long answers are reused; 0 disables caching. */
   ttlMs: number;
+  /**
+   * The provider's `AWS_REGION` ("" if unset): when set, it is every pod's
+   * region and no pod or node is read (the Go provider's rule).
+   */
+  awsRegion?: string;
   /** Clock. */
   now?: () => number;
   /** Sees every API call (for metrics). */
@@ -94,7 +99,8 @@ export class KubeLookups {
   }
 
   /**
-   * The region label of the node a pod runs on.
+   * The region of a pod: the provider's `AWS_REGION` if set, else the region
+   * label of the node the pod runs on.
    *
    * @throws {Error} `Region not found` when the label is missing, or the API's error.
    */
@@ -102,6 +108,7 @@ export class KubeLookups {
     pod: { namespace: string; name: string; uid: string },
     context: CallContext = {},
   ): Promise<string> {
+    if (this.#options.awsRegion) return this.#options.awsRegion;
     const nodeName = await this.#podNodes.get(
       `${pod.namespace}/${pod.name}/${pod.uid}`,
       async () =>

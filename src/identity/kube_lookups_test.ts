@@ -6,11 +6,14 @@ import { RateLimitError, TokenBucket } from "./rate_limiter.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/app";
 
-function setup(options: { ttlMs?: number; qps?: number; burst?: number } = {}) {
+function setup(
+  options: { ttlMs?: number; qps?: number; burst?: number; awsRegion?: string } = {},
+) {
   const clock = { now: 1_000_000 };
   const kube = new FakeKube();
   let factoryCalls = 0;
   const lookups = new KubeLookups({
+    awsRegion: options.awsRegion,
     kube: () => {
       factoryCalls++;
       return Promise.resolve(kube);
@@ -244,4 +247,10 @@ Deno.test("errors without Retry-After (404, 403) are not retried", async () => {
     'serviceaccounts "sa" not found',
   );
   assert.equal(kube.calls, 1);
+});
+
+Deno.test("the provider's AWS_REGION is every pod's region, with no Kubernetes call", async () => {
+  const { lookups, kube } = setup({ awsRegion: "eu-central-1" });
+  assert.equal(await lookups.region({ namespace: "app", name: "p", uid: "u" }), "eu-central-1");
+  assert.deepEqual(kube.calls, []);
 });

@@ -8,9 +8,9 @@
  */
 
 import { ExpiringCache } from "../cache/mod.ts";
-import { MountError } from "../mount/mount_error.ts";
-import type { PodInfo } from "../mount/mount_request.ts";
-import type { Logger } from "../log/logger.ts";
+import { CredentialError } from "./credential_error.ts";
+import type { PodRef } from "./pod.ts";
+import type { Logger } from "../log/mod.ts";
 import type { AwsCredentials, CredentialSource } from "../aws/mod.ts";
 import { credentialsExpireAt, tokenDigest } from "./credential_cache.ts";
 import type { CallContext, KubeLookups } from "./kube_lookups.ts";
@@ -23,7 +23,6 @@ import {
   POD_IDENTITY_AUDIENCE,
   type ServiceAccountToken,
   STS_AUDIENCE,
-  TokenError,
   tokenForAudience,
 } from "./service_account_tokens.ts";
 import type { WebIdentityApi } from "./sts_web_identity.ts";
@@ -52,7 +51,7 @@ export interface IdentityRequest {
   /** Tokens by audience. */
   tokens: Map<string, ServiceAccountToken>;
   /** The pod. */
-  pod: PodInfo;
+  pod: PodRef;
   /** `preferredAddressType` as written. */
   preferredAddressType: string;
   /** Deadline and cancellation. */
@@ -103,34 +102,32 @@ export class IdentityResolver {
    * The identity of a mount, with the Go provider's errors for missing
    * tokens, service account lookups and missing role annotations.
    *
-   * @throws {MountError}
+   * @throws {TokenError} (from `service_account_tokens.ts`) when the tokens lack the mode's audience.
+   * @throws {CredentialError} when the service account cannot be read or names no role.
    */
   async resolve(request: IdentityRequest): Promise<MountIdentity> {
     return request.usePodIdentity ? await this.#podIdentity(request) : await this.#irsa(request);
   }
 
   async #irsa(request: IdentityRequest): Promise<MountIdentity> {
-    const token = readToken(request.tokens, STS_AUDIENCE, "IRSA");
+    const token = tokenForAudience(request.tokens, STS_AUDIENCE, "IRSA");
     const { namespace, serviceAccount } = request.pod;
     let roleArn: string;
     try {
       roleArn = await this.#options.kube.roleArn(namespace, serviceAccount, request.context);
     } catch (error) {
-      throw new MountError(
-        "CredentialError",
+      throw new CredentialError(
         `failed to get service account ${namespace}/${serviceAccount}: ${(error as Error).message}`,
         { cause: error },
       );
     }
     if (roleArn === "") {
-      throw new MountError(
-        "CredentialError",
+      throw new CredentialError(
         `An IAM role must be associated with service account ${serviceAccount} (namespace: ${namespace})`,
       );
     }
     if (!ROLE_ARN.test(roleArn)) {
-      throw new MountError(
-        "CredentialError",
+      throw new CredentialError(
         `the annotation eks.amazonaws.com/role-arn of service account ${serviceAccount} (namespace: ${namespace}) is not an IAM role ARN: ${
           JSON.stringify(roleArn.slice(0, 256))
         }${roleArn.length > 256 ? "…" : ""}`,
@@ -154,7 +151,7 @@ export class IdentityResolver {
   }
 
   async #podIdentity(request: IdentityRequest): Promise<MountIdentity> {
-    const token = readToken(request.tokens, POD_IDENTITY_AUDIENCE, "Pod Identity");
+    const token = tokenForAudience(request.tokens, POD_IDENTITY_AUDIENCE, "Pod Identity");
     const preference = parseAddressPreference(request.preferredAddressType);
     const key = `pod-identity|${preference}|${await tokenDigest(token)}`;
     return {
@@ -187,18 +184,5 @@ export class IdentityResolver {
       this.#shared.set(key, credentials);
       return credentials;
     });
-  }
-}
-
-function readToken(
-  tokens: Map<string, ServiceAccountToken>,
-  audience: string,
-  mode: "IRSA" | "Pod Identity",
-): string {
-  try {
-    return tokenForAudience(tokens, audience, mode);
-  } catch (error) {
-    if (error instanceof TokenError) throw new MountError("TokenError", error.message);
-    throw error;
   }
 }

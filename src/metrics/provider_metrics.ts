@@ -5,15 +5,25 @@
  */
 
 import type { AwsCall } from "../aws/mod.ts";
-import type { MountRecord } from "../server/provider_server.ts";
-import { PROVIDER_VERSION } from "../version.ts";
 import { RegionLabels } from "./region_labels.ts";
 import { Counter, Gauge, Histogram, Registry } from "./registry.ts";
 
 const PREFIX = "secrets_store_provider_aws_";
 
+/** A finished mount, as the metrics need it (the server's mount record is one). */
+export interface MountObservation {
+  /** Wall time in ms. */
+  durationMs: number;
+  /** `ok` or the error code. */
+  outcome: string;
+  /** Objects served by the failover region. */
+  summary: { failovers?: number };
+}
+
 /** Numbers kept by other parts of the provider, read when metrics are scraped. */
 export interface MetricSources {
+  /** The provider's version, for `build_info`. */
+  version: string;
   /** Mounts being served. */
   inFlight(): number;
   /** Cache hit/miss totals by cache name. */
@@ -101,13 +111,13 @@ export class ProviderMetrics {
     );
     this.registry.add(
       new Gauge(`${PREFIX}build_info`, "Build information (always 1).", (gauge) => {
-        gauge.set(1, { version: PROVIDER_VERSION, deno: Deno.version.deno, v8: Deno.version.v8 });
+        gauge.set(1, { version: sources.version, deno: Deno.version.deno, v8: Deno.version.v8 });
       }),
     );
   }
 
   /** Records a finished mount. */
-  recordMount(record: MountRecord): void {
+  recordMount(record: MountObservation): void {
     this.#mountDuration.observe(record.durationMs / 1000, { outcome: record.outcome });
     if (record.outcome !== "ok") this.#mountErrors.inc({ code: record.outcome });
     if (record.summary.failovers) this.#failovers.inc({}, record.summary.failovers);

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import type { MountRecord } from "../server/provider_server.ts";
-import { PROVIDER_VERSION } from "../version.ts";
-import { type MetricSources, ProviderMetrics } from "./provider_metrics.ts";
+import {
+  type MetricSources,
+  type MountObservation as MountRecord,
+  ProviderMetrics,
+} from "./provider_metrics.ts";
 
 const PREFIX = "secrets_store_provider_aws_";
 
 function sources(overrides: Partial<MetricSources> = {}): MetricSources {
   return {
+    version: "9.8.7",
     inFlight: () => 0,
     caches: () => ({}),
     podIdentityAgentCalls: () => 0,
@@ -56,7 +59,7 @@ Deno.test("a successful mount is observed in the duration histogram with outcome
 
 Deno.test("a failed mount counts an error by code and is observed with the code as outcome", () => {
   const metrics = new ProviderMetrics(sources());
-  metrics.recordMount(mount({ outcome: "FetchError", error: "Failed to fetch" }));
+  metrics.recordMount(mount({ outcome: "FetchError" }));
   metrics.recordMount(mount({ outcome: "FetchError" }));
   metrics.recordMount(mount({ outcome: "TokenError" }));
   const text = metrics.render();
@@ -159,7 +162,7 @@ Deno.test("in-flight mounts, cache lookups and agent calls are read from the sou
 Deno.test("build_info is 1 with the provider, Deno and V8 versions", () => {
   const text = new ProviderMetrics(sources()).render();
   assert.deepEqual(samples(text, `${PREFIX}build_info`), [
-    `${PREFIX}build_info{version="${PROVIDER_VERSION}",deno="${Deno.version.deno}",v8="${Deno.version.v8}"} 1`,
+    `${PREFIX}build_info{version="9.8.7",deno="${Deno.version.deno}",v8="${Deno.version.v8}"} 1`,
   ]);
 });
 

@@ -1,9 +1,17 @@
 /**
  * The one error type a mount fails with: a stable code for metrics and logs,
- * and the message the pod's events show (never a secret value).
+ * and the message the pod's events show (never a secret value). Lower layers
+ * throw their own error types; {@linkcode toMountError} is the one place they
+ * become the driver's codes.
  *
  * @module
  */
+
+import { ObjectsError } from "../config/mod.ts";
+import { FetchCancelledError, FetchError } from "../fetch/mod.ts";
+import { WriteError } from "../files/mod.ts";
+import { CredentialError, TokenError } from "../identity/mod.ts";
+import { LimitError } from "../limits/mod.ts";
 
 /** Stable error categories, used as the `code` label of error metrics. */
 export type MountErrorCode =
@@ -25,4 +33,31 @@ export class MountError extends Error {
     super(message, options);
     this.name = "MountError";
   }
+}
+
+/** The lower layers' error types and the code each one becomes. */
+const CODES: [new (...args: never[]) => Error, MountErrorCode][] = [
+  [TokenError, "TokenError"],
+  [CredentialError, "CredentialError"],
+  [ObjectsError, "InvalidObjects"],
+  [LimitError, "LimitExceeded"],
+  [FetchError, "FetchError"],
+  [FetchCancelledError, "Cancelled"],
+  [WriteError, "WriteError"],
+];
+
+/**
+ * The MountError a failure of any step becomes: a MountError as it is, a
+ * lower layer's error with its code and message, anything else `Internal`.
+ */
+export function toMountError(error: unknown): MountError {
+  if (error instanceof MountError) return error;
+  for (const [type, code] of CODES) {
+    if (error instanceof type) return new MountError(code, error.message, { cause: error });
+  }
+  return new MountError(
+    "Internal",
+    `internal error: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }

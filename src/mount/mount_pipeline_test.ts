@@ -7,14 +7,14 @@ import {
   FakeSecretsManager,
   FakeSsm,
 } from "../../test/support/fake_stores.ts";
-import type { MountFile } from "../files/mount_files.ts";
-import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../identity/kube_lookups.ts";
-import { createLogger } from "../log/logger.ts";
+import { type MountFile, WriteError } from "../files/mod.ts";
+import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../identity/mod.ts";
+import { createLogger } from "../log/mod.ts";
 import { MountError } from "./mount_error.ts";
 import { type MountDependencies, type MountSummary, runMount } from "./mount_pipeline.ts";
 import type { RawMountRequest } from "./mount_request.ts";
 import { mountLimits } from "../limits/mod.ts";
-import { ObjectsCache } from "../config/objects_cache.ts";
+import { ObjectsCache } from "../config/mod.ts";
 
 const MAX_OBJECTS = mountLimits().objects.max;
 const MAX_VALUE_BYTES = mountLimits().valueBytes.max;
@@ -316,7 +316,8 @@ Deno.test("in provider-writes mode writeFiles gets the target path and the file 
 Deno.test("a failed write is a WriteError with the writer's message", async () => {
   const { dependencies, east } = world();
   east.secretsManager.put("app/db", { AWSCURRENT: "v1" }, "pw");
-  dependencies.writeFiles = () => Promise.reject(new Error("open app_db: read-only file system"));
+  dependencies.writeFiles = () =>
+    Promise.reject(new WriteError("open app_db: read-only file system"));
   const outcome = await failure(
     runMount(request({ region: "us-east-1", objects: DB_OBJECT }), dependencies, {}),
   );

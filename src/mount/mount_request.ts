@@ -9,10 +9,11 @@
 import { decodeFileMode, decodeStringMap, type GoJsonError, parseGoBool } from "../gocompat/mod.ts";
 import {
   parseServiceAccountTokens,
+  type PodRef,
   type ServiceAccountToken,
   TokenError,
   TOKENS_ATTRIBUTE,
-} from "../identity/service_account_tokens.ts";
+} from "../identity/mod.ts";
 import {
   checkLimit,
   LimitError,
@@ -36,18 +37,6 @@ export interface RawMountRequest {
   currentObjectVersion: { id: string; version: string }[];
 }
 
-/** The pod a mount is for. */
-export interface PodInfo {
-  /** Pod namespace. */
-  namespace: string;
-  /** Pod name. */
-  name: string;
-  /** Pod UID. */
-  uid: string;
-  /** Service account name. */
-  serviceAccount: string;
-}
-
 /** SecretProviderClass parameters this provider reads (missing = ""). */
 export interface ClassParameters {
   /** Primary region. */
@@ -69,7 +58,7 @@ export interface DecodedMountRequest {
   /** Absolute directory the files go to. */
   targetPath: string;
   /** The pod. */
-  pod: PodInfo;
+  pod: PodRef;
   /** Name of the SecretProviderClass (for logs). */
   secretProviderClass: string;
   /** Class parameters. */

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ListenAddress } from "../cli/listen_address.ts";
-import type { Logger } from "../log/logger.ts";
+import type { ListenAddress } from "./listen_address.ts";
+import type { Logger } from "../log/mod.ts";
 
 /** Options of {@linkcode startHealthServer}. */
 export interface HealthServerOptions {

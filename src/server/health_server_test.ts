@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../log/logger.ts";
+import { createLogger } from "../log/mod.ts";
 import { type HealthServerOptions, startHealthServer } from "./health_server.ts";
 
 /** Starts the server on 127.0.0.1 and a free port; log lines go to `logLines`. */

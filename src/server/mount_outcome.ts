@@ -20,9 +20,8 @@
  */
 
 import { status as grpcStatus } from "@grpc/grpc-js";
-import type { Logger } from "../log/logger.ts";
-import { MountError } from "../mount/mount_error.ts";
-import type { MountSummary } from "../mount/mount_pipeline.ts";
+import type { Logger } from "../log/mod.ts";
+import { MountError, type MountSummary } from "../mount/mod.ts";
 
 /** What happened in one mount, for logs and metrics. */
 export interface MountRecord {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { status as grpcStatus } from "@grpc/grpc-js";
-import { createLogger } from "../log/logger.ts";
-import { MountError } from "../mount/mount_error.ts";
-import type { MountSummary } from "../mount/mount_pipeline.ts";
+import { createLogger } from "../log/mod.ts";
+import { MountError, type MountSummary } from "../mount/mod.ts";
 import { finishMount, mountFailure, mountStatus } from "./mount_outcome.ts";
 
 const SUMMARY: MountSummary = {

@@ -12,10 +12,8 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
-import type { Logger } from "../log/logger.ts";
-import type { MountResult, MountSummary } from "../mount/mount_pipeline.ts";
-import type { RawMountRequest } from "../mount/mount_request.ts";
-import { PROVIDER_NAME, PROVIDER_VERSION } from "../version.ts";
+import type { Logger } from "../log/mod.ts";
+import type { MountResult, MountSummary, RawMountRequest } from "../mount/mod.ts";
 import { repairedConnection } from "./h2_repair/mod.ts";
 import {
   finishMount,
@@ -41,6 +39,8 @@ export type MountFunction = (
 export interface ProviderServerOptions {
   /** The socket path (`<provider-volume>/aws.sock`). */
   socketPath: string;
+  /** What `Version` answers: the provider's name and version. */
+  runtime: { name: string; version: string };
   /** The mount pipeline. */
   mount: MountFunction;
   /** Logger. */
@@ -77,8 +77,8 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
     ) {
       callback(null, {
         version: "v1alpha1",
-        runtime_name: PROVIDER_NAME,
-        runtime_version: PROVIDER_VERSION,
+        runtime_name: options.runtime.name,
+        runtime_version: options.runtime.version,
       });
     },
     Mount(

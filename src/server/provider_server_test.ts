@@ -11,11 +11,9 @@ import {
   HpackDecoder,
   VERSION_REQUEST_MESSAGE,
 } from "../../test/support/http2_inspect.ts";
-import { createLogger } from "../log/logger.ts";
-import { MountError } from "../mount/mount_error.ts";
-import type { MountResult } from "../mount/mount_pipeline.ts";
-import type { RawMountRequest } from "../mount/mount_request.ts";
-import { PROVIDER_VERSION } from "../version.ts";
+import { createLogger } from "../log/mod.ts";
+import { MountError, type MountResult, type RawMountRequest } from "../mount/mod.ts";
+import { PROVIDER_NAME, PROVIDER_VERSION } from "../version.ts";
 import { loadProviderProto } from "./provider_proto.ts";
 import {
   type MountFunction,
@@ -43,6 +41,7 @@ async function start(mount: MountFunction, options: Partial<ProviderServerOption
   const logLines: string[] = [];
   const server = await startProviderServer({
     socketPath,
+    runtime: { name: PROVIDER_NAME, version: PROVIDER_VERSION },
     mount,
     logger: createLogger({ write: (line) => logLines.push(line) }),
     ...options,
@@ -385,6 +384,7 @@ Deno.test("a stale file at the socket path is replaced and the socket is private
   await Deno.writeTextFile(socketPath, "stale");
   const server = await startProviderServer({
     socketPath,
+    runtime: { name: PROVIDER_NAME, version: PROVIDER_VERSION },
     mount: () => Promise.resolve(result()),
     logger: createLogger({ write: () => {} }),
   });

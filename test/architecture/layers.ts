@@ -16,7 +16,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["config", "identity"],
   ["metrics"],
   ["aws"],
-  ["cache", "gocompat", "limits", "log"],
+  ["cache", "gocompat", "log"],
+  ["limits"],
 ];
 
 /** One import between two modules of `src/`. */

@@ -16,7 +16,7 @@ import {
   type JmesOracleOutcome,
   runJmesOracle,
 } from "../../devstack/go_oracle/mod.ts";
-import { extractJmesValues, JmesError } from "../../src/fetch/jmes/extract.ts";
+import { extractJmesValues, JmesError } from "../../src/fetch/mod.ts";
 import { mountLimits } from "../../src/limits/mod.ts";
 import { jmesDocument, jmesExpression } from "./jmes_arbitraries.ts";
 import { fuzzParameters } from "./fuzz_settings.ts";

@@ -7,8 +7,8 @@
 
 import * as fc from "fast-check";
 import assert from "node:assert/strict";
-import type { JmesFile } from "../../src/config/mount_objects.ts";
-import { extractJmesValues, JmesError } from "../../src/fetch/jmes/extract.ts";
+import type { JmesFile } from "../../src/config/mod.ts";
+import { extractJmesValues, JmesError } from "../../src/fetch/mod.ts";
 import { LimitError } from "../../src/limits/mod.ts";
 import { hostileText, jmesExpression, secretContent } from "./arbitraries.ts";
 import { checkProperty, timed } from "./fuzz_settings.ts";

@@ -12,7 +12,7 @@
 
 import * as fc from "fast-check";
 import assert from "node:assert/strict";
-import { filePathProblem } from "../../src/config/file_path_rules.ts";
+import { filePathProblem } from "../../src/config/mod.ts";
 import { MountError, type MountErrorCode } from "../../src/mount/mount_error.ts";
 import { type MountResult, type MountSummary, runMount } from "../../src/mount/mount_pipeline.ts";
 import { finishMount } from "../../src/server/mount_outcome.ts";

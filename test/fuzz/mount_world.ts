@@ -17,11 +17,11 @@ import {
 } from "../support/fake_stores.ts";
 import { FakeKube, inMemoryIdentity } from "../support/fake_kube.ts";
 import { DEFAULT_POD } from "../support/driver_client.ts";
-import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../../src/identity/kube_lookups.ts";
-import { createLogger, type Logger } from "../../src/log/logger.ts";
+import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../../src/identity/mod.ts";
+import { createLogger, type Logger } from "../../src/log/mod.ts";
 import type { MountDependencies } from "../../src/mount/mount_pipeline.ts";
-import { writeFilesAtomically } from "../../src/files/atomic_writer.ts";
-import type { MountFile } from "../../src/files/mount_files.ts";
+import { writeFilesAtomically } from "../../src/files/mod.ts";
+import type { MountFile } from "../../src/files/mod.ts";
 import { fuzzName, type SecretContent, secretContent } from "./arbitraries.ts";
 import type { PoolEntry } from "./objects_yaml.ts";
 

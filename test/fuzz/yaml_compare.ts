@@ -9,7 +9,7 @@
  */
 
 import type { GoYamlValue, YamlOracleResult } from "../../devstack/go_oracle/yaml/oracle.ts";
-import { decodeObjects, ObjectsDecodeError } from "../../src/config/objects_decode.ts";
+import { decodeObjects, ObjectsDecodeError } from "../../src/config/mod.ts";
 import {
   parseYaml11,
   type YamlMapping,

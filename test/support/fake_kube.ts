@@ -6,11 +6,8 @@
  * @module
  */
 
-import { type KubeApi, KubeApiError } from "../../src/identity/kube_api.ts";
-import { KubeLookups } from "../../src/identity/kube_lookups.ts";
-import { IdentityResolver } from "../../src/identity/mount_identity.ts";
-import { TokenBucket } from "../../src/identity/rate_limiter.ts";
-import type { Logger } from "../../src/log/logger.ts";
+import { IdentityResolver, type KubeApi, KubeApiError, KubeLookups, TokenBucket } from "../../src/identity/mod.ts";
+import type { Logger } from "../../src/log/mod.ts";
 
 /** An in-memory Kubernetes API that counts calls. */
 export class FakeKube implements KubeApi {

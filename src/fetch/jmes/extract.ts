@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { JmesFile } from "../../config/mount_objects.ts";
+import type { JmesFile } from "../../config/mod.ts";
 import { checkLimit, type Limit, LimitError, mountLimits, utf8Length } from "../../limits/mod.ts";
 import { JmesBudget } from "./cost.ts";
 import { evaluateJmes } from "./eval.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { JmesFile } from "../../config/mount_objects.ts";
+import type { JmesFile } from "../../config/mod.ts";
 import { LimitError, mountLimits } from "../../limits/mod.ts";
 import { extractJmesValues, JmesError } from "./extract.ts";
 

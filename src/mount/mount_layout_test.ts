@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseMountObjects } from "../config/mount_objects.ts";
-import type { FetchedObject } from "../fetch/fetch_objects.ts";
-import { layOutFiles } from "./mount_files.ts";
+import { parseMountObjects } from "../config/mod.ts";
+import type { FetchedObject } from "../fetch/mod.ts";
+import { layOutFiles } from "./mount_layout.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -4,17 +4,8 @@
  * @module
  */
 
-import type { FetchedObject } from "../fetch/fetch_objects.ts";
-
-/** A file to write (or return to the driver). */
-export interface MountFile {
-  /** Relative path inside the mount. */
-  path: string;
-  /** Permission bits as requested (may include setuid/setgid/sticky digits). */
-  mode: number;
-  /** Raw content: no encoding, no trailing newline added. */
-  contents: Uint8Array;
-}
+import type { FetchedObject } from "../fetch/mod.ts";
+import type { MountFile } from "../files/mod.ts";
 
 /** An object version as reported to the driver. */
 export interface ObjectVersion {
@@ -60,4 +51,24 @@ export function layOutFiles(
     files,
     versions: [...produced, ...[...versions].map(([id, version]) => ({ id, version }))],
   };
+}
+
+/**
+ * An upper bound of the protobuf size of the MountResponse that carries
+ * `output` (driver-writes mode), to refuse an answer the driver could not
+ * receive before sending it.
+ */
+export function responseSize(output: MountOutput): number {
+  const encoder = new TextEncoder();
+  const field = (bytes: number) => bytes + 11; // tag + length varint, generously
+  let size = 0;
+  for (const file of output.files) {
+    size += field(field(encoder.encode(file.path).length) + 11 + field(file.contents.length));
+  }
+  for (const version of output.versions) {
+    size += field(
+      field(encoder.encode(version.id).length) + field(encoder.encode(version.version).length),
+    );
+  }
+  return size;
 }

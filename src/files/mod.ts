@@ -1,0 +1,14 @@
+/**
+ * Files of a mount on the node's file system (provider-writes mode): written
+ * atomically into the pod's volume (`atomic_writer.ts`), only into a CSI
+ * volume of the mounting pod with no symbolic link on the way
+ * (`target_path.ts`), and only with paths the system can hold
+ * (`full_path.ts`).
+ *
+ * @module
+ */
+
+export * from "./atomic_writer.ts";
+export * from "./full_path.ts";
+export * from "./mount_file.ts";
+export * from "./target_path.ts";

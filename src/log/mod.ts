@@ -1,0 +1,7 @@
+/**
+ * JSON log lines on stderr, one per event, with a level.
+ *
+ * @module
+ */
+
+export * from "./logger.ts";
