@@ -8,7 +8,19 @@
 
 import { isArn, parseArn } from "./arn.ts";
 import { filePathProblem } from "./file_path_rules.ts";
+import {
+  type ObjectEncoding,
+  objectEncodingProblem,
+  parseObjectEncoding,
+} from "./object_encoding.ts";
 import { decodeObjectsSteps, ObjectsDecodeError, type ObjectSpec } from "./objects_decode.ts";
+import {
+  isSelectorSpec,
+  matchFileName,
+  parseSelector,
+  type Selector,
+  selectorLabel,
+} from "./selector.ts";
 import { runSteps, type Steps } from "../limits/mod.ts";
 import type { YamlLimits } from "../gocompat/mod.ts";
 import {
@@ -30,6 +42,8 @@ export interface JmesFile {
   fileName: string;
   /** Mode from the entry, else the object's, else `undefined` (request default). */
   mode: number | undefined;
+  /** How the extracted value is encoded; absent for `utf-8` (the value as extracted). */
+  encoding?: ObjectEncoding;
 }
 
 /** What to ask one region for. */
@@ -56,6 +70,15 @@ export interface MountObject {
   jmesFiles: JmesFile[];
   /** Request per region, in region order (primary first). */
   regions: RegionRequest[];
+  /** How the value is encoded; absent for `utf-8` (the bytes as fetched). */
+  encoding?: ObjectEncoding;
+  /**
+   * Present on a selector entry, which has no file of its own: its matches
+   * (from {@linkcode selectedObject}) are the objects mounted.
+   */
+  selector?: Selector;
+  /** The selector entry this object matched, when it was selected rather than listed. */
+  selectedBy?: MountObject;
 }
 
 /** An invalid `objects` list or `pathTranslation`; the message is for the pod's events. */
@@ -128,13 +151,107 @@ export function* parseMountObjectsSteps(
   const seenAliases = new Set<string>();
   for (const spec of specs) {
     if (spec === null) throw new ObjectsError("Empty descriptor entry in SecretProviderClass");
-    const problem = validateSpec(spec, options.regions, translation);
+    if (isSelectorSpec(spec)) {
+      objects.push(toSelectorObject(spec, options.regions, translation));
+      continue;
+    }
+    const problem = validateSpec(spec, options.regions, translation) ?? encodingProblem(spec);
     if (problem !== undefined) throw new ObjectsError(problem);
     checkDuplicates(spec, seenNames, seenAliases);
     objects.push(toMountObject(spec, options.regions, translation));
   }
   checkFilePaths(objects);
   return objects;
+}
+
+/** Our check of `objectEncoding` on an object and its jmesPath entries (after the Go rules). */
+function encodingProblem(spec: ObjectSpec): string | undefined {
+  if (parseObjectEncoding(spec.objectEncoding) === undefined) {
+    return objectEncodingProblem(spec.objectEncoding!, `object ${spec.objectName}`);
+  }
+  for (const entry of spec.jmesPath) {
+    if (parseObjectEncoding(entry.objectEncoding) === undefined) {
+      return objectEncodingProblem(
+        entry.objectEncoding!,
+        `jmesPath entry ${entry.objectAlias} of object ${spec.objectName}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** A selector entry, checked: no file of its own, one selector. */
+function toSelectorObject(
+  spec: ObjectSpec,
+  regions: string[],
+  translation: PathTranslation,
+): MountObject {
+  const parsed = parseSelector(spec, translation);
+  if ("problem" in parsed) throw new ObjectsError(parsed.problem);
+  const { selector } = parsed;
+  if (spec.filePermission !== "" && !FILE_PERMISSION.test(spec.filePermission)) {
+    throw new ObjectsError(`Invalid File Permission: ${spec.filePermission}`);
+  }
+  const encoding = parseObjectEncoding(spec.objectEncoding);
+  if (encoding === undefined) {
+    throw new ObjectsError(
+      objectEncodingProblem(spec.objectEncoding!, `the selector ${selectorLabel(selector)}`),
+    );
+  }
+  return {
+    spec,
+    type: selector.store,
+    fileName: "",
+    mode: parseMode(spec.filePermission),
+    jmesFiles: [],
+    regions: regions.map(() => ({ name: "", version: "", label: "" })),
+    ...(encoding === "utf-8" ? {} : { encoding }),
+    selector,
+  };
+}
+
+/**
+ * The object a selector's match is mounted as: exactly as if it had been
+ * listed by name without an alias (file name from `pathTranslation`, the
+ * selector's `filePermission` and `objectEncoding`, the current version).
+ */
+export function selectedObject(selectorObject: MountObject, name: string): MountObject {
+  const selector = selectorObject.selector!;
+  const spec: ObjectSpec = {
+    objectName: name,
+    objectAlias: "",
+    objectVersion: "",
+    objectVersionLabel: "",
+    objectType: selectorObject.type,
+    filePermission: selectorObject.spec.filePermission,
+    jmesPath: [],
+    failoverObject: { objectName: "", objectVersion: "", objectVersionLabel: "" },
+  };
+  return {
+    spec,
+    type: selectorObject.type,
+    fileName: matchFileName(selector, name),
+    mode: selectorObject.mode,
+    jmesFiles: [],
+    regions: selectorObject.regions.map(() => ({ name, version: "", label: "" })),
+    ...(selectorObject.encoding === undefined ? {} : { encoding: selectorObject.encoding }),
+    selectedBy: selectorObject,
+  };
+}
+
+/**
+ * How an object is named in logs and errors: its name; a selector by what
+ * it selects; a match by its name and its selector.
+ */
+export function objectLabel(object: MountObject): string {
+  if (object.selector !== undefined) return selectorLabel(object.selector);
+  if (object.selectedBy?.selector !== undefined) {
+    const kind = object.type === "ssmparameter" ? "parameter" : "secret";
+    return `${kind} ${object.spec.objectName} selected by ${
+      selectorLabel(object.selectedBy.selector)
+    }`;
+  }
+  return object.spec.objectName;
 }
 
 function objectTypeOf(spec: ObjectSpec): ObjectType {
@@ -286,17 +403,22 @@ function toMountObject(
 ): MountObject {
   const mode = parseMode(spec.filePermission);
   const failover = spec.failoverObject;
+  const encoding = parseObjectEncoding(spec.objectEncoding);
   return {
     spec,
     type: objectTypeOf(spec),
     fileName: translateFileName(fileNameSource(spec), translation),
     mode,
-    jmesFiles: spec.jmesPath.map((entry) => ({
-      path: entry.path,
-      alias: entry.objectAlias,
-      fileName: translateFileName(entry.objectAlias, translation),
-      mode: parseMode(entry.filePermission) ?? mode,
-    })),
+    jmesFiles: spec.jmesPath.map((entry) => {
+      const encoding = parseObjectEncoding(entry.objectEncoding);
+      return {
+        path: entry.path,
+        alias: entry.objectAlias,
+        fileName: translateFileName(entry.objectAlias, translation),
+        mode: parseMode(entry.filePermission) ?? mode,
+        ...(encoding === "utf-8" ? {} : { encoding }),
+      };
+    }),
     regions: regions.map((_, index) => {
       const inFailover = index > 0;
       // In the failover region each non-empty failoverObject field replaces its primary twin.
@@ -308,20 +430,45 @@ function toMountObject(
         label: pick(spec.objectVersionLabel, failover.objectVersionLabel),
       };
     }),
+    ...(encoding === "utf-8" || encoding === undefined ? {} : { encoding }),
   };
+}
+
+/** A file of a mount and who it belongs to, for {@linkcode checkFileSet}. */
+export interface FileOwner {
+  /** File name inside the mount. */
+  fileName: string;
+  /** The object (or jmesPath entry, or match) that writes it, as errors name it. */
+  owner: string;
+}
+
+/** The files of `objects` (each object's file, then its jmesPath files), with their owners. */
+export function fileOwners(objects: readonly MountObject[]): FileOwner[] {
+  return objects.filter((object) => object.selector === undefined).flatMap((object) => {
+    const owner = objectLabel(object);
+    return [
+      { fileName: object.fileName, owner: `object ${owner}` },
+      ...object.jmesFiles.map((jmes) => ({
+        fileName: jmes.fileName,
+        owner: `jmesPath ${jmes.path} of object ${owner}`,
+      })),
+    ];
+  });
 }
 
 /** Our checks: every file path is safe, and no two files (or a file and a directory) collide. */
 function checkFilePaths(objects: MountObject[]): void {
+  checkFileSet(fileOwners(objects));
+}
+
+/**
+ * Checks that every file path is safe and that no two files (or a file and a
+ * directory another file needs) collide; the error names both owners.
+ *
+ * @throws {ObjectsError} for the first problem.
+ */
+export function checkFileSet(files: readonly FileOwner[]): void {
   const owners = new Map<string, string>();
-  const describe = (object: MountObject, jmes?: JmesFile) =>
-    jmes === undefined
-      ? `object ${object.spec.objectName}`
-      : `jmesPath ${jmes.path} of object ${object.spec.objectName}`;
-  const files = objects.flatMap((object) => [
-    { fileName: object.fileName, owner: describe(object) },
-    ...object.jmesFiles.map((jmes) => ({ fileName: jmes.fileName, owner: describe(object, jmes) })),
-  ]);
   for (const { fileName, owner } of files) {
     const problem = filePathProblem(fileName);
     if (problem !== undefined) {

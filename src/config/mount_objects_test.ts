@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import {
+  checkFileSet,
+  fileOwners,
   type MountObject,
+  objectLabel,
   ObjectsError,
   parseMountObjects,
   type ParseMountObjectsOptions,
+  selectedObject,
   validateObjectName,
 } from "./mount_objects.ts";
 
@@ -739,5 +743,125 @@ Deno.test("the Go provider's checks are reported before our collision checks", (
         "- {objectName: c}",
     ),
     "Must use objectType when a full ARN is not specified: c",
+  );
+});
+
+// --- objectEncoding (ours) -------------------------------------------------
+
+Deno.test("objectEncoding is kept on objects and jmesPath entries; utf-8 is the absent default", () => {
+  const [object] = parseMountObjects(
+    [
+      "- objectName: keystore",
+      "  objectType: secretsmanager",
+      "  objectEncoding: BASE64",
+      "  jmesPath:",
+      "    - {path: a, objectAlias: a, objectEncoding: hex}",
+      "    - {path: b, objectAlias: b, objectEncoding: utf-8}",
+      "    - {path: c, objectAlias: c}",
+    ].join("\n"),
+    ONE_REGION,
+  );
+  assert.equal(object.encoding, "base64");
+  assert.deepEqual(object.jmesFiles.map((file) => file.encoding), ["hex", undefined, undefined]);
+  const [plain] = parseMountObjects(
+    "- {objectName: a, objectType: secretsmanager, objectEncoding: utf-8}",
+    ONE_REGION,
+  );
+  assert.equal("encoding" in plain, false);
+});
+
+Deno.test("an unknown objectEncoding is refused after the Go provider's checks, naming its owner", () => {
+  assert.equal(
+    objectsError("- {objectName: a, objectType: secretsmanager, objectEncoding: utf8}"),
+    'Invalid objectEncoding "utf8" of object a: must be utf-8, base64 or hex',
+  );
+  assert.equal(
+    objectsError(
+      "- {objectName: a, objectType: secretsmanager, jmesPath: [{path: p, objectAlias: x, objectEncoding: b64}]}",
+    ),
+    'Invalid objectEncoding "b64" of jmesPath entry x of object a: must be utf-8, base64 or hex',
+  );
+  assert.equal(
+    objectsError("- {objectName: a, objectEncoding: b64}"),
+    "Must use objectType when a full ARN is not specified: a",
+  );
+});
+
+// --- selectors (ours) -------------------------------------------------------
+
+Deno.test("a selector is an object without a file of its own, with its mode and encoding", () => {
+  const objects = parseMountObjects(
+    [
+      "- {objectName: app/db, objectType: secretsmanager}",
+      "- {path: /app, recursive: true, filePermission: '0400', objectEncoding: base64}",
+      "- {namePrefix: prod/}",
+    ].join("\n"),
+    TWO_REGIONS,
+  );
+  assert.deepEqual(objects.map((object) => [object.type, object.fileName]), [
+    ["secretsmanager", "app_db"],
+    ["ssmparameter", ""],
+    ["secretsmanager", ""],
+  ]);
+  const path = objects[1];
+  assert.deepEqual(path.selector, {
+    store: "ssmparameter",
+    path: "/app",
+    recursive: true,
+    translation: "_",
+  });
+  assert.equal(path.mode, 0o400);
+  assert.equal(path.encoding, "base64");
+  assert.equal(path.regions.length, 2);
+  assert.deepEqual(fileOwners(objects), [{ fileName: "app_db", owner: "object app/db" }]);
+});
+
+Deno.test("selectors skip the Go provider's name and duplicate checks, and their own errors are ours", () => {
+  assert.equal(parseMountObjects("- {path: /a}\n- {path: /a}", ONE_REGION).length, 2);
+  assert.equal(
+    objectsError("- {path: /a, objectAlias: x}"),
+    "objectAlias is not allowed on a selector (each match is named after itself): path /a",
+  );
+  assert.equal(objectsError("- {path: /a, filePermission: '600'}"), "Invalid File Permission: 600");
+  assert.equal(
+    objectsError("- {path: /a, objectEncoding: rot13}"),
+    'Invalid objectEncoding "rot13" of the selector path /a: must be utf-8, base64 or hex',
+  );
+  assert.equal(objectsError("- {objectType: ssmparameter}"), "Object name must be specified");
+});
+
+Deno.test("a match is mounted as if listed by name without an alias", () => {
+  const [selector] = parseMountObjects(
+    "- {path: /app, filePermission: '0440', objectEncoding: hex}",
+    NO_TRANSLATION,
+  );
+  const match = selectedObject(selector, "/app/db/password");
+  assert.equal(match.fileName, "app/db/password");
+  assert.equal(match.mode, 0o440);
+  assert.equal(match.encoding, "hex");
+  assert.equal(match.type, "ssmparameter");
+  assert.equal(match.spec.objectName, "/app/db/password");
+  assert.deepEqual(match.regions, [{ name: "/app/db/password", version: "", label: "" }]);
+  assert.equal(match.selectedBy, selector);
+  assert.equal(objectLabel(match), "parameter /app/db/password selected by path /app");
+  assert.equal(objectLabel(selector), "path /app");
+});
+
+Deno.test("checkFileSet names both owners of a file, and a match leaving the mount", () => {
+  const [listed, selector] = parseMountObjects(
+    "- {objectName: prod/db, objectType: secretsmanager}\n- {namePrefix: prod/}",
+    ONE_REGION,
+  );
+  const match = selectedObject(selector, "prod/db");
+  assert.throws(
+    () => checkFileSet(fileOwners([listed, match])),
+    new ObjectsError(
+      'object prod/db and object secret prod/db selected by namePrefix prod/ would both be written to the file "prod_db"',
+    ),
+  );
+  const [untranslated] = parseMountObjects("- {namePrefix: a/}", NO_TRANSLATION);
+  assert.throws(
+    () => checkFileSet(fileOwners([selectedObject(untranslated, "a/../b")])),
+    /^ObjectsError: file name "a\/..\/b" of object secret a\/..\/b selected by namePrefix a\/ is not allowed: it leaves the mount through '..'$/,
   );
 });

@@ -31,6 +31,8 @@ export interface JmesPathSpec {
   objectAlias: string;
   /** Optional 4-digit octal mode for the file. */
   filePermission: string;
+  /** How the extracted value is encoded (`utf-8`, `base64`, `hex`); absent when not given. */
+  objectEncoding?: string;
 }
 
 /** The `failoverObject` of an object: overrides used in the failover region. */
@@ -61,6 +63,28 @@ export interface ObjectSpec {
   jmesPath: JmesPathSpec[];
   /** Overrides for the failover region. */
   failoverObject: FailoverObjectSpec;
+  /** How the value is encoded (`utf-8`, `base64`, `hex`); absent when not given. */
+  objectEncoding?: string;
+  /**
+   * Selector fields (`path`, `recursive`, `namePrefix`, `tags`): read only for
+   * an entry without `objectName` (which the Go provider refuses), so that
+   * every class the Go provider accepts decodes as it did there.
+   */
+  selector?: SelectorSpec;
+}
+
+/** The selector fields of an entry without `objectName`, as written. */
+export interface SelectorSpec {
+  /** SSM path whose parameters are mounted. */
+  path?: string;
+  /** `recursive` as written (Go `ParseBool` text). */
+  recursive?: string;
+  /** Secrets Manager name prefix. */
+  namePrefix?: string;
+  /** Secrets Manager tags (key, value), sorted by key, each key once. */
+  tags?: [string, string][];
+  /** The first field of the wrong type (`tags must be a map of tag keys to values`). */
+  problem?: string;
 }
 
 /** The `objects` text could not be decoded; the message is the Go wording. */
@@ -75,7 +99,8 @@ export class ObjectsDecodeError extends Error {
 type FieldType =
   | { kind: "string" }
   | { kind: "struct"; schema: StructSchema }
-  | { kind: "slice"; schema: StructSchema };
+  | { kind: "slice"; schema: StructSchema }
+  | { kind: "selector"; field: keyof Omit<SelectorSpec, "problem"> };
 
 interface StructSchema {
   /** Go type name, as in error messages (`SecretDescriptor`). */
@@ -90,7 +115,12 @@ const STRING: FieldType = { kind: "string" };
 
 const JMES_SCHEMA: StructSchema = {
   name: "JMESPathEntry",
-  fields: [["path", STRING], ["objectAlias", STRING], ["filePermission", STRING]],
+  fields: [
+    ["path", STRING],
+    ["objectAlias", STRING],
+    ["filePermission", STRING],
+    ["objectEncoding", STRING],
+  ],
   zero: () => ({ path: "", objectAlias: "", filePermission: "" }),
 };
 
@@ -111,6 +141,11 @@ const DESCRIPTOR_SCHEMA: StructSchema = {
     ["filePermission", STRING],
     ["jmesPath", { kind: "slice", schema: JMES_SCHEMA }],
     ["failoverObject", { kind: "struct", schema: FAILOVER_SCHEMA }],
+    ["objectEncoding", STRING],
+    ["path", { kind: "selector", field: "path" }],
+    ["recursive", { kind: "selector", field: "recursive" }],
+    ["namePrefix", { kind: "selector", field: "namePrefix" }],
+    ["tags", { kind: "selector", field: "tags" }],
   ],
   zero: () => ({
     objectName: "",
@@ -132,6 +167,8 @@ function goTypeName(type: FieldType): string {
       return `provider.${type.schema.name}`;
     case "slice":
       return `[]provider.${type.schema.name}`;
+    case "selector":
+      return type.field === "tags" ? "map[string]string" : "string";
   }
 }
 
@@ -202,7 +239,8 @@ function unsupportedJsonValue(value: YamlValue, target: FieldType | undefined): 
         const field = type?.kind === "struct"
           ? type.schema.fields.find(([name]) => name.toLowerCase() === foldName(key))
           : undefined;
-        walk(byKey.get(key)!, field?.[1]);
+        // Selector fields convert like unknown keys: the Go provider has no such fields.
+        walk(byKey.get(key)!, field?.[1].kind === "selector" ? undefined : field?.[1]);
       }
     }
   };
@@ -315,6 +353,8 @@ class Decoder {
       }
       const target = DESCRIPTOR_SCHEMA.zero();
       this.#struct(item, target, DESCRIPTOR_SCHEMA, []);
+      // An entry with a name is an object as the Go provider knows it: selector fields are ignored.
+      if (target.objectName !== "") delete target.selector;
       return target as unknown as ObjectSpec;
     });
   }
@@ -347,6 +387,10 @@ class Decoder {
     type: FieldType,
     context: { struct: string; fields: string[] },
   ): void {
+    if (type.kind === "selector") {
+      selectorField(value, target, type.field);
+      return;
+    }
     if (type.kind === "string") {
       if (value === null) return;
       const text = scalarText(value);
@@ -387,6 +431,40 @@ class Decoder {
       return element;
     });
   }
+}
+
+/**
+ * Reads one selector field into `target.selector` without Go type errors (an
+ * entry with `objectName` ignores them, as the Go provider ignores unknown
+ * keys); a value of the wrong type is remembered for validation.
+ */
+function selectorField(
+  value: YamlValue,
+  target: Record<string, unknown>,
+  field: keyof Omit<SelectorSpec, "problem">,
+): void {
+  if (value === null) return;
+  const selector = (target.selector ??= {}) as SelectorSpec;
+  if (field !== "tags") {
+    const text = scalarText(value);
+    if (text === undefined) selector.problem ??= `${field} must be a string`;
+    else selector[field] = text;
+    return;
+  }
+  if (!(value instanceof YamlMapping)) {
+    selector.problem ??= "tags must be a map of tag keys to values";
+    return;
+  }
+  const tags = new Map<string, string>();
+  for (const [key, item] of value.entries) {
+    const text = item === null ? "" : scalarText(item);
+    if (text === undefined) {
+      selector.problem ??= "tags must be a map of tag keys to values";
+      return;
+    }
+    tags.set(keyString(key, item), text);
+  }
+  selector.tags = [...tags].sort(([a], [b]) => compareBytes(a, b));
 }
 
 /** The string a YAML scalar becomes in a Go string field, per sigs.k8s.io/yaml. */

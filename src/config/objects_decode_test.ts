@@ -453,3 +453,34 @@ Deno.test("compareBytes orders strings as Go orders their UTF-8 bytes", () => {
     }
   }
 });
+
+Deno.test("objectEncoding is read on objects and jmesPath entries, absent when not written", () => {
+  const [spec] = decodeObjects(
+    "- {objectName: a, ObjectEncoding: base64, jmesPath: [{path: p, objectAlias: x, objectencoding: 1}]}",
+  );
+  assert.equal(spec?.objectEncoding, "base64");
+  assert.equal(spec?.jmesPath[0].objectEncoding, "1");
+  assert.equal("objectEncoding" in decodeObjects("- {objectName: a}")[0]!, false);
+  assert.equal(
+    decodeError("- {objectName: a, objectEncoding: [x]}"),
+    `${TYPE_ERROR} array into Go struct field SecretDescriptor.objectEncoding of type string`,
+  );
+});
+
+Deno.test("selector fields are read only without objectName, keys in any case", () => {
+  assert.deepEqual(
+    decodeObjects("- {Path: /app, RECURSIVE: yes, namePrefix: p, Tags: {b: 2, a: ~}}")[0]?.selector,
+    { path: "/app", recursive: "true", namePrefix: "p", tags: [["a", ""], ["b", "2"]] },
+  );
+  assert.equal(decodeObjects("- {objectName: n, path: /app}")[0]?.selector, undefined);
+  assert.deepEqual(decodeObjects("- {tags: {a: {b: c}}}")[0]?.selector, {
+    problem: "tags must be a map of tag keys to values",
+  });
+});
+
+Deno.test("selector fields convert to JSON like unknown keys: NaN fails as in Go", () => {
+  assert.equal(
+    decodeError("- {objectName: a, path: .nan}"),
+    "error converting YAML to JSON: json: unsupported value: NaN",
+  );
+});

@@ -32,6 +32,12 @@ export interface MountLimits {
   readonly valueBytes: Limit;
   /** All files of one mount together. */
   readonly mountBytes: Limit;
+  /** Selectors (`path`, `namePrefix`, `tags`) in one mount. */
+  readonly selectors: Limit;
+  /** Objects one selector matches in one region. */
+  readonly selectorMatches: Limit;
+  /** Pages (GetParametersByPath, BatchGetSecretValue calls) one selector reads in one region. */
+  readonly selectorPages: Limit;
 }
 
 /** One row of the limits table. */
@@ -126,6 +132,27 @@ export const MOUNT_LIMIT_DEFINITIONS: readonly MountLimitDefinition[] = [
     unit: "bytes",
     defaultMax: 8 * 1024 * 1024,
     usage: "Largest total of all files of one mount",
+  },
+  {
+    key: "selectors",
+    flag: "max-selectors",
+    unit: "selectors",
+    defaultMax: 10,
+    usage: "Most selectors (path, namePrefix, tags) in one mount",
+  },
+  {
+    key: "selectorMatches",
+    flag: "max-selector-matches",
+    unit: "objects",
+    defaultMax: 500,
+    usage: "Most objects one selector may match",
+  },
+  {
+    key: "selectorPages",
+    flag: "max-selector-pages",
+    unit: "pages",
+    defaultMax: 100,
+    usage: "Most pages of results one selector may read in one region",
   },
 ];
 
