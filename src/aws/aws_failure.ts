@@ -32,8 +32,23 @@ export const SECRETS_MANAGER_FATAL = new Set([
   "DecryptionFailure",
 ]);
 
+/** Modeled client faults of BatchGetSecretValue with filters (its pages add a token error). */
+export const SECRETS_MANAGER_FILTER_FATAL = new Set([
+  ...SECRETS_MANAGER_FATAL,
+  "InvalidNextTokenException",
+]);
+
 /** Modeled client faults of SSM's GetParameters. */
 export const SSM_FATAL = new Set(["InvalidKeyId"]);
+
+/** Modeled client faults of SSM's GetParametersByPath. */
+export const SSM_PATH_FATAL = new Set([
+  "InvalidFilterKey",
+  "InvalidFilterOption",
+  "InvalidFilterValue",
+  "InvalidKeyId",
+  "InvalidNextToken",
+]);
 
 /** Modeled client faults of STS AssumeRoleWithWebIdentity (query and JS names). */
 export const STS_FATAL = new Set([

@@ -17,13 +17,16 @@ import { callerCredentials, type CredentialSource, sendAs } from "./credentials.
 import { type AwsCallObserver, observeAwsCalls } from "./call_observer.ts";
 import { awsHttpHandler } from "./http_handler.ts";
 import {
+  type AwsFailure,
   AwsFailureError,
   describeAwsError,
   localFailure,
   SECRETS_MANAGER_FATAL,
+  SECRETS_MANAGER_FILTER_FATAL,
   SSM_FATAL,
+  SSM_PATH_FATAL,
 } from "./aws_failure.ts";
-import type { SecretsManagerApi, SecretValue, SsmApi } from "./store_apis.ts";
+import type { ParameterValue, SecretsManagerApi, SecretValue, SsmApi } from "./store_apis.ts";
 
 const encoder = new TextEncoder();
 
@@ -225,30 +228,67 @@ function secretsManagerApi(
           { abortSignal: options.signal },
         );
       }, context("BatchGetSecretValue", options.signal));
-      const values: SecretValue[] = [];
-      for (const entry of answer.SecretValues ?? []) {
-        const bytes = secretBytes(entry);
-        if (bytes === undefined) continue;
-        values.push({ bytes, versionId: entry.VersionId ?? "", name: entry.Name, arn: entry.ARN });
-      }
-      const errors = (answer.Errors ?? []).map((entry) => {
-        const code = entry.ErrorCode ?? "Error";
-        const message = entry.Message ?? "";
-        return {
-          secretId: entry.SecretId ?? "",
-          failure: {
-            code,
-            message,
-            httpStatus: undefined,
-            fatal: SECRETS_MANAGER_FATAL.has(code),
-            text:
-              `operation error Secrets Manager: BatchGetSecretValue, secret error, ${code}: ${message}`,
-          },
-        };
+      return batchAnswer(answer, SECRETS_MANAGER_FATAL);
+    },
+    async batchGetSecretValueByFilters(request, options = {}) {
+      const answer = await call(async () => {
+        const { sdk, secretsManager } = await load();
+        return await secretsManager.send(
+          new sdk.secretsManager.BatchGetSecretValueCommand({
+            Filters: request.filters.map((filter) => ({ Key: filter.key, Values: filter.values })),
+            MaxResults: 20,
+            NextToken: request.nextToken,
+          }),
+          { abortSignal: options.signal },
+        );
+      }, {
+        ...context("BatchGetSecretValue", options.signal),
+        fatal: SECRETS_MANAGER_FILTER_FATAL,
       });
-      return { values, errors };
+      return {
+        ...batchAnswer(answer, SECRETS_MANAGER_FILTER_FATAL),
+        nextToken: answer.NextToken || undefined,
+      };
     },
   };
+}
+
+/** Values and per-secret errors of a BatchGetSecretValue answer. */
+function batchAnswer(
+  answer: {
+    SecretValues?: {
+      SecretString?: string;
+      SecretBinary?: Uint8Array;
+      VersionId?: string;
+      Name?: string;
+      ARN?: string;
+    }[];
+    Errors?: { SecretId?: string; ErrorCode?: string; Message?: string }[];
+  },
+  fatal: ReadonlySet<string>,
+): { values: SecretValue[]; errors: { secretId: string; failure: AwsFailure }[] } {
+  const values: SecretValue[] = [];
+  for (const entry of answer.SecretValues ?? []) {
+    const bytes = secretBytes(entry);
+    if (bytes === undefined) continue;
+    values.push({ bytes, versionId: entry.VersionId ?? "", name: entry.Name, arn: entry.ARN });
+  }
+  const errors = (answer.Errors ?? []).map((entry) => {
+    const code = entry.ErrorCode ?? "Error";
+    const message = entry.Message ?? "";
+    return {
+      secretId: entry.SecretId ?? "",
+      failure: {
+        code,
+        message,
+        httpStatus: undefined,
+        fatal: fatal.has(code),
+        text:
+          `operation error Secrets Manager: BatchGetSecretValue, secret error, ${code}: ${message}`,
+      },
+    };
+  });
+  return { values, errors };
 }
 
 function ssmApi(load: () => Promise<Loaded>, credentials: CredentialSource): SsmApi {
@@ -267,15 +307,45 @@ function ssmApi(load: () => Promise<Loaded>, credentials: CredentialSource): Ssm
         fatal: SSM_FATAL,
       });
       return {
-        parameters: (answer.Parameters ?? []).map((parameter) => ({
-          name: parameter.Name ?? "",
-          arn: parameter.ARN,
-          value: parameter.Value ?? "",
-          version: parameter.Version ?? 0,
-          selector: parameter.Selector,
-        })),
+        parameters: (answer.Parameters ?? []).map(parameterValue),
         invalid: answer.InvalidParameters ?? [],
       };
     },
+    async getParametersByPath(request, options = {}) {
+      const answer = await call(async () => {
+        const { sdk, ssm } = await load();
+        return await ssm.send(
+          new sdk.ssm.GetParametersByPathCommand({
+            Path: request.path,
+            Recursive: request.recursive,
+            WithDecryption: true,
+            MaxResults: 10,
+            NextToken: request.nextToken,
+          }),
+          { abortSignal: options.signal },
+        );
+      }, {
+        credentials,
+        signal: options.signal,
+        operation: "SSM: GetParametersByPath",
+        fatal: SSM_PATH_FATAL,
+      });
+      return {
+        parameters: (answer.Parameters ?? []).map(parameterValue),
+        nextToken: answer.NextToken || undefined,
+      };
+    },
+  };
+}
+
+function parameterValue(
+  parameter: { Name?: string; ARN?: string; Value?: string; Version?: number; Selector?: string },
+): ParameterValue {
+  return {
+    name: parameter.Name ?? "",
+    arn: parameter.ARN,
+    value: parameter.Value ?? "",
+    version: parameter.Version ?? 0,
+    selector: parameter.Selector,
   };
 }

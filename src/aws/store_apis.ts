@@ -34,6 +34,20 @@ export interface BatchSecretValues {
   errors: { secretId: string; failure: AwsFailure }[];
 }
 
+/** A Secrets Manager filter: `name`, `tag-key` and `tag-value` are prefix matches. */
+export interface SecretsFilter {
+  /** Filter key. */
+  key: "name" | "tag-key" | "tag-value";
+  /** Values (any one matches). */
+  values: string[];
+}
+
+/** One page of BatchGetSecretValue with filters. */
+export interface SecretValuesPage extends BatchSecretValues {
+  /** Token of the next page; absent on the last. */
+  nextToken: string | undefined;
+}
+
 /** What we need from Secrets Manager. */
 export interface SecretsManagerApi {
   /** GetSecretValue of one secret, optionally pinned to a version id and/or stage. */
@@ -43,6 +57,15 @@ export interface SecretsManagerApi {
   ): Promise<SecretValue>;
   /** BatchGetSecretValue of at most 20 ids (current versions). */
   batchGetSecretValue(secretIds: string[], options?: CallOptions): Promise<BatchSecretValues>;
+  /**
+   * BatchGetSecretValue with filters: one page of at most 20 current values
+   * of the secrets the filters match (all filters must match). Optional: an
+   * in-memory store of a unit test may lack it, and selectors then fail.
+   */
+  batchGetSecretValueByFilters?(
+    request: { filters: SecretsFilter[]; nextToken?: string },
+    options?: CallOptions,
+  ): Promise<SecretValuesPage>;
 }
 
 /** An SSM parameter value. */
@@ -59,6 +82,14 @@ export interface ParameterValue {
   selector: string | undefined;
 }
 
+/** One page of GetParametersByPath. */
+export interface ParametersPage {
+  /** Parameters of the page (decrypted). */
+  parameters: ParameterValue[];
+  /** Token of the next page; absent on the last. */
+  nextToken: string | undefined;
+}
+
 /** What we need from SSM Parameter Store. */
 export interface SsmApi {
   /** GetParameters (with decryption) of at most 10 names, each optionally `name:version|label`. */
@@ -66,4 +97,13 @@ export interface SsmApi {
     names: string[],
     options?: CallOptions,
   ): Promise<{ parameters: ParameterValue[]; invalid: string[] }>;
+  /**
+   * GetParametersByPath (with decryption): one page of at most 10 parameters
+   * under `path` (below its children too when `recursive`). Optional: an
+   * in-memory store of a unit test may lack it, and selectors then fail.
+   */
+  getParametersByPath?(
+    request: { path: string; recursive: boolean; nextToken?: string },
+    options?: CallOptions,
+  ): Promise<ParametersPage>;
 }
