@@ -75,7 +75,6 @@ Deno.test("the repository names one version everywhere a release does", async ()
       "README.md Install: provider image tag",
       "README.md Install: chart --version",
       "README.md Install: signing identity tag",
-      "README.md Install: values table image.tag",
       "chart README.md: chart --version",
       "chart README.md: values table image.tag",
       "private-installer.yaml: PRIVTAG example",

@@ -5,7 +5,7 @@
  * loopback listener as the only extra host — and counts what it found.
  *
  * ```sh
- * deno run -A test/sandbox/probe_run.ts   # prints the counts the README quotes
+ * deno run -A test/sandbox/probe_run.ts   # prints the counts docs/TESTING.md quotes
  * ```
  *
  * @module
@@ -118,7 +118,7 @@ export function refusedByPermission(result: ProbeResult): boolean {
   return !result.ok && /NotCapable|Requires \w+ access/.test(`${result.error}: ${result.message}`);
 }
 
-/** The probe's attempts counted the way the README states them. */
+/** The probe's attempts counted the way docs/TESTING.md states them. */
 export interface ProbeCounts {
   /** Attempts in all. */
   attempts: number;
@@ -145,7 +145,7 @@ export function countProbe(results: Record<string, ProbeResult>): ProbeCounts {
   return counts;
 }
 
-/** The sentence the README quotes, e.g. `52 attempts: 36 refused by a permission check, ...`. */
+/** The sentence docs/TESTING.md quotes, e.g. `52 attempts: 36 refused by a permission check, ...`. */
 export function describeCounts(counts: ProbeCounts): string {
   return `${counts.attempts} attempts: ${counts.refused} refused by a permission check, ` +
     `${counts.allowed} allowed, ${counts.otherwise.length} failing otherwise (${

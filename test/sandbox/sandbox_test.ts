@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import type { ProbeResult } from "./probe.ts";
 import { countProbe, describeCounts, refusedByPermission, runProbe } from "./probe_run.ts";
 
-const README = new URL("../../README.md", import.meta.url);
+const TESTING_DOC = new URL("../../docs/TESTING.md", import.meta.url);
 
 function refused(results: Record<string, ProbeResult>, name: string): void {
   const result = results[name];
@@ -141,14 +141,14 @@ Deno.test({
     });
 
     await t.step(
-      "the README states the probe's counts (deno run -A test/sandbox/probe_run.ts)",
+      "docs/TESTING.md states the probe's counts (deno run -A test/sandbox/probe_run.ts)",
       async () => {
         const counts = countProbe(results);
         // The one attempt that fails without a permission error; no child ran (checked above).
         assert.deepEqual(counts.otherwise, ["run through node:child_process"]);
         const sentence = describeCounts(counts);
-        const readme = (await Deno.readTextFile(README)).replace(/\s+/g, " ");
-        assert.ok(readme.includes(sentence), `README.md should say: ${sentence}`);
+        const doc = (await Deno.readTextFile(TESTING_DOC)).replace(/\s+/g, " ");
+        assert.ok(doc.includes(sentence), `docs/TESTING.md should say: ${sentence}`);
       },
     );
 
