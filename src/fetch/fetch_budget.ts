@@ -40,6 +40,16 @@ export class ByteBudget {
   }
 
   /**
+   * Records `error`, a limit a store found passed (a selector's matches or
+   * pages), as the first limit passed, and stops the mount's other calls.
+   */
+  exceed(error: LimitError): void {
+    if (this.exceeded !== undefined) return;
+    this.exceeded = error;
+    this.#onExceeded();
+  }
+
+  /**
    * Takes `bytes` for the value named by `subject`.
    *
    * @throws {LimitError} when the value, or the region's total, goes over its limit.
@@ -84,6 +94,18 @@ export function budgetedStores(
         }
         return answer;
       },
+      ...(secretsManager.batchGetSecretValueByFilters === undefined ? {} : {
+        async batchGetSecretValueByFilters(request, options) {
+          const page = await secretsManager.batchGetSecretValueByFilters!(request, options);
+          for (const value of page.values) {
+            budget.take(
+              value.bytes.length,
+              `the value of ${value.name ?? value.arn ?? "a secret"}`,
+            );
+          }
+          return page;
+        },
+      }),
     },
     ssm: {
       async getParameters(names, options) {
@@ -93,6 +115,15 @@ export function budgetedStores(
         }
         return answer;
       },
+      ...(ssm.getParametersByPath === undefined ? {} : {
+        async getParametersByPath(request, options) {
+          const page = await ssm.getParametersByPath!(request, options);
+          for (const parameter of page.parameters) {
+            budget.take(utf8Length(parameter.value), `the value of ${parameter.name}`);
+          }
+          return page;
+        },
+      }),
     },
   };
 }

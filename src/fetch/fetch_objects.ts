@@ -1,27 +1,25 @@
 /**
  * Fetching all objects of a mount: every store's units from every region in
  * parallel (calls bounded per region), then the Go provider's failover
- * choice per unit, in list order. A unit is what a store fetches and fails
- * over as one (a Secrets Manager object, an SSM batch); `object_store.ts`
+ * choice per unit, in list order, then each value decoded as its
+ * `objectEncoding` says. A unit is what a store fetches and fails over as one
+ * (a Secrets Manager object, an SSM batch, a selector); `object_store.ts`
  * says how each store makes and fetches its units.
  *
  * @module
  */
 
 import { localFailure } from "../aws/mod.ts";
-import type { MountObject } from "../config/mod.ts";
+import { type MountObject, objectLabel } from "../config/mod.ts";
 import { LimitError, type MountLimits, mountLimits, TimeSlice } from "../limits/mod.ts";
-import { FetchCancelledError } from "./fetch_error.ts";
+import { FetchCancelledError, FetchError } from "./fetch_error.ts";
 import { budgetedStores, ByteBudget } from "./fetch_budget.ts";
 import { extractJmesValues, type JmesBudget, JmesError, mountJmesBudget } from "./jmes/mod.ts";
-import {
-  OBJECT_STORES,
-  type ObjectStore,
-  type RegionClients,
-  type StoredValue,
-} from "./object_store.ts";
+import type { ObjectStore, RegionClients, StoredValue } from "./object_store.ts";
 import { chooseRegion, type RegionOutcome } from "./region_choice.ts";
 import type { BatchPermission } from "./secrets_manager_fetch.ts";
+import { OBJECT_STORES } from "./stores.ts";
+import { decodeValue } from "./value_encoding.ts";
 
 /** The clients of one region, by name. */
 export interface RegionStores extends RegionClients {
@@ -57,10 +55,16 @@ export interface FetchOptions {
   concurrency: number;
   /** Batch permission memory of the mount's identity. */
   batch: BatchPermission;
-  /** Value, mount-size and jmesPath limits (default: {@linkcode mountLimits}). */
+  /** Value, mount-size, jmesPath and selector limits (default: {@linkcode mountLimits}). */
   limits?: Pick<
     MountLimits,
-    "valueBytes" | "mountBytes" | "jmesPathLength" | "jmesPathWork" | "mountJmesPathWork"
+    | "valueBytes"
+    | "mountBytes"
+    | "jmesPathLength"
+    | "jmesPathWork"
+    | "mountJmesPathWork"
+    | "selectorMatches"
+    | "selectorPages"
   >;
   /** The stores (default: Secrets Manager and SSM). */
   stores?: readonly ObjectStore[];
@@ -78,9 +82,12 @@ interface Unit {
 
 /**
  * Fetches every object from every region and picks, per unit, the values
- * the Go provider would mount.
+ * the Go provider would mount. A selector gives one value per match, each
+ * with the object it matched.
  *
- * @throws {FetchError} with the Go provider's texts; {@linkcode LimitError}
+ * @throws {FetchError} with the Go provider's texts (and ours: a selector
+ *   that matched nothing); {@linkcode ValueEncodingError} for a value that
+ *   is not in its `objectEncoding`; {@linkcode LimitError}
  *   when a value or the mount's total went over its limit (the other calls
  *   are cancelled at once); {@linkcode FetchCancelledError} when the deadline
  *   passed.
@@ -108,8 +115,13 @@ export async function fetchObjects(
   );
   const perRegion = await Promise.all(regions.map(async (region, index) => {
     const budget = budgets[index];
-    const storeRegion = { index, name: region.name, clients: budgetedStores(region, budget) };
-    const storeOptions = { ...options, signal: regionSignal };
+    const storeRegion = {
+      index,
+      name: region.name,
+      clients: budgetedStores(region, budget),
+      budget,
+    };
+    const storeOptions = { ...options, signal: regionSignal, limits };
     const outcomes = new Map<Unit, RegionOutcome<StoredValue[]>>();
     await Promise.all((options.stores ?? OBJECT_STORES).map(async (store) => {
       const storeUnits = units.filter((unit) => unit.store === store);
@@ -143,10 +155,46 @@ export async function fetchObjects(
       names,
       unit.store.allRegionsFailed(unit.objects),
     );
+    if (value.length === 0 && unit.store.nothingSelected !== undefined) {
+      throw new FetchError(unit.store.nothingSelected(unit.objects, names[regionIndex]));
+    }
     for (const item of value) fetched.push({ ...item, regionIndex });
   }
-  // Files in list order (an SSM batch's objects are spread through the list).
-  return fetched.sort((a, b) => (position.get(a.object) ?? 0) - (position.get(b.object) ?? 0));
+  // Files in list order (an SSM batch's objects are spread through the list; a
+  // selector's matches stand where the selector stands, in name order).
+  const order = (object: MountObject) => position.get(object.selectedBy ?? object) ?? 0;
+  fetched.sort((a, b) => order(a.object) - order(b.object));
+  return await decodeAll(fetched);
+}
+
+/**
+ * Each value and jmesPath value decoded as its `objectEncoding` says (only
+ * the chosen region's: the primary's value wins even when it does not
+ * decode), the event loop given a turn between objects.
+ */
+async function decodeAll(fetched: FetchedObject[]): Promise<FetchedObject[]> {
+  if (!fetched.some(({ object }) => object.encoding || object.jmesFiles.some((j) => j.encoding))) {
+    return fetched;
+  }
+  const slice = new TimeSlice();
+  const decoded: FetchedObject[] = [];
+  for (const item of fetched) {
+    await slice.pause();
+    const { object } = item;
+    const owner = object.selectedBy ? objectLabel(object) : `object ${object.spec.objectName}`;
+    decoded.push({
+      ...item,
+      bytes: decodeValue(item.bytes, object.encoding ?? "utf-8", owner),
+      jmesValues: item.jmesValues.map((bytes, j) =>
+        decodeValue(
+          bytes,
+          object.jmesFiles[j].encoding ?? "utf-8",
+          `jmesPath entry ${object.jmesFiles[j].alias} of object ${object.spec.objectName}`,
+        )
+      ),
+    });
+  }
+  return decoded;
 }
 
 /**

@@ -2,14 +2,17 @@
  * The one shape every secret store has for the fetch: which objects it
  * serves, how it groups them into units that succeed, fail and fail over
  * together, and how it fetches those units from one region. Secrets Manager
- * and SSM Parameter Store are the two stores; `fetch_objects.ts` never asks
- * which one it holds.
+ * and SSM Parameter Store are the two stores of listed objects; selectors
+ * (`selector_store.ts`) are stores too, whose values carry the objects they
+ * matched; `fetch_objects.ts` never asks which one it holds (`stores.ts`
+ * lists them).
  *
  * @module
  */
 
 import type { SecretsManagerApi, SsmApi } from "../aws/mod.ts";
 import type { MountObject } from "../config/mod.ts";
+import type { LimitError, MountLimits } from "../limits/mod.ts";
 import { mapLimit } from "./map_limit.ts";
 import { fetchParameterBatch, planParameterBatches } from "./parameter_store_fetch.ts";
 import type { RegionOutcome } from "./region_choice.ts";
@@ -31,11 +34,13 @@ export interface StoreRegion {
   name: string;
   /** Its clients (the mount's identity and byte budget already bound). */
   clients: RegionClients;
+  /** The region's budget: a store records a limit it found passed, which stops the mount. */
+  budget?: { exceed(error: LimitError): void };
 }
 
 /** A value fetched for one object. */
 export interface StoredValue {
-  /** The object the value is for. */
+  /** The object the value is for (for a selector's value, the object it matched). */
   object: MountObject;
   /** Content bytes. */
   bytes: Uint8Array;
@@ -51,6 +56,8 @@ export interface StoreFetchOptions {
   concurrency: number;
   /** Whether the mount's identity may use BatchGetSecretValue. */
   batch: BatchPermission;
+  /** Selector limits (default: the provider's defaults). */
+  limits?: Pick<MountLimits, "selectorMatches" | "selectorPages">;
 }
 
 /** A secret store as the fetch sees it. */
@@ -67,6 +74,12 @@ export interface ObjectStore {
   ): Promise<RegionOutcome<StoredValue[]>[]>;
   /** The Go provider's text for a unit no region could serve (each region's answer follows). */
   allRegionsFailed(unit: readonly MountObject[]): string;
+  /**
+   * For a store whose units may hold no value (a selector): the text of the
+   * error when the chosen region's answer is empty. Absent: an empty answer
+   * cannot happen.
+   */
+  nothingSelected?(unit: readonly MountObject[], region: string): string;
 }
 
 /**
@@ -74,7 +87,7 @@ export interface ObjectStore {
  * current versions are fetched in BatchGetSecretValue calls of 20.
  */
 export const SECRETS_MANAGER_STORE: ObjectStore = {
-  serves: (object) => object.type === "secretsmanager",
+  serves: (object) => object.type === "secretsmanager" && object.selector === undefined,
   units: (objects) => objects.map((object) => [object]),
   async fetchRegion(units, region, options) {
     const objects = units.map(([object]) => object);
@@ -93,7 +106,7 @@ export const SECRETS_MANAGER_STORE: ObjectStore = {
 
 /** SSM Parameter Store: GetParameters batches of 10, each a unit (it fails over as a whole). */
 export const PARAMETER_STORE: ObjectStore = {
-  serves: (object) => object.type === "ssmparameter",
+  serves: (object) => object.type === "ssmparameter" && object.selector === undefined,
   units: (objects) => planParameterBatches(objects),
   fetchRegion: (units, region, options) =>
     mapLimit(units, options.concurrency, async (batch) => {
@@ -108,6 +121,3 @@ export const PARAMETER_STORE: ObjectStore = {
     }),
   allRegionsFailed: () => "Failed to fetch parameters from all regions.",
 };
-
-/** The stores of every mount, in the order their units are fetched. */
-export const OBJECT_STORES: readonly ObjectStore[] = [SECRETS_MANAGER_STORE, PARAMETER_STORE];
