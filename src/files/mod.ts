@@ -3,7 +3,8 @@
  * atomically into the pod's volume (`atomic_writer.ts`), only into a CSI
  * volume of the mounting pod with no symbolic link on the way
  * (`target_path.ts`), and only with paths the system can hold
- * (`full_path.ts`).
+ * (`full_path.ts`); with a selector in the class, files that no longer match
+ * are removed (`prune_mount.ts`).
  *
  * @module
  */
@@ -11,4 +12,5 @@
 export * from "./atomic_writer.ts";
 export * from "./full_path.ts";
 export * from "./mount_file.ts";
+export * from "./prune_mount.ts";
 export * from "./target_path.ts";
