@@ -8,7 +8,12 @@
 
 import * as fc from "fast-check";
 import assert from "node:assert/strict";
-import { filePathProblem, type MountObject, ObjectsError, parseMountObjects } from "../../src/config/mod.ts";
+import {
+  filePathProblem,
+  type MountObject,
+  ObjectsError,
+  parseMountObjects,
+} from "../../src/config/mod.ts";
 import { LimitError } from "../../src/limits/mod.ts";
 import { hostileText, pathTranslation } from "./arbitraries.ts";
 import { checkProperty, timed } from "./fuzz_settings.ts";
