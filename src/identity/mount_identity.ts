@@ -1,13 +1,16 @@
 /**
  * Who a mount acts as: the pod's IAM role through IRSA (default) or its EKS
- * Pod Identity. Resolving an identity reads the token and, for IRSA, the
+ * Pod Identity, and with `assumeRoleArn` the role those credentials assume
+ * (role chaining). Resolving an identity reads the token and, for IRSA, the
  * service account's role; credentials themselves are fetched lazily, on the
- * first AWS call of each region, and cached per identity and token.
+ * first AWS call of each region, and cached per identity and token (chained
+ * ones per source identity, role, external id and duration).
  *
  * @module
  */
 
 import { ExpiringCache } from "../cache/mod.ts";
+import { AwsFailureError, describeAwsError, STS_FATAL } from "../aws/mod.ts";
 import { CredentialError } from "./credential_error.ts";
 import type { PodRef } from "./pod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -26,17 +29,14 @@ import {
   tokenForAudience,
 } from "./service_account_tokens.ts";
 import type { WebIdentityApi } from "./sts_web_identity.ts";
-
-/**
- * An IAM role ARN as STS accepts it (at most 2048 characters). Checked before
- * the ARN becomes a cache key or an STS call: the annotation is written by
- * whoever owns the service account.
- */
-const ROLE_ARN = /^arn:aws[a-z-]{0,16}:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,2000}$/;
+import { type AssumeRoleApi, type AssumeRoleRequest, isIamRoleArn } from "./sts_assume_role.ts";
 
 /** The identity of one mount. */
 export interface MountIdentity {
-  /** Who we act as, for logs and per-principal memory (`irsa:<role>`, `pod-identity:<ns>/<sa>`). */
+  /**
+   * Who we act as, for logs and per-principal memory (`irsa:<role>`,
+   * `pod-identity:<ns>/<sa>`, followed by ` assume-role:<role>` when chained).
+   */
   principal: string;
   /** Key naming principal and token (token as a digest): credentials are cached by it. */
   key: string;
@@ -56,6 +56,8 @@ export interface IdentityRequest {
   preferredAddressType: string;
   /** Deadline and cancellation. */
   context: CallContext;
+  /** The role the pod's credentials assume (the class's `assumeRole…` parameters), if any. */
+  assumeRole?: AssumeRoleRequest;
 }
 
 /** Options of {@linkcode IdentityResolver}. */
@@ -64,6 +66,8 @@ export interface IdentityResolverOptions {
   kube: KubeLookups;
   /** STS for IRSA. */
   sts: WebIdentityApi;
+  /** STS AssumeRole for role chaining (without it, a class with `assumeRoleArn` fails). */
+  assumeRole?: AssumeRoleApi;
   /** Pod Identity agent endpoints and timeout. */
   agent: Omit<AgentOptions, "signal">;
   /** Logger. */
@@ -79,8 +83,8 @@ export class IdentityResolver {
   #shared: ExpiringCache<AwsCredentials>;
   /** One fetch per principal + token + region at a time. */
   #regional: ExpiringCache<AwsCredentials>;
-  /** Credential fetches made (STS calls and agent calls). */
-  readonly fetches = { sts: 0, agent: 0 };
+  /** Credential fetches made (web identity STS calls, agent calls, AssumeRole calls). */
+  readonly fetches = { sts: 0, agent: 0, assumeRole: 0 };
 
   /** Creates a resolver with empty caches. */
   constructor(options: IdentityResolverOptions) {
@@ -106,7 +110,54 @@ export class IdentityResolver {
    * @throws {CredentialError} when the service account cannot be read or names no role.
    */
   async resolve(request: IdentityRequest): Promise<MountIdentity> {
-    return request.usePodIdentity ? await this.#podIdentity(request) : await this.#irsa(request);
+    const own = request.usePodIdentity
+      ? await this.#podIdentity(request)
+      : await this.#irsa(request);
+    return request.assumeRole === undefined ? own : this.#chained(own, request.assumeRole);
+  }
+
+  /**
+   * `source`'s credentials assuming `role`: cached per source identity (its
+   * principal and token digest), role, external id and duration, so that a
+   * pod never uses chained credentials its own token did not earn; a refusal
+   * names the role and the source principal.
+   */
+  #chained(source: MountIdentity, role: AssumeRoleRequest): MountIdentity {
+    const api = this.#options.assumeRole;
+    if (api === undefined) {
+      throw new CredentialError("assumeRoleArn is set, but role chaining is not available");
+    }
+    const key =
+      `assume-role|${source.key}|${role.roleArn}|${role.externalId}|${role.durationSeconds}`;
+    const principal = `${source.principal} assume-role:${role.roleArn}`;
+    this.#options.logger.debug("chaining role", {
+      principal: source.principal,
+      roleArn: role.roleArn,
+    });
+    return {
+      principal,
+      key,
+      credentials: (region) => (options = {}) =>
+        this.#cached(key, region, async () => {
+          this.fetches.assumeRole++;
+          try {
+            return await api.assumeRole(
+              { ...role, region },
+              { source: source.credentials(region), signal: options.signal },
+            );
+          } catch (error) {
+            const failure = error instanceof AwsFailureError
+              ? error.awsFailure
+              : describeAwsError(error, "STS: AssumeRole", STS_FATAL);
+            const context = `assuming role ${role.roleArn} as ${source.principal}`;
+            throw new AwsFailureError({
+              ...failure,
+              message: `${context}: ${failure.message}`,
+              text: `${context}: ${failure.text}`,
+            });
+          }
+        }),
+    };
   }
 
   async #irsa(request: IdentityRequest): Promise<MountIdentity> {
@@ -126,7 +177,7 @@ export class IdentityResolver {
         `An IAM role must be associated with service account ${serviceAccount} (namespace: ${namespace})`,
       );
     }
-    if (!ROLE_ARN.test(roleArn)) {
+    if (!isIamRoleArn(roleArn)) {
       throw new CredentialError(
         `the annotation eks.amazonaws.com/role-arn of service account ${serviceAccount} (namespace: ${namespace}) is not an IAM role ARN: ${
           JSON.stringify(roleArn.slice(0, 256))
