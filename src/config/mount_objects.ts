@@ -447,7 +447,7 @@ export function fileOwners(objects: readonly MountObject[]): FileOwner[] {
   return objects.filter((object) => object.selector === undefined).flatMap((object) => {
     const owner = objectLabel(object);
     return [
-      { fileName: object.fileName, owner: `object ${owner}` },
+      { fileName: object.fileName, owner: object.selectedBy ? owner : `object ${owner}` },
       ...object.jmesFiles.map((jmes) => ({
         fileName: jmes.fileName,
         owner: `jmesPath ${jmes.path} of object ${owner}`,

@@ -856,12 +856,12 @@ Deno.test("checkFileSet names both owners of a file, and a match leaving the mou
   assert.throws(
     () => checkFileSet(fileOwners([listed, match])),
     new ObjectsError(
-      'object prod/db and object secret prod/db selected by namePrefix prod/ would both be written to the file "prod_db"',
+      'object prod/db and secret prod/db selected by namePrefix prod/ would both be written to the file "prod_db"',
     ),
   );
   const [untranslated] = parseMountObjects("- {namePrefix: a/}", NO_TRANSLATION);
   assert.throws(
     () => checkFileSet(fileOwners([selectedObject(untranslated, "a/../b")])),
-    /^ObjectsError: file name "a\/..\/b" of object secret a\/..\/b selected by namePrefix a\/ is not allowed: it leaves the mount through '..'$/,
+    /^ObjectsError: file name "a\/..\/b" of secret a\/..\/b selected by namePrefix a\/ is not allowed: it leaves the mount through '..'$/,
   );
 });

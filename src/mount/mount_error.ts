@@ -8,7 +8,7 @@
  */
 
 import { ObjectsError } from "../config/mod.ts";
-import { FetchCancelledError, FetchError } from "../fetch/mod.ts";
+import { FetchCancelledError, FetchError, ValueEncodingError } from "../fetch/mod.ts";
 import { WriteError } from "../files/mod.ts";
 import { CredentialError, TokenError } from "../identity/mod.ts";
 import { LimitError } from "../limits/mod.ts";
@@ -42,6 +42,7 @@ const CODES: [new (...args: never[]) => Error, MountErrorCode][] = [
   [ObjectsError, "InvalidObjects"],
   [LimitError, "LimitExceeded"],
   [FetchError, "FetchError"],
+  [ValueEncodingError, "FetchError"],
   [FetchCancelledError, "Cancelled"],
   [WriteError, "WriteError"],
 ];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ObjectsError } from "../config/mod.ts";
-import { FetchCancelledError, FetchError } from "../fetch/mod.ts";
+import { FetchCancelledError, FetchError, ValueEncodingError } from "../fetch/mod.ts";
 import { WriteError } from "../files/mod.ts";
 import { CredentialError, TokenError } from "../identity/mod.ts";
 import { LimitError } from "../limits/mod.ts";
@@ -31,4 +31,10 @@ Deno.test("a MountError stays as it is; anything else is Internal", () => {
     [toMountError(new TypeError("x is undefined")).code, toMountError("odd").message],
     ["Internal", "internal error: odd"],
   );
+});
+
+Deno.test("a value that is not in its objectEncoding is a FetchError for the driver", () => {
+  const error = toMountError(new ValueEncodingError("the value of object a is not valid hex"));
+  assert.equal(error.code, "FetchError");
+  assert.equal(error.message, "the value of object a is not valid hex");
 });

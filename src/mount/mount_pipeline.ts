@@ -8,9 +8,21 @@
  * @module
  */
 
-import { type MountObject, type ObjectsCache, parseMountObjectsSteps } from "../config/mod.ts";
+import {
+  checkFileSet,
+  fileOwners,
+  type MountObject,
+  objectLabel,
+  type ObjectsCache,
+  parseMountObjectsSteps,
+} from "../config/mod.ts";
 import { objectsYamlLimits } from "../gocompat/mod.ts";
-import { type BatchPermission, fetchObjects, type RegionStores } from "../fetch/mod.ts";
+import {
+  type BatchPermission,
+  type FetchedObject,
+  fetchObjects,
+  type RegionStores,
+} from "../fetch/mod.ts";
 import { fullPathProblem, type MountFile } from "../files/mod.ts";
 import type { CallContext, IdentityRequest, MountIdentity, PodRef } from "../identity/mod.ts";
 import { LimitError, type MountLimits, mountLimits, runStepsInSlices } from "../limits/mod.ts";
@@ -20,6 +32,7 @@ import { MountError, toMountError } from "./mount_error.ts";
 import {
   type DecodedMountRequest,
   decodeMountRequest,
+  parseAssumeRole,
   parseUsePodIdentity,
   type RawMountRequest,
   resolveRegions,
@@ -45,6 +58,12 @@ export interface MountDependencies {
   checkTargetPath?(targetPath: string, pod: PodRef): Promise<void>;
   /** Writes files into the mount (provider-writes mode); fails with a `WriteError`. */
   writeFiles(targetPath: string, files: MountFile[]): Promise<void>;
+  /**
+   * Removes every file under the mount but `keep` (provider-writes mode, only
+   * for a class with a selector: matches that are gone must go); fails with a
+   * `WriteError`. Without it nothing is removed.
+   */
+  removeOtherFiles?(targetPath: string, keep: string[]): Promise<void>;
   /** Most AWS calls in flight per region per mount. */
   concurrency: number;
   /** Largest answer in driver-writes mode (the driver's gRPC receive limit). */
@@ -100,6 +119,7 @@ export async function runMount(
     const decoded = decodeMountRequest(request, { limits });
     summary.pod = decoded.pod;
     summary.secretProviderClass = decoded.secretProviderClass;
+    const assumeRole = parseAssumeRole(decoded.parameters, decoded.pod);
     await checkTargetPath(decoded, dependencies);
     const regions = await resolveRegions(
       decoded.parameters,
@@ -112,10 +132,12 @@ export async function runMount(
       pod: decoded.pod,
       preferredAddressType: decoded.parameters.preferredAddressType,
       context,
+      ...(assumeRole === undefined ? {} : { assumeRole }),
     });
     summary.principal = identity.principal;
     const objects = await readObjects(decoded, regions, { ...dependencies, limits });
-    summary.objects = objects.map((object) => object.spec.objectName);
+    summary.objects = objects.map(objectLabel);
+    const selecting = objects.some((object) => object.selector !== undefined);
     const fetched = await fetchObjects(
       objects,
       regions.map((region) => ({ ...dependencies.stores(region, identity), name: region })),
@@ -128,7 +150,14 @@ export async function runMount(
       },
     );
     summary.failovers = fetched.filter((object) => object.regionIndex > 0).length;
-    const output = layOutFiles(fetched, decoded.defaultMode, decoded.currentVersions);
+    if (selecting) checkSelection(fetched, decoded, { ...dependencies, limits });
+    // With a selector the answer holds only what matches now: no version of a
+    // match that is gone is echoed back to the driver.
+    const output = layOutFiles(
+      fetched,
+      decoded.defaultMode,
+      selecting ? new Map() : decoded.currentVersions,
+    );
     if (dependencies.driverWritesSecrets) {
       const size = responseSize(output);
       if (size > dependencies.maxResponseBytes) {
@@ -140,6 +169,12 @@ export async function runMount(
       return { files: output.files, versions: output.versions, summary };
     }
     await dependencies.writeFiles(decoded.targetPath, output.files);
+    if (selecting) {
+      await dependencies.removeOtherFiles?.(
+        decoded.targetPath,
+        output.files.map((file) => file.path),
+      );
+    }
     return { files: [], versions: output.versions, summary };
   } catch (error) {
     throw toMountError(error);
@@ -187,6 +222,13 @@ async function readObjects(
   if (objects.length > limits.objects.max) {
     throw new LimitError(limits.objects, `the SecretProviderClass lists ${objects.length} objects`);
   }
+  const selectors = objects.filter((object) => object.selector !== undefined).length;
+  if (selectors > limits.selectors.max) {
+    throw new LimitError(
+      limits.selectors,
+      `the SecretProviderClass has ${selectors} selectors (path, namePrefix, tags)`,
+    );
+  }
   if (objects.length === 0) {
     throw new MountError(
       "InvalidObjects",
@@ -194,6 +236,7 @@ async function readObjects(
     );
   }
   for (const object of objects) {
+    if (object.selector !== undefined) continue; // its matches are checked once they are known
     for (const fileName of [object.fileName, ...object.jmesFiles.map((jmes) => jmes.fileName)]) {
       const problem = fullPathProblem(decoded.targetPath, fileName, dependencies);
       if (problem !== undefined) {
@@ -207,4 +250,38 @@ async function readObjects(
     }
   }
   return objects;
+}
+
+/**
+ * The checks a class with selectors gets once its matches are known: the
+ * objects limit over listed and selected objects together, every file safe
+ * and distinct (a match colliding with another object's file fails naming
+ * both) and writable under the target path.
+ */
+function checkSelection(
+  fetched: readonly FetchedObject[],
+  decoded: DecodedMountRequest,
+  dependencies: MountDependencies & { limits: MountLimits },
+): void {
+  const { limits } = dependencies;
+  if (fetched.length > limits.objects.max) {
+    throw new LimitError(
+      limits.objects,
+      `the SecretProviderClass lists and selects ${fetched.length} objects`,
+    );
+  }
+  const objects = fetched.map((item) => item.object);
+  checkFileSet(fileOwners(objects));
+  for (const object of objects) {
+    if (object.selectedBy === undefined) continue;
+    const problem = fullPathProblem(decoded.targetPath, object.fileName, dependencies);
+    if (problem !== undefined) {
+      throw new MountError(
+        "InvalidObjects",
+        `file name ${JSON.stringify(object.fileName)} of ${
+          objectLabel(object)
+        } cannot be written: ${problem}`,
+      );
+    }
+  }
 }

@@ -8,6 +8,9 @@
 
 import { decodeFileMode, decodeStringMap, type GoJsonError, parseGoBool } from "../gocompat/mod.ts";
 import {
+  type AssumeRoleRequest,
+  defaultSessionName,
+  isIamRoleArn,
   parseServiceAccountTokens,
   type PodRef,
   type ServiceAccountToken,
@@ -51,6 +54,14 @@ export interface ClassParameters {
   preferredAddressType: string;
   /** The YAML list of objects. */
   objects: string;
+  /** Role the pod's credentials assume (ours; "" for none). */
+  assumeRoleArn: string;
+  /** External id of that AssumeRole (ours). */
+  assumeRoleExternalId: string;
+  /** Session duration of that AssumeRole in seconds, as written (ours). */
+  assumeRoleDurationSeconds: string;
+  /** Session name of that AssumeRole (ours; default from the pod). */
+  assumeRoleSessionName: string;
 }
 
 /** A decoded mount request (steps 2–7 of the Go provider). */
@@ -157,6 +168,10 @@ export function decodeMountRequest(
       usePodIdentity: get("usePodIdentity"),
       preferredAddressType: get("preferredAddressType"),
       objects: get("objects"),
+      assumeRoleArn: get("assumeRoleArn"),
+      assumeRoleExternalId: get("assumeRoleExternalId"),
+      assumeRoleDurationSeconds: get("assumeRoleDurationSeconds"),
+      assumeRoleSessionName: get("assumeRoleSessionName"),
     },
     tokens,
     currentVersions,
@@ -265,4 +280,73 @@ export function parseUsePodIdentity(value: string): boolean {
     );
   }
   return parsed;
+}
+
+/** `assumeRoleDurationSeconds` when not set, and its range (STS's for AssumeRole). */
+export const ASSUME_ROLE_DURATION = { default: 900, min: 900, max: 43_200 };
+
+const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/**
+ * Reads the class's `assumeRole…` parameters (ours): `undefined` without
+ * `assumeRoleArn` (the others are then ignored, as the Go provider ignores
+ * every parameter it does not know), else what to assume, checked against
+ * STS's rules before any call. The session name defaults to the pod's
+ * namespace and name.
+ *
+ * @throws {MountError} `InvalidRequest` naming the parameter (long values cut short).
+ */
+export function parseAssumeRole(
+  parameters: Pick<
+    ClassParameters,
+    | "assumeRoleArn"
+    | "assumeRoleExternalId"
+    | "assumeRoleDurationSeconds"
+    | "assumeRoleSessionName"
+  >,
+  pod: PodRef,
+): AssumeRoleRequest | undefined {
+  const roleArn = parameters.assumeRoleArn;
+  if (roleArn === "") return undefined;
+  const invalid = (parameter: string, value: string, rule: string) =>
+    new MountError(
+      "InvalidRequest",
+      `invalid ${parameter} ${JSON.stringify(value.slice(0, 64))}${
+        value.length > 64 ? "…" : ""
+      }: ${rule}`,
+    );
+  if (!isIamRoleArn(roleArn)) {
+    throw invalid("assumeRoleArn", roleArn, "not an IAM role ARN");
+  }
+  const externalId = parameters.assumeRoleExternalId;
+  if (externalId !== "" && !EXTERNAL_ID.test(externalId)) {
+    throw invalid(
+      "assumeRoleExternalId",
+      externalId,
+      "2 to 1224 letters, digits and +=,.@:/-_",
+    );
+  }
+  const durationText = parameters.assumeRoleDurationSeconds;
+  const duration = durationText === "" ? ASSUME_ROLE_DURATION.default : Number(durationText);
+  if (
+    durationText !== "" && !/^[0-9]{1,5}$/.test(durationText) ||
+    duration < ASSUME_ROLE_DURATION.min || duration > ASSUME_ROLE_DURATION.max
+  ) {
+    throw invalid(
+      "assumeRoleDurationSeconds",
+      durationText,
+      `a whole number of seconds from ${ASSUME_ROLE_DURATION.min} to ${ASSUME_ROLE_DURATION.max}`,
+    );
+  }
+  const sessionName = parameters.assumeRoleSessionName;
+  if (sessionName !== "" && !SESSION_NAME.test(sessionName)) {
+    throw invalid("assumeRoleSessionName", sessionName, "2 to 64 letters, digits and +=,.@-_");
+  }
+  return {
+    roleArn,
+    externalId,
+    durationSeconds: duration,
+    sessionName: sessionName || defaultSessionName(pod),
+  };
 }

@@ -233,6 +233,10 @@ Deno.test("pod, class name and parameters are read from the attributes", () => {
       usePodIdentity: "true",
       preferredAddressType: "ipv6",
       objects: "- objectName: x",
+      assumeRoleArn: "arn:aws:iam::444455556666:role/r",
+      assumeRoleExternalId: "ext",
+      assumeRoleDurationSeconds: "1800",
+      assumeRoleSessionName: "s",
     }),
   }));
   assert.deepEqual(decoded.pod, { namespace: "ns", name: "pod", uid: "uid", serviceAccount: "sa" });
@@ -244,6 +248,10 @@ Deno.test("pod, class name and parameters are read from the attributes", () => {
     usePodIdentity: "true",
     preferredAddressType: "ipv6",
     objects: "- objectName: x",
+    assumeRoleArn: "arn:aws:iam::444455556666:role/r",
+    assumeRoleExternalId: "ext",
+    assumeRoleDurationSeconds: "1800",
+    assumeRoleSessionName: "s",
   });
 });
 
