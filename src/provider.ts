@@ -11,9 +11,10 @@ import { type AwsCall, SdkStorePool } from "./aws/mod.ts";
 import type { ProviderConfig } from "./cli/mod.ts";
 import { ObjectsCache } from "./config/mod.ts";
 import { BatchDeniedMemory } from "./fetch/mod.ts";
-import { confineTargetPath, writeFilesAtomically } from "./files/mod.ts";
+import { confineTargetPath, removeOtherFiles, writeFilesAtomically } from "./files/mod.ts";
 import {
   createClientNodeKubeApi,
+  createStsAssumeRoleApi,
   createStsWebIdentityApi,
   IdentityResolver,
   type KubeApi,
@@ -91,6 +92,7 @@ export async function startProvider(
   const identities = new IdentityResolver({
     kube,
     sts: createStsWebIdentityApi({ appId, observer }),
+    assumeRole: createStsAssumeRoleApi({ appId, observer }),
     agent: {
       ipv4Endpoint: config.podIdentityAgentIpv4,
       ipv6Endpoint: config.podIdentityAgentIpv6,
@@ -110,6 +112,9 @@ export async function startProvider(
     checkTargetPath: (targetPath, pod) =>
       confineTargetPath(targetPath, { podsDir: config.kubeletPodsDir, podUid: pod.uid }),
     writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
+    removeOtherFiles: async (targetPath, keep) => {
+      await removeOtherFiles(targetPath, keep);
+    },
     concurrency: config.mountConcurrency,
     maxResponseBytes: config.maxResponseBytes,
     limits: config.limits,
