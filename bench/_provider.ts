@@ -1,18 +1,19 @@
 /**
- * The provider under benchmark: `deno run` with the production permission
- * flags (`providerCommand`, the same `permissionFlags()` as `deno task start`)
- * plus `--cached-only` as in the container image, optionally with the V8
- * inspector for profiling. Start-up is timed from spawn to the first answered
- * `Version` call on the socket.
+ * The provider under benchmark: the dev stack's provider process (`deno run`
+ * with the production permission flags, the same `permissionFlags()` as
+ * `deno task start`) plus `--cached-only` as in the container image,
+ * optionally with the V8 inspector for profiling. Start-up is timed from
+ * spawn to the first answered `Version` call on the socket.
  *
  * @module
  */
 
-import { connectDriver, type DriverClient } from "../test/support/driver_client.ts";
-import { freePort, providerCommand } from "../test/support/provider_process.ts";
-import { newPodVolume } from "../test/support/local_stack.ts";
-
-const OUTPUT_LINES = 200;
+import {
+  connectDriver,
+  type DriverClient,
+  newPodVolume,
+  startProviderProcess,
+} from "../devstack/mod.ts";
 
 /** Options of {@linkcode launchProvider}. */
 export interface LaunchOptions {
@@ -81,112 +82,51 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
     prefix: "bench-kubelet-pods-",
     dir: options.mountDir,
   });
-  const socketPath = `${providerVolume}/aws.sock`;
-  const metricsPort = freePort();
-  const [run, ...rest] = providerCommand({
+  const cleanUp = async () => {
+    await Deno.remove(providerVolume, { recursive: true }).catch(() => {});
+    await Deno.remove(mountRoot, { recursive: true }).catch(() => {});
+  };
+  const durations: number[] = [];
+  const process = await startProviderProcess({
     awsEndpoint: options.awsEndpoint,
     kubeconfig: options.kubeconfig,
     args: options.args,
     providerVolume,
     mountRoot,
-    metricsPort,
-  });
-  const command = [
-    run,
-    "--cached-only",
-    ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
-    ...rest,
-  ];
-  const env: Record<string, string> = {
-    AWS_ENDPOINT_URL: options.awsEndpoint,
-    AWS_EC2_METADATA_DISABLED: "true",
-    DENO_NO_UPDATE_CHECK: "1",
-    NO_COLOR: "1",
-  };
-  for (const name of ["HOME", "DENO_DIR", "PATH"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: command,
-    cwd: new URL("../", import.meta.url).pathname,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const durations: number[] = [];
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop() ?? "";
-      lines.push(...parts);
-      for (const line of parts) {
-        if (!line.includes('"msg":"mount"')) continue;
-        try {
-          const duration = JSON.parse(line).durationMs;
-          if (typeof duration === "number") durations.push(duration);
-        } catch {
-          // not a log line
-        }
+    // As in the container image; the inspector for profiling.
+    denoFlags: ["--cached-only", ...(options.inspect ? ["--inspect=127.0.0.1:0"] : [])],
+    readyTimeoutMs: options.readyTimeoutMs,
+    onLine(line) {
+      if (!line.includes('"msg":"mount"')) return;
+      try {
+        const duration = JSON.parse(line).durationMs;
+        if (typeof duration === "number") durations.push(duration);
+      } catch {
+        // not a log line
       }
-      if (lines.length > OUTPUT_LINES) lines.splice(0, lines.length - OUTPUT_LINES);
-    }
-    if (rest !== "") lines.push(rest);
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  let exitCode: number | undefined;
-  const exited = child.status.then(async (status) => {
-    await pumps;
-    exitCode = status.code;
-    return status.code;
-  });
-  const cleanUp = async () => {
-    await Deno.remove(providerVolume, { recursive: true }).catch(() => {});
-    await Deno.remove(mountRoot, { recursive: true }).catch(() => {});
-  };
-  const fail = async (why: string): Promise<never> => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await exited;
+    },
+  }).catch(async (error) => {
     await cleanUp();
-    throw new Error(`provider ${why}:\n${lines.join("\n")}`);
+    throw error;
+  });
+  const fail = async (why: string): Promise<never> => {
+    await process.stop("SIGKILL");
+    await cleanUp();
+    throw new Error(`provider ${why}:\n${process.lines().join("\n")}`);
   };
-
-  // The socket accepts connections: poll with plain connects (a gRPC channel
-  // would back off for a second after a refused connection).
-  const deadline = started + (options.readyTimeoutMs ?? 20_000);
-  while (true) {
-    if (exitCode !== undefined) return await fail(`exited with ${exitCode} before listening`);
-    if (performance.now() > deadline) return await fail("did not listen in time");
-    try {
-      const conn = await Deno.connect({ transport: "unix", path: socketPath });
-      conn.close();
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  }
-  const socketMs = performance.now() - started;
-  const driver = connectDriver(socketPath);
+  const socketMs = process.readyAt - process.spawnedAt;
+  const driver = connectDriver(process.socketPath);
   try {
     await driver.version();
   } catch (error) {
     driver.close();
     return await fail(`did not answer Version: ${(error as Error).message}`);
   }
-  const startupMs = performance.now() - started;
+  const startupMs = performance.now() - process.spawnedAt;
 
   let inspectorUrl: string | undefined;
   if (options.inspect) {
-    const line = lines.find((l) => l.includes("Debugger listening on ws://"));
+    const line = process.lines().find((l) => l.includes("Debugger listening on ws://"));
     inspectorUrl = line?.slice(line.indexOf("ws://")).trim();
     if (inspectorUrl === undefined) return await fail("printed no inspector URL");
   }
@@ -194,37 +134,22 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
   let counter = 0;
   let stopping: Promise<number> | undefined;
   return {
-    pid: child.pid,
-    socketPath,
+    pid: process.pid,
+    socketPath: process.socketPath,
     mountRoot,
-    metricsUrl: `http://127.0.0.1:${metricsPort}`,
-    command: [Deno.execPath(), ...command],
+    metricsUrl: process.metricsUrl,
+    command: process.command,
     startupMs,
     socketMs,
     inspectorUrl,
     driver,
     newTargetPath: (pod) => newPodVolume(mountRoot, pod.uid, counter++),
-    lines: () => [...lines],
+    lines: () => process.lines().slice(-200),
     mountDurations: () => [...durations],
     stop: () =>
       stopping ??= (async () => {
         driver.close();
-        if (exitCode === undefined) {
-          try {
-            child.kill("SIGTERM");
-          } catch {
-            // already gone
-          }
-        }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // already gone
-          }
-        }, 35_000);
-        const code = await exited;
-        clearTimeout(timer);
+        const code = await process.stop();
         await cleanUp();
         return code;
       })(),

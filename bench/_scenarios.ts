@@ -9,10 +9,14 @@
  * @module
  */
 
-import type { MountOutcome, TestPod } from "../test/support/driver_client.ts";
-import type { AwsCallTiming } from "../test/support/fault_proxy.ts";
-import type { KubeApiRequest } from "../test/support/kube_api_server.ts";
-import { FAILOVER_REGION, PRIMARY_REGION } from "../test/support/local_stack.ts";
+import {
+  type AwsCallTiming,
+  FAILOVER_REGION,
+  type KubeCall,
+  type MountOutcome,
+  PRIMARY_REGION,
+  type TestPod,
+} from "../devstack/mod.ts";
 import { type CpuTime, readCpuTime, readMemory, resetPeakRss } from "./_proc.ts";
 import type { BenchProvider } from "./_provider.ts";
 import { jsonSecretName, parameterName, secretName } from "./_stack.ts";
@@ -403,8 +407,8 @@ export async function runSequential(
     return { start, end, outcome };
   };
   for (let i = 0; i < options.warmup; i++) await mountOnce();
-  stack.aws.proxy.resetCalls();
-  stack.kube.resetRequests();
+  stack.proxy.resetCalls();
+  stack.kube.resetCalls();
   await options.beforeMeasure?.();
   const cpuBefore = await readCpuTime(provider.pid);
   const loggedBefore = provider.mountDurations().length;
@@ -427,8 +431,8 @@ export async function runSequential(
     concurrency: 1,
     wallMs,
     cpu: cpuDelta(cpuBefore, cpuAfter),
-    calls: stack.aws.proxy.timings(),
-    kubeRequests: stack.kube.requests(),
+    calls: stack.proxy.timings(),
+    kubeRequests: stack.kube.calls(),
     overlapping: false,
   });
 }
@@ -480,8 +484,8 @@ export async function runStorm(
       };
     }),
   );
-  stack.aws.proxy.resetCalls();
-  stack.kube.resetRequests();
+  stack.proxy.resetCalls();
+  stack.kube.resetCalls();
   const rssBefore = (await readMemory(provider.pid)).rss;
   const peakReset = await resetPeakRss(provider.pid);
   let sampledPeak = rssBefore;
@@ -510,8 +514,8 @@ export async function runStorm(
     concurrency: options.mounts,
     wallMs,
     cpu: cpuDelta(cpuBefore, cpuAfter),
-    calls: stack.aws.proxy.timings(),
-    kubeRequests: stack.kube.requests(),
+    calls: stack.proxy.timings(),
+    kubeRequests: stack.kube.calls(),
     overlapping: true,
     providerDurations: undefined,
   });
@@ -522,7 +526,7 @@ export async function runStorm(
     sampledPeakRssMiB: round(Math.max(sampledPeak, memory.rss) / 1024, 1),
   };
   const { qps, burst } = rateLimitOf(options.providerArgs);
-  const kubeCalls = stack.kube.requests().length;
+  const kubeCalls = stack.kube.calls().length;
   result.storm = {
     serviceAccounts,
     podsPerServiceAccount: Math.ceil(options.mounts / serviceAccounts),
@@ -584,7 +588,7 @@ function measure(
     wallMs: number;
     cpu: CpuTime;
     calls: AwsCallTiming[];
-    kubeRequests: KubeApiRequest[];
+    kubeRequests: KubeCall[];
     overlapping: boolean;
     /** Provider-side durations of the successful samples, in order; undefined if unknown. */
     providerDurations: number[] | undefined;

@@ -13,17 +13,17 @@
  * @module
  */
 
-import { createSeeder, type Seeder } from "../test/support/aws_seed.ts";
-import { DEFAULT_POD, type TestPod } from "../test/support/driver_client.ts";
-import { type FaultProxy, startFaultProxy } from "../test/support/fault_proxy.ts";
 import {
+  DEFAULT_POD,
   FAILOVER_REGION,
+  pinnedMotoVersion,
   PRIMARY_REGION,
-  startTestKube,
+  type Seeder,
+  type Stack,
+  startStack,
   TEST_ROLE_ARN,
-} from "../test/support/local_stack.ts";
-import type { KubeApiServer } from "../test/support/kube_api_server.ts";
-import { type MotoServer, startMoto } from "../test/support/moto_server.ts";
+  type TestPod,
+} from "../devstack/mod.ts";
 
 /** Regions seeded: primary first. */
 export const REGIONS = [PRIMARY_REGION, FAILOVER_REGION] as const;
@@ -45,24 +45,6 @@ export interface SeedCounts {
   jsonSecrets: number;
 }
 
-/** The AWS side of the stack. */
-export interface BenchAws {
-  /** The one endpoint the provider talks to; routes by SigV4 region. */
-  proxy: FaultProxy;
-  /** One moto per region of {@linkcode REGIONS}. */
-  motos: Record<string, MotoServer>;
-  /**
-   * The proxy's default upstream: unsigned calls (STS
-   * AssumeRoleWithWebIdentity) and regions without their own moto. moto does
-   * not check signatures, so credentials it issues work in every region's moto.
-   */
-  stsMoto: MotoServer;
-  /** Seeder per region, writing straight into that region's moto. */
-  seeders: Record<string, Seeder>;
-  /** How the proxy routes, for the report: `region → moto URL`, `"*"` for the default. */
-  routes: Record<string, string>;
-}
-
 /** Options of {@linkcode startBenchStack}. */
 export interface BenchStackOptions {
   /** Latency the proxy adds to every AWS call, ms. */
@@ -71,100 +53,54 @@ export interface BenchStackOptions {
   counts: SeedCounts;
 }
 
-/** The running stack. */
-export interface BenchStack {
-  /** One moto per region + one for STS, behind the fault proxy. */
-  aws: BenchAws;
-  /** The Kubernetes API server. */
-  kube: KubeApiServer;
-  /** Kubeconfig pointing at it. */
-  kubeconfig: string;
+/** The dev stack (one moto per region, no provider) with what the scenarios need. */
+export interface BenchStack extends Stack {
   /** moto's version (from the pinned requirements). */
   motoVersion: string;
   /** A pod of the default service account (`app-sa`, IRSA role set). */
   pod(name: string): TestPod;
   /** Creates `count` service accounts `prefix-<i>` with the IRSA role annotation. */
   addServiceAccounts(prefix: string, count: number): void;
-  /** Stops everything. */
-  stop(): Promise<void>;
 }
 
 /**
- * Starts one moto per region and one for STS (in parallel), the fault proxy
- * routing to them with `latencyMs` per call, and the Kubernetes API; seeds
- * each region's data into its own moto.
+ * Starts the dev stack with a moto of its own per region (the default one
+ * serves STS), the fault proxy adding `latencyMs` per call, and the
+ * Kubernetes API; seeds each region's data into its own moto.
  */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
-  const started: { stop(): Promise<void> }[] = [];
-  const seeders: Record<string, Seeder> = {};
-  const stopStarted = async () => {
-    for (const seeder of Object.values(seeders)) seeder.destroy();
-    // The proxy (started last) first, then the motos and the API server.
-    for (const item of started.reverse()) await item.stop().catch(() => {});
-  };
+  const stack = await startStack({
+    latencyMs: options.latencyMs,
+    ownEmulators: REGIONS,
+    provider: false,
+  });
   try {
-    const launched = await Promise.allSettled([startMoto(), ...REGIONS.map(() => startMoto())]);
-    for (const result of launched) {
-      if (result.status === "fulfilled") started.push(result.value);
-    }
-    const failed = launched.find((result) => result.status === "rejected");
-    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
-    const [stsMoto, ...regional] = launched.map((result) =>
-      (result as PromiseFulfilledResult<MotoServer>).value
-    );
-    const motos = Object.fromEntries(REGIONS.map((region, i) => [region, regional[i]]));
-    const { kube, kubeconfig } = await startTestKube();
-    started.push(kube);
-    for (const region of REGIONS) seeders[region] = createSeeder(motos[region].url);
-    await seed(seeders, options.counts);
-    const proxy = await startFaultProxy(stsMoto.url, {
-      latencyMs: options.latencyMs,
-      upstreams: Object.fromEntries(REGIONS.map((region) => [region, motos[region].url])),
-    });
-    started.push(proxy);
-    const requirements = await Deno.readTextFile(
-      new URL("../test/support/requirements.txt", import.meta.url),
-    ).catch(() => "");
-    const motoVersion = /^moto\[server\]==(\S+)$/m.exec(requirements)?.[1] ?? "unknown";
-    return {
-      aws: {
-        proxy,
-        motos,
-        stsMoto,
-        seeders,
-        routes: {
-          ...Object.fromEntries(REGIONS.map((region) => [region, motos[region].url])),
-          "*": stsMoto.url,
-        },
-      },
-      kube,
-      kubeconfig,
-      motoVersion,
-      pod: (name) => ({
+    await seed(stack.seeder, options.counts);
+    return Object.assign(stack, {
+      motoVersion: await pinnedMotoVersion().catch(() => "unknown"),
+      pod: (name: string) => ({
         name,
         namespace: DEFAULT_POD.namespace,
         uid: crypto.randomUUID(),
         serviceAccount: DEFAULT_POD.serviceAccount,
       }),
-      addServiceAccounts(prefix, count) {
+      addServiceAccounts(prefix: string, count: number) {
         for (let i = 0; i < count; i++) {
-          kube.putServiceAccount(DEFAULT_POD.namespace, `${prefix}-${i}`, {
+          stack.kube.putServiceAccount(DEFAULT_POD.namespace, `${prefix}-${i}`, {
             "eks.amazonaws.com/role-arn": TEST_ROLE_ARN,
           });
         }
       },
-      stop: stopStarted,
-    };
+    });
   } catch (error) {
-    await stopStarted();
+    await stack.stop();
     throw error;
   }
 }
 
-async function seed(seeders: Record<string, Seeder>, counts: SeedCounts): Promise<void> {
+async function seed(seeder: Seeder, counts: SeedCounts): Promise<void> {
   const jobs: (() => Promise<unknown>)[] = [];
   for (const region of REGIONS) {
-    const seeder = seeders[region];
     for (let i = 0; i < counts.secrets; i++) {
       jobs.push(() =>
         seeder.createSecret(region, secretName(i), `secret-${region}-${pad(i)}-${filler(48)}`)

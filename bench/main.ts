@@ -46,7 +46,7 @@ import {
 import { REGIONS, startBenchStack } from "./_stack.ts";
 import { preparePodVolumes, TMPFS_SIZE, type TmpfsMode } from "./_tmpfs.ts";
 import { percentile, round } from "./_stats.ts";
-import { PRIMARY_REGION } from "../test/support/local_stack.ts";
+import { PRIMARY_REGION } from "../devstack/mod.ts";
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -286,7 +286,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   Deno.addSignalListener("SIGTERM", onSignal);
   const launch = async (inspect = false, extraArgs: string[] = []) => {
     const provider = await launchProvider({
-      awsEndpoint: stack.aws.proxy.url,
+      awsEndpoint: stack.proxy.url,
       kubeconfig: stack.kubeconfig,
       args: [...options.providerArgs, ...extraArgs],
       inspect,

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { generateTestTls } from "../../test/support/tls_cert.ts";
+import { generateTestTls } from "../mod.ts";
 import {
   baseEnvironment,
   type Child,

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { generateTestTls } from "../../test/support/tls_cert.ts";
+import { generateTestTls } from "../../devstack/mod.ts";
 import { clientNodeReads, MAX_LOG_BYTES } from "./client_node_reads.ts";
 
 const TOKEN = "e2e-reads-t0ken";

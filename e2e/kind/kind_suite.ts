@@ -14,8 +14,7 @@
  * @module
  */
 
-import { createSeeder } from "../../test/support/aws_seed.ts";
-import type { SecretSample } from "../../test/support/leak_check.ts";
+import { createSeeder, type SecretSample } from "../../devstack/mod.ts";
 import { CHART_DIR, helmEnvironment } from "./chart_render.ts";
 import {
   dockerBuildArgs,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { findLeaks, type LeakSource } from "../../test/support/leak_check.ts";
+import { findLeaks, type LeakSource } from "../../devstack/mod.ts";
 import type { KubeReads } from "./kube_reads.ts";
 import type { Scenario } from "./scenario_context.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { createSeeder, startMoto } from "../../test/support/mod.ts";
+import { createSeeder, startMoto } from "../../devstack/mod.ts";
 import {
   AGENT_AUDIENCE,
   serveAgentStandin,

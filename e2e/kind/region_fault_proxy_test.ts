@@ -5,7 +5,7 @@ import {
   type SecretsManagerServiceException as ServiceException,
 } from "@aws-sdk/client-secrets-manager";
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { createSeeder, startMoto, testClientConfig } from "../../test/support/mod.ts";
+import { createSeeder, startMoto, testClientConfig } from "../../devstack/mod.ts";
 import {
   faultResponse,
   serveRegionFaultProxy,

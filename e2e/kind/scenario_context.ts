@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { SecretSample } from "../../test/support/leak_check.ts";
+import type { SecretSample } from "../../devstack/mod.ts";
 import { type KubeReads, pickPod } from "./kube_reads.ts";
 import type { Kubectl } from "./kubectl.ts";
 import {
@@ -24,7 +24,7 @@ import {
 import type { RegionFaults } from "./region_fault_proxy.ts";
 import type { E2eSettings } from "./settings.ts";
 
-/** Creating and changing AWS data (test/support/aws_seed.ts provides it). */
+/** Creating and changing AWS data (devstack/aws_seed.ts provides it). */
 export interface AwsSeeding {
   /** Creates a secret. */
   createSecret(region: string, name: string, value: string): Promise<unknown>;

@@ -21,7 +21,7 @@ import {
   summaryLine,
   waitFor,
 } from "./scenarios.ts";
-import { SeededValues } from "../../test/support/leak_check.ts";
+import { SeededValues } from "../../devstack/mod.ts";
 import { stsSamples } from "./kind_suite.ts";
 import { e2eSettings } from "./settings.ts";
 

@@ -12,16 +12,14 @@
  * @module
  */
 
-import { DEFAULT_POD } from "../../test/support/driver_client.ts";
-import { readMount } from "../../test/support/read_mount.ts";
 import {
+  DEFAULT_POD,
   FAILOVER_REGION,
   PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
+  readMount,
+  startStack,
   TEST_ROLE_ARN,
-} from "../../test/support/local_stack.ts";
+} from "../../devstack/mod.ts";
 
 const ROOT = new URL("../../.demo/", import.meta.url).pathname;
 
@@ -70,41 +68,37 @@ export async function runDemo(): Promise<number> {
   await Deno.mkdir(`${ROOT}provider`, { recursive: true });
   await Deno.mkdir(`${ROOT}pods`, { recursive: true });
 
-  say("1. Starting moto, the AWS emulator (installed into .venv on first run)...");
-  await using aws = await startAwsEmulator();
   say(
-    `   moto listens on ${aws.moto.url}; the provider reaches it through a fault proxy at ${aws.proxy.url}`,
+    "1. Starting the dev stack: moto, the AWS emulator (installed into .venv on first run), a\n" +
+      "   local Kubernetes API server, and the provider with its production permission flags...",
   );
+  await using stack = await startStack({
+    provider: { providerVolume: `${ROOT}provider`, mountRoot: `${ROOT}pods` },
+  });
+  const { provider, seeder } = stack;
+  say(
+    `   moto listens on ${stack.moto.url}; the provider reaches it through a fault proxy at ${stack.proxy.url}`,
+  );
+  say(
+    `   the Kubernetes API knows service account ${DEFAULT_POD.namespace}/${DEFAULT_POD.serviceAccount} → ${TEST_ROLE_ARN} (IRSA)`,
+  );
+  const version = await provider.driver.version();
+  say(`   ${provider.process.socketPath}: ${version.runtime_name} ${version.runtime_version}`);
 
   say(`2. Seeding ${PRIMARY_REGION} (primary) and ${FAILOVER_REGION} (failover)...`);
   for (const region of [PRIMARY_REGION, FAILOVER_REGION]) {
-    await aws.seeder.createSecret(
+    await seeder.createSecret(
       region,
       "demo/db-credentials",
       JSON.stringify({ username: "demo-db-user", password: `demo-password-from-${region}` }),
     );
-    await aws.seeder.createSecret(region, "demo/api-key", `demo-api-key-${region}`);
-    await aws.seeder.putParameter(region, "/demo/feature-flags", "checkout=off");
-    await aws.seeder.putParameter(region, "/demo/feature-flags", "checkout=on", {
+    await seeder.createSecret(region, "demo/api-key", `demo-api-key-${region}`);
+    await seeder.putParameter(region, "/demo/feature-flags", "checkout=off");
+    await seeder.putParameter(region, "/demo/feature-flags", "checkout=on", {
       overwrite: true,
     });
-    await aws.seeder.labelParameterVersion(region, "/demo/feature-flags", 1, ["stable"]);
+    await seeder.labelParameterVersion(region, "/demo/feature-flags", 1, ["stable"]);
   }
-
-  say("3. Starting a local Kubernetes API server:");
-  const { kube, kubeconfig } = await startTestKube();
-  say(
-    `   service account ${DEFAULT_POD.namespace}/${DEFAULT_POD.serviceAccount} → ${TEST_ROLE_ARN} (IRSA)`,
-  );
-
-  say("4. Starting the provider with its production permission flags...");
-  await using provider = await startTestProvider(aws, {
-    kubeconfig,
-    providerVolume: `${ROOT}provider`,
-    mountRoot: `${ROOT}pods`,
-  });
-  const version = await provider.driver.version();
-  say(`   ${provider.process.socketPath}: ${version.runtime_name} ${version.runtime_version}`);
 
   const targetPath =
     `${ROOT}pods/${DEFAULT_POD.uid}/volumes/kubernetes.io~csi/secrets-store-inline/mount`;
@@ -114,7 +108,7 @@ export async function runDemo(): Promise<number> {
     failoverRegion: FAILOVER_REGION,
     objects: OBJECTS,
   };
-  say("\n5. Mount, as the CSI driver does it, of a SecretProviderClass with these objects:");
+  say("\n3. Mount, as the CSI driver does it, of a SecretProviderClass with these objects:");
   say(OBJECTS.replace(/^/gm, "     "));
   const first = await provider.driver.mount({ targetPath, parameters });
   if (!first.ok) {
@@ -124,10 +118,10 @@ export async function runDemo(): Promise<number> {
   say(`\n   Files in ${targetPath}:`);
   await show(targetPath, first.versions);
 
-  say(`\n6. Failover: ${PRIMARY_REGION} now answers every call with HTTP 500. Mounting again...`);
-  aws.proxy.setFault({ region: PRIMARY_REGION }, { kind: "status", status: 500 });
+  say(`\n4. Failover: ${PRIMARY_REGION} now answers every call with HTTP 500. Mounting again...`);
+  stack.proxy.setFault({ region: PRIMARY_REGION }, { kind: "status", status: 500 });
   const second = await provider.driver.mount({ targetPath, parameters });
-  aws.proxy.clearFaults();
+  stack.proxy.clearFaults();
   if (!second.ok) {
     say(`   mount failed: ${second.message}`);
     return 1;
@@ -135,7 +129,6 @@ export async function runDemo(): Promise<number> {
   say(`   The files now hold the ${FAILOVER_REGION} values:`);
   await show(targetPath, second.versions);
 
-  await kube.stop();
   const values = [...Object.values(await readMount(targetPath))].map((file) => file.text);
   const lines = provider.process.lines();
   const leaks = lines.filter((line) => values.some((value) => line.includes(value)));

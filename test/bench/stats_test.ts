@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { percentile, summarize, unionWithin } from "../../bench/_stats.ts";
 import { type CpuProfile, describeLocation, summarizeProfile } from "../../bench/_profile.ts";
-import { startFaultProxy } from "../support/fault_proxy.ts";
+import { startFaultProxy } from "../../devstack/mod.ts";
 
 Deno.test("percentile interpolates between the closest ranks", () => {
   const samples = [10, 1, 2, 3, 4, 5, 6, 7, 8, 9];

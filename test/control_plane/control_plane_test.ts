@@ -21,8 +21,7 @@
 import assert from "node:assert/strict";
 import { runScenarios } from "../../e2e/kind/scenarios.ts";
 import { parseManifests } from "../../e2e/kind/chart_render.ts";
-import { assertNoLeaks } from "../support/leak_check.ts";
-import { type AwsEmulator, startAwsEmulator } from "../support/local_stack.ts";
+import { assertNoLeaks, type Stack, startStack } from "../../devstack/mod.ts";
 import {
   type Cluster,
   containerEnv,
@@ -63,7 +62,8 @@ const PRIMARY = SETTINGS.primaryRegion;
 /** What the scenarios of one release share. */
 interface Stage {
   release: DriverRelease;
-  aws: AwsEmulator;
+  /** The dev stack without a provider: the provider runs in the cluster. */
+  aws: Stack;
   cluster: Cluster;
   /** Errors the kubelet stand-in received (they reach pod events; the leak check reads them). */
   errors: string[];
@@ -77,7 +77,7 @@ for (const release of RELEASES) {
     sanitizeOps: false,
     sanitizeResources: false,
   }, async (t) => {
-    await using aws = await startAwsEmulator();
+    await using aws = await startStack({ provider: false });
     await using cluster = await startCluster({
       release,
       awsEndpointUrl: aws.proxy.url,

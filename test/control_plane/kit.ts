@@ -18,7 +18,7 @@ import {
 import type { ClassOptions } from "../../e2e/kind/manifests.ts";
 import { kubectlReads } from "../../e2e/kind/kubectl.ts";
 import { e2eSettings } from "../../e2e/kind/settings.ts";
-import type { AwsEmulator } from "../support/local_stack.ts";
+import type { Stack } from "../../devstack/mod.ts";
 import {
   appPod,
   type Cluster,
@@ -45,7 +45,7 @@ export const SHARED_SCENARIOS: Scenario[] = SCENARIOS.filter((scenario) =>
 );
 
 /** The kind scenarios' context on `cluster`, with waits capped at 1 s (they poll every 5 s). */
-export function kindContext(cluster: Cluster, aws: AwsEmulator): ScenarioContext {
+export function kindContext(cluster: Cluster, aws: Stack): ScenarioContext {
   const kubectl = kubectlStandIn(cluster);
   return {
     kubectl,

@@ -16,26 +16,22 @@
 
 import assert from "node:assert/strict";
 import {
-  type AwsEmulator,
-  FAILOVER_REGION,
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-  type TestProvider,
-} from "../support/local_stack.ts";
-import {
+  DEFAULT_POD,
   type DriverHarness,
   type DriverVersion,
   ensureDriverHarness,
+  FAILOVER_REGION,
   type MountCommand,
   type MountFailure,
   type MountResult,
   type MountSuccess,
+  PRIMARY_REGION,
+  type Stack as DevStack,
   startDriverHarness,
-} from "../support/driver_harness.ts";
+  startStack,
+  type TestProvider,
+} from "../../devstack/mod.ts";
 import { PROVIDER_VERSION } from "../../src/version.ts";
-import { DEFAULT_POD } from "../support/driver_client.ts";
 
 type WriteMode = "provider-writes" | "driver-writes";
 const WRITE_MODES: WriteMode[] = ["provider-writes", "driver-writes"];
@@ -60,10 +56,9 @@ const BUILDS: Record<DriverVersion, { driverModule: string; grpcModule: string }
 /** The driver's atomic writer's timestamped data directory. */
 const DATA_DIR = /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/;
 
-/** The shared local stack; providers are replaced when a scenario restarts one. */
+/** The shared dev stack and its two providers, replaced when a scenario restarts one. */
 interface Stack {
-  aws: AwsEmulator;
-  kubeconfig: string;
+  dev: DevStack;
   providers: Record<WriteMode, TestProvider>;
 }
 
@@ -80,12 +75,11 @@ interface Scene {
 const PROVIDER_ENV = { AWS_MAX_ATTEMPTS: "2" };
 
 function startProvider(
-  stack: Pick<Stack, "aws" | "kubeconfig">,
+  stack: Pick<Stack, "dev">,
   mode: WriteMode,
   reuse?: TestProvider,
 ): Promise<TestProvider> {
-  return startTestProvider(stack.aws, {
-    kubeconfig: stack.kubeconfig,
+  return stack.dev.startProvider({
     driverWritesSecrets: mode === "driver-writes",
     env: PROVIDER_ENV,
     ...(reuse
@@ -213,9 +207,8 @@ Deno.test({
   async fn(t) {
     // Build both harnesses first (no-ops when up to date), so a build error is reported as such.
     await Promise.all([ensureDriverHarness("v1.6"), ensureDriverHarness("v1.5")]);
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    const base = { aws, kubeconfig };
+    await using dev = await startStack({ provider: false });
+    const base = { dev };
     const providers: Partial<Record<WriteMode, TestProvider>> = {};
     try {
       for (const mode of WRITE_MODES) providers[mode] = await startProvider(base, mode);
@@ -224,7 +217,7 @@ Deno.test({
         await t.step(`driver ${BUILDS[version].driverModule}`, (t) => scenarios(t, stack, version));
       }
     } finally {
-      aws.proxy.clearFaults();
+      dev.proxy.clearFaults();
       await Promise.all(
         Object.values(providers).map(async (provider) => {
           await provider.stop();
@@ -233,7 +226,6 @@ Deno.test({
           }
         }),
       );
-      await kube.stop();
     }
   },
 });
@@ -243,7 +235,7 @@ async function scenarios(
   stack: Stack,
   version: DriverVersion,
 ): Promise<void> {
-  const { seeder, proxy } = stack.aws;
+  const { seeder, proxy } = stack.dev;
   const v = version.replace(".", "");
   const scenes = {} as Record<WriteMode, Scene>;
   for (const mode of WRITE_MODES) {

@@ -22,15 +22,8 @@ import * as fc from "fast-check";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { MAX_CONTINUATIONS } from "../../src/server/h2_repair/mod.ts";
-import { CLIENT_PREFACE, concatBytes, frame } from "../support/http2_inspect.ts";
-import {
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-  type TestProvider,
-} from "../support/local_stack.ts";
-import { readMount } from "../support/read_mount.ts";
+import { CLIENT_PREFACE, concatBytes, frame } from "../fakes/mod.ts";
+import { PRIMARY_REGION, readMount, startStack, type TestProvider } from "../../devstack/mod.ts";
 import { checkProperty, fuzzSettingsFromEnv } from "./fuzz_settings.ts";
 
 /**
@@ -258,10 +251,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(PRIMARY_REGION, "h2-abuse", SECRET_VALUE);
+    await using stack = await startStack();
+    const { provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "h2-abuse", SECRET_VALUE);
     const parameters = {
       region: PRIMARY_REGION,
       objects: "- {objectName: h2-abuse, objectType: secretsmanager}",
@@ -354,6 +346,5 @@ Deno.test({
         } ms`,
     );
     assert.equal(await provider.stop(), 0);
-    await kube.stop();
   },
 });

@@ -12,11 +12,12 @@ import * as fc from "fast-check";
 import {
   awsFailure,
   batchPermission,
+  FakeKube,
   FakeSecretsManager,
   FakeSsm,
-} from "../support/fake_stores.ts";
-import { FakeKube, inMemoryIdentity } from "../support/fake_kube.ts";
-import { DEFAULT_POD } from "../support/driver_client.ts";
+  inMemoryIdentity,
+} from "../fakes/mod.ts";
+import { DEFAULT_POD } from "../../devstack/mod.ts";
 import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../../src/identity/mod.ts";
 import { createLogger, type Logger } from "../../src/log/mod.ts";
 import type { MountDependencies } from "../../src/mount/mount_pipeline.ts";

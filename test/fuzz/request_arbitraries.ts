@@ -7,7 +7,7 @@
  */
 
 import * as fc from "fast-check";
-import { DEFAULT_POD } from "../support/driver_client.ts";
+import { DEFAULT_POD } from "../../devstack/mod.ts";
 import {
   hostileText,
   pathTranslation,

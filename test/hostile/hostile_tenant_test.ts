@@ -16,15 +16,15 @@
 import * as fc from "fast-check";
 import assert from "node:assert/strict";
 import { checkProperty, fuzzSettingsFromEnv } from "../fuzz/fuzz_settings.ts";
-import { DEFAULT_POD, type MountCall, type MountOutcome } from "../support/driver_client.ts";
-import { readMount } from "../support/read_mount.ts";
 import {
+  DEFAULT_POD,
+  type MountCall,
+  type MountOutcome,
   PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
+  readMount,
+  startStack,
   TEST_ROLE_ARN,
-} from "../support/local_stack.ts";
+} from "../../devstack/mod.ts";
 import { delaysOver, longestDelay, readVitals } from "./vitals.ts";
 
 /** The provider's V8 heap cap (MiB, `permissionFlags`); the suite wants a margin below it. */
@@ -46,15 +46,14 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(
+    await using stack = await startStack();
+    const { provider } = stack;
+    await stack.seeder.createSecret(
       PRIMARY_REGION,
       "tenant-normal",
       JSON.stringify({ user: "tenant-user-93b1", password: "normal-tenant-password-1" }),
     );
-    await aws.seeder.createSecret(
+    await stack.seeder.createSecret(
       PRIMARY_REGION,
       "tenant-small",
       JSON.stringify({ k: "small-value-5e2a" }),
@@ -311,7 +310,5 @@ Deno.test({
         );
       },
     );
-
-    await kube.stop();
   },
 });

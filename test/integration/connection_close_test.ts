@@ -6,16 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { connectDriver } from "../support/driver_client.ts";
-import { startAwsEmulator, startTestProvider } from "../support/local_stack.ts";
+import { connectDriver, startStack } from "../../devstack/mod.ts";
 
 Deno.test({
   name: "a client closing a connection after 600 calls leaves the provider running",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    await using provider = await startTestProvider(aws);
+    await using stack = await startStack();
+    const { provider } = stack;
     const busy = connectDriver(provider.process.socketPath);
     for (let i = 0; i < 600; i++) await busy.version();
     busy.close();

@@ -5,20 +5,18 @@
  */
 
 import assert from "node:assert/strict";
-import type { AwsFault } from "../support/fault_proxy.ts";
-import { readMount } from "../support/read_mount.ts";
 import {
   FAILOVER_REGION,
+  type Fault,
   PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
+  readMount,
+  startStack,
+} from "../../devstack/mod.ts";
 
 const SECRET = "- {objectName: it-fo-secret, objectType: secretsmanager}";
 const PARAMETER = "- {objectName: /it-fo/param, objectType: ssmparameter, objectAlias: param}";
-const SERVER_ERROR: AwsFault = { kind: "status", status: 500, message: "Internal failure" };
-const NOT_FOUND: AwsFault = {
+const SERVER_ERROR: Fault = { kind: "status", status: 500, message: "Internal failure" };
+const NOT_FOUND: Fault = {
   kind: "status",
   status: 400,
   code: "ResourceNotFoundException",
@@ -31,13 +29,12 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, {
-      kubeconfig,
-      env: { AWS_MAX_ATTEMPTS: "2" },
+    await using stack = await startStack({
+      provider: {
+        env: { AWS_MAX_ATTEMPTS: "2" },
+      },
     });
-    const { seeder, proxy } = aws;
+    const { provider, seeder, proxy } = stack;
     const east = await seeder.createSecret(PRIMARY_REGION, "it-fo-secret", "east-value");
     const west = await seeder.createSecret(FAILOVER_REGION, "it-fo-secret", "west-value");
     await seeder.putParameter(PRIMARY_REGION, "/it-fo/param", "east-param");
@@ -61,7 +58,7 @@ Deno.test({
         texts: Object.fromEntries(Object.entries(files).map(([path, file]) => [path, file.text])),
       };
     };
-    const faultIn = (region: string, fault: AwsFault) => {
+    const faultIn = (region: string, fault: Fault) => {
       proxy.clearFaults();
       proxy.setFault({ region }, fault);
     };
@@ -96,7 +93,7 @@ Deno.test({
         ["throttling", { kind: "throttle" }],
         ["connection resets", { kind: "reset" }],
         ["access denied (an unmodeled 4xx)", { kind: "accessDenied" }],
-      ] as [string, AwsFault][]
+      ] as [string, Fault][]
     ) {
       await t.step(`primary ${label}: the failover region's value and version`, async () => {
         faultIn(PRIMARY_REGION, fault);
@@ -113,7 +110,7 @@ Deno.test({
     await t.step(
       "a primary that hangs: the failover value arrives before the deadline",
       async () => {
-        faultIn(PRIMARY_REGION, { kind: "timeout" });
+        faultIn(PRIMARY_REGION, { kind: "hang" });
         const started = Date.now();
         const { outcome, texts } = await mount([SECRET], { timeoutMs: 6_000 });
         assert.equal(outcome.ok, true);
@@ -206,7 +203,6 @@ Deno.test({
     });
 
     proxy.clearFaults();
-    await kube.stop();
   },
 });
 
@@ -215,14 +211,14 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, {
-      kubeconfig,
-      env: { AWS_MAX_ATTEMPTS: "1" },
+    await using stack = await startStack({
+      provider: {
+        env: { AWS_MAX_ATTEMPTS: "1" },
+      },
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-fo-single", "X~fo");
-    aws.proxy.setFault({ region: PRIMARY_REGION }, { kind: "accessDenied" });
+    const { provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-fo-single", "X~fo");
+    stack.proxy.setFault({ region: PRIMARY_REGION }, { kind: "accessDenied" });
     const outcome = await provider.driver.mount({
       targetPath: await provider.newTargetPath(),
       parameters: {
@@ -237,6 +233,5 @@ Deno.test({
         /^Failed to fetch secret from all regions\. Verify secret exists and required permissions are granted for: it-fo-single \(us-east-1: AccessDeniedException: .+\)$/,
       );
     }
-    await kube.stop();
   },
 });

@@ -5,14 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readMount } from "../support/read_mount.ts";
-import { TEST_TOKENS } from "../support/driver_client.ts";
-import {
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
+import { PRIMARY_REGION, readMount, startStack, TEST_TOKENS } from "../../devstack/mod.ts";
 
 const SECRET_VALUE = "s3cr3t-value-that-must-never-be-logged";
 
@@ -21,10 +14,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(
+    await using stack = await startStack();
+    const { provider } = stack;
+    await stack.seeder.createSecret(
       PRIMARY_REGION,
       "it-hostile",
       JSON.stringify({ key: SECRET_VALUE }),
@@ -204,7 +196,5 @@ Deno.test({
         }
       }
     });
-
-    await kube.stop();
   },
 });

@@ -5,15 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULT_POD, TEST_TOKENS } from "../support/driver_client.ts";
-import { startPodIdentityAgent } from "../support/pod_identity_agent.ts";
 import {
+  DEFAULT_POD,
   PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
+  startStack,
   TEST_ROLE_ARN,
-} from "../support/local_stack.ts";
+  TEST_TOKENS,
+} from "../../devstack/mod.ts";
 
 const SECRET = "- {objectName: it-id-secret, objectType: secretsmanager}";
 
@@ -32,23 +30,22 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "irsa-value");
+    await using stack = await startStack();
+    const { kube, provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "irsa-value");
     const parameters = { region: PRIMARY_REGION, objects: SECRET };
 
     await t.step(
       "100 sequential mounts: 1 AssumeRoleWithWebIdentity, 1 service account GET",
       async () => {
-        aws.proxy.resetCalls();
-        kube.resetRequests();
+        stack.proxy.resetCalls();
+        kube.resetCalls();
         const targetPath = await provider.newTargetPath();
         for (let i = 0; i < 100; i++) {
           const outcome = await provider.driver.mount({ targetPath, parameters });
           assert.equal(outcome.ok, true);
         }
-        assert.deepEqual(aws.proxy.countBy((call) => call.api), {
+        assert.deepEqual(stack.proxy.countBy((call) => call.api), {
           AssumeRoleWithWebIdentity: 1,
           BatchGetSecretValue: 100,
         });
@@ -61,7 +58,7 @@ Deno.test({
     );
 
     await t.step("20 concurrent mounts with a new token share one STS call", async () => {
-      aws.proxy.resetCalls();
+      stack.proxy.resetCalls();
       const tokens = { "sts.amazonaws.com": "eyJhbGciOiJSUzI1NiJ9.fresh-token.c2ln" };
       const outcomes = await Promise.all(
         Array.from(
@@ -75,13 +72,13 @@ Deno.test({
         ),
       );
       assert.ok(outcomes.every((outcome) => outcome.ok));
-      assert.equal(aws.proxy.countBy((call) => call.api).AssumeRoleWithWebIdentity, 1);
+      assert.equal(stack.proxy.countBy((call) => call.api).AssumeRoleWithWebIdentity, 1);
     });
 
     await t.step(
       "concurrent mounts of two pods each sign with their own pod's credentials",
       async () => {
-        aws.proxy.resetCalls();
+        stack.proxy.resetCalls();
         const pod = (name: string) => ({
           pod: { ...DEFAULT_POD, name, uid: `uid-${name}` },
           tokens: { "sts.amazonaws.com": `eyJhbGciOiJSUzI1NiJ9.${name}-token.c2ln` },
@@ -100,7 +97,7 @@ Deno.test({
           ),
         );
         assert.ok(outcomes.every((outcome) => outcome.ok));
-        const byKey = aws.proxy.countBy((call) =>
+        const byKey = stack.proxy.countBy((call) =>
           call.api === "BatchGetSecretValue" ? call.accessKeyId : "other"
         );
         delete byKey.other;
@@ -180,7 +177,7 @@ Deno.test({
     });
 
     await t.step("an STS rejection of the token is fatal, with STS's answer", async () => {
-      aws.proxy.setFault({ service: "sts" }, {
+      stack.proxy.setFault({ service: "sts" }, {
         kind: "status",
         status: 400,
         code: "InvalidIdentityToken",
@@ -191,7 +188,7 @@ Deno.test({
         parameters,
         tokens: { "sts.amazonaws.com": "eyJhbGciOiJSUzI1NiJ9.rejected-token.c2ln" },
       });
-      aws.proxy.clearFaults();
+      stack.proxy.clearFaults();
       assert.equal(outcome.ok, false);
       if (!outcome.ok) {
         assert.match(
@@ -200,8 +197,6 @@ Deno.test({
         );
       }
     });
-
-    await kube.stop();
   },
 });
 
@@ -210,13 +205,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, {
-      kubeconfig,
-      args: ["--k8s-cache-ttl=1s"],
+    await using stack = await startStack({
+      provider: {
+        args: ["--k8s-cache-ttl=1s"],
+      },
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "V~id");
+    const { kube, provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "V~id");
     const parameters = { region: PRIMARY_REGION, objects: SECRET };
     const targetPath = await provider.newTargetPath();
     const newRole = "arn:aws:iam::123456789012:role/rotated-role";
@@ -233,7 +228,6 @@ Deno.test({
       `irsa:${TEST_ROLE_ARN}`,
       `irsa:${newRole}`,
     ]);
-    await kube.stop();
   },
 });
 
@@ -242,14 +236,14 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "E4st~id");
+    await using stack = await startStack({ provider: false });
+    const { kube } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "E4st~id");
     const parameters = { objects: SECRET };
 
     await t.step("no region parameter: pod → node → topology.kubernetes.io/region", async () => {
-      await using provider = await startTestProvider(aws, { kubeconfig });
-      kube.resetRequests();
+      await using provider = await stack.startProvider();
+      kube.resetCalls();
       for (let i = 0; i < 3; i++) {
         const outcome = await provider.driver.mount({
           targetPath: await provider.newTargetPath(),
@@ -283,11 +277,8 @@ Deno.test({
     });
 
     await t.step("AWS_REGION on the provider: no pod or node reads", async () => {
-      await using provider = await startTestProvider(aws, {
-        kubeconfig,
-        awsRegion: PRIMARY_REGION,
-      });
-      kube.resetRequests();
+      await using provider = await stack.startProvider({ awsRegion: PRIMARY_REGION });
+      kube.resetCalls();
       const outcome = await provider.driver.mount({
         targetPath: await provider.newTargetPath(),
         parameters,
@@ -295,7 +286,6 @@ Deno.test({
       assert.equal(outcome.ok, true);
       assert.deepEqual(kube.countBy(), { serviceaccounts: 1 });
     });
-    await kube.stop();
   },
 });
 
@@ -305,13 +295,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, {
-      kubeconfig,
-      args: ["--qps=1", "--burst=1", "--k8s-cache-ttl=0"],
+    await using stack = await startStack({
+      provider: {
+        args: ["--qps=1", "--burst=1", "--k8s-cache-ttl=0"],
+      },
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "V~id");
+    const { kube, provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "V~id");
     // Five pods with five service accounts: five distinct reads (one pod's
     // concurrent mounts would share a single read).
     for (let i = 0; i < 5; i++) {
@@ -340,7 +330,6 @@ Deno.test({
     assert.equal(ok + limited, 5, JSON.stringify(outcomes));
     assert.ok(Date.now() - started >= 1_000, "the second mount waited about a second");
     assert.ok((kube.countBy().serviceaccounts ?? 0) <= 3);
-    await kube.stop();
   },
 });
 
@@ -349,18 +338,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const ipv4 = await startPodIdentityAgent({ hostname: "127.0.0.1" });
-    const ipv6 = await startPodIdentityAgent({ hostname: "::1" });
-    await using provider = await startTestProvider(aws, {
-      args: [
-        `--pod-identity-agent-ipv4-endpoint=${ipv4.credentialsUrl}`,
-        `--pod-identity-agent-ipv6-endpoint=${ipv6.credentialsUrl}`,
-        "--pod-identity-http-timeout=500ms",
-      ],
-      netHosts: [new URL(ipv4.url).host, new URL(ipv6.url).host],
+    await using stack = await startStack({
+      podIdentity: true,
+      provider: { args: ["--pod-identity-http-timeout=500ms"] },
     });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "pod-identity-value");
+    const { provider } = stack;
+    const { ipv4, ipv6 } = stack.podIdentity!;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "pod-identity-value");
     const mount = async (
       extra: Record<string, string>,
       token = TEST_TOKENS["pods.eks.amazonaws.com"],
@@ -377,13 +361,18 @@ Deno.test({
         parameters: { region: PRIMARY_REGION, objects: SECRET, usePodIdentity: "True" },
       });
       assert.equal(outcome.ok, true);
-      assert.equal(ipv4.count(), 1);
-      assert.equal(ipv6.count(), 0);
-      assert.equal(ipv4.requests()[0].authorization, TEST_TOKENS["pods.eks.amazonaws.com"]);
+      assert.equal(ipv4.calls().length, 1);
+      assert.equal(ipv6.calls().length, 0);
+      assert.equal(ipv4.calls()[0].authorization, TEST_TOKENS["pods.eks.amazonaws.com"]);
     });
 
     await t.step("auto: an IPv4 agent that fails falls back to IPv6", async () => {
-      ipv4.setFault({ status: 500, code: "InternalError", message: "agent down" });
+      ipv4.setFault({}, {
+        kind: "status",
+        status: 500,
+        code: "InternalError",
+        message: "agent down",
+      });
       const target = await provider.newTargetPath();
       const outcome = await provider.driver.mount({
         targetPath: target,
@@ -392,11 +381,11 @@ Deno.test({
       });
       ipv4.clearFaults();
       assert.equal(outcome.ok, true, JSON.stringify(outcome));
-      assert.equal(ipv6.count(), 1);
+      assert.equal(ipv6.calls().length, 1);
     });
 
     await t.step("ipv6 forced: only the IPv6 agent is asked", async () => {
-      const before = ipv4.count();
+      const before = ipv4.calls().length;
       const outcome = await provider.driver.mount({
         targetPath: await provider.newTargetPath(),
         parameters: {
@@ -408,11 +397,16 @@ Deno.test({
         tokens: { "pods.eks.amazonaws.com": "eyJhbGciOiJSUzI1NiJ9.third-pod.c2ln" },
       });
       assert.equal(outcome.ok, true);
-      assert.equal(ipv4.count(), before);
+      assert.equal(ipv4.calls().length, before);
     });
 
     await t.step("a client error from the agent is fatal and says so", async () => {
-      ipv4.setFault({ status: 400, code: "InvalidTokenException", message: "token is not valid" });
+      ipv4.setFault({}, {
+        kind: "status",
+        status: 400,
+        code: "InvalidTokenException",
+        message: "token is not valid",
+      });
       const outcome = await mount(
         { preferredAddressType: "ipv4" },
         "eyJhbGciOiJSUzI1NiJ9.bad-pod.c2ln",
@@ -440,9 +434,6 @@ Deno.test({
           'Pod Identity token extraction failed: token for audience "pods.eks.amazonaws.com" not found - ensure tokenRequests includes this audience in CSIDriver',
       });
     });
-
-    await ipv4.stop();
-    await ipv6.stop();
   },
 });
 
@@ -451,11 +442,14 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "after-throttling");
-    kube.setFault({ resource: "serviceaccounts", times: 1 }, { status: 429, retryAfterSeconds: 1 });
+    await using stack = await startStack();
+    const { kube, provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-id-secret", "after-throttling");
+    kube.setFault({ resource: "serviceaccounts" }, {
+      kind: "throttle",
+      retryAfterSeconds: 1,
+      times: 1,
+    });
     const started = Date.now();
     const outcome = await provider.driver.mount({
       targetPath: await provider.newTargetPath(),
@@ -464,6 +458,5 @@ Deno.test({
     assert.equal(outcome.ok, true, JSON.stringify(outcome));
     assert.ok(Date.now() - started >= 1_000);
     assert.deepEqual(kube.countBy(), { serviceaccounts: 2 });
-    await kube.stop();
   },
 });

@@ -3,13 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  FAILOVER_REGION,
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
+import { FAILOVER_REGION, PRIMARY_REGION, startStack } from "../../devstack/mod.ts";
 
 const P = "secrets_store_provider_aws_";
 
@@ -38,14 +32,14 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, {
-      kubeconfig,
-      env: { AWS_MAX_ATTEMPTS: "1" },
+    await using stack = await startStack({
+      provider: {
+        env: { AWS_MAX_ATTEMPTS: "1" },
+      },
     });
+    const { provider } = stack;
     for (const region of [PRIMARY_REGION, FAILOVER_REGION]) {
-      await aws.seeder.createSecret(region, "it-obs-secret", `value-in-${region}`);
+      await stack.seeder.createSecret(region, "it-obs-secret", `value-in-${region}`);
     }
     const mount = async (objects: string, failoverRegion?: string) =>
       provider.driver.mount({
@@ -64,12 +58,12 @@ Deno.test({
     assert.equal(ok.ok, true);
     const missing = await mount("- {objectName: it-obs-missing, objectType: secretsmanager}");
     assert.equal(missing.ok, false);
-    aws.proxy.setFault({ region: PRIMARY_REGION }, { kind: "throttle" });
+    stack.proxy.setFault({ region: PRIMARY_REGION }, { kind: "throttle" });
     const failedOver = await provider.driver.mount({
       targetPath: await provider.newTargetPath(),
       parameters: { region: PRIMARY_REGION, failoverRegion: FAILOVER_REGION, objects: secret },
     });
-    aws.proxy.clearFaults();
+    stack.proxy.clearFaults();
     assert.equal(failedOver.ok, true);
 
     const response = await fetch(`${provider.process.metricsUrl}/metrics`);
@@ -124,7 +118,6 @@ Deno.test({
     assert.deepEqual([health.status, await health.text()], [200, "ok\n"]);
     const ready = await fetch(`${provider.process.metricsUrl}/readyz`);
     assert.deepEqual([ready.status, await ready.text()], [200, "ok\n"]);
-    await kube.stop();
   },
 });
 
@@ -133,13 +126,12 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    const provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-obs-slow", "sl0w~obs");
+    await using stack = await startStack();
+    const { provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-obs-slow", "sl0w~obs");
     // A liveness probe first: its self-check keeps a gRPC connection open, as kubelet's probes do.
     assert.equal((await fetch(`${provider.process.metricsUrl}/healthz`)).status, 200);
-    aws.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 2_000 });
+    stack.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 2_000 });
     const pending = provider.driver.mount({
       targetPath: await provider.newTargetPath(),
       parameters: {
@@ -156,6 +148,5 @@ Deno.test({
     assert.equal((await pending).ok, true);
     assert.equal(await exited, 0, provider.process.lines().slice(-3).join("\n"));
     assert.ok(provider.process.lines().some((line) => line.includes('"msg":"stopped"')));
-    await kube.stop();
   },
 });

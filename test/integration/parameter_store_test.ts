@@ -3,13 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readMount } from "../support/read_mount.ts";
-import {
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
+import { PRIMARY_REGION, readMount, startStack } from "../../devstack/mod.ts";
 
 const SSM = "ssmparameter";
 
@@ -18,10 +12,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    const { seeder, proxy } = aws;
+    await using stack = await startStack();
+    const { provider, seeder, proxy } = stack;
     const mount = async (objects: string[], parameters: Record<string, string> = {}) => {
       const targetPath = await provider.newTargetPath();
       const outcome = await provider.driver.mount({
@@ -164,7 +156,5 @@ Deno.test({
       assert.equal(files["it-mixed-secret"].text, "from-sm");
       assert.equal(files["_it-ssm_plain"].text, "t3xt~p");
     });
-
-    await kube.stop();
   },
 });

@@ -3,13 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { providerCommand } from "../support/provider_process.ts";
-import {
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
+import { PRIMARY_REGION, providerCommand, startStack } from "../../devstack/mod.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -62,14 +56,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
     const providerVolume = await Deno.makeTempDir();
     await Deno.writeTextFile(`${providerVolume}/aws.sock`, "left over from a crash");
-    const provider = await startTestProvider(aws, { kubeconfig, providerVolume });
+    await using stack = await startStack({ provider: { providerVolume } });
+    const { provider } = stack;
     assert.ok((await Deno.lstat(`${providerVolume}/aws.sock`)).isSocket);
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-life", "sl0w~life");
-    aws.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 1_500 });
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-life", "sl0w~life");
+    stack.proxy.setFault({ service: "secretsmanager" }, { kind: "latency", ms: 1_500 });
     const targetPath = await provider.newTargetPath();
     const pending = provider.driver.mount({
       targetPath,
@@ -88,7 +81,6 @@ Deno.test({
     await assert.rejects(Deno.lstat(`${providerVolume}/aws.sock`), Deno.errors.NotFound);
     const lines = provider.process.lines();
     assert.ok(lines.some((line) => line.includes("received signal:terminated to terminate")));
-    await kube.stop();
   },
 });
 
@@ -97,10 +89,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    const provider = await startTestProvider(aws, { kubeconfig });
-    await aws.seeder.createSecret(PRIMARY_REGION, "it-life-int", "1nt~life");
+    await using stack = await startStack();
+    const { provider } = stack;
+    await stack.seeder.createSecret(PRIMARY_REGION, "it-life-int", "1nt~life");
     const targetPath = await provider.newTargetPath();
     const outcome = await provider.driver.mount({
       targetPath,
@@ -113,7 +104,6 @@ Deno.test({
     assert.equal(await Deno.readTextFile(`${targetPath}/it-life-int`), "1nt~life");
     // stop() runs the leak proof over the mount's log lines.
     assert.equal(await provider.stop("SIGINT"), 0);
-    await kube.stop();
     assert.ok(provider.process.lines().some((line) => line.includes("received signal:interrupt")));
   },
 });

@@ -5,13 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readMount } from "../support/read_mount.ts";
-import {
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
+import { PRIMARY_REGION, readMount, startStack } from "../../devstack/mod.ts";
 
 const SM = "secretsmanager";
 
@@ -25,10 +19,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig });
-    const { seeder, proxy } = aws;
+    await using stack = await startStack();
+    const { provider, seeder, proxy } = stack;
     const mount = async (parameters: Record<string, string>, permission?: string) => {
       const targetPath = await provider.newTargetPath();
       const outcome = await provider.driver.mount({
@@ -291,8 +283,6 @@ Deno.test({
         message: "no objects to mount: the objects parameter of the SecretProviderClass lists none",
       });
     });
-
-    await kube.stop();
   },
 });
 
@@ -301,10 +291,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    await using provider = await startTestProvider(aws, { kubeconfig, driverWritesSecrets: true });
-    const secret = await aws.seeder.createSecret(
+    await using stack = await startStack({ provider: { driverWritesSecrets: true } });
+    const { provider } = stack;
+    const secret = await stack.seeder.createSecret(
       PRIMARY_REGION,
       "it-dw/app/config",
       '{"a":"B~dw"}',
@@ -337,6 +326,5 @@ Deno.test({
       ],
     });
     assert.deepEqual(await readMount(targetPath), {});
-    await kube.stop();
   },
 });

@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { Seeder } from "../support/aws_seed.ts";
-import type { MountOutcome } from "../support/driver_client.ts";
+import type { MountOutcome, Seeder } from "../../devstack/mod.ts";
 
 /** What one file of a mount must hold, per region (0 = primary, 1 = failover). */
 export interface ExpectedFile {

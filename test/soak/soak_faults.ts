@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { AwsCall, AwsFault, AwsFaultMatch, FaultProxy } from "../support/fault_proxy.ts";
+import type { AwsCall, AwsFaultMatch, Fault, FaultProxy } from "../../devstack/mod.ts";
 
 /**
  * Error codes the schedule injects that are fatal by design (the provider
@@ -45,7 +45,7 @@ export interface FaultRule {
   /** Which requests. */
   match: AwsFaultMatch;
   /** What happens to them. */
-  fault: AwsFault;
+  fault: Fault;
 }
 
 /** Rolls that pick each kind of fault (see {@linkcode pickFaults}), in the order the first phases take them. */
@@ -77,7 +77,7 @@ export function pickFaults(region: string, next: () => number, phase = Infinity)
   }
   if (roll < 0.55) return [{ match, fault: { kind: "throttle", times: between(next, 5, 60) } }];
   if (roll < 0.70) return [{ match, fault: { kind: "reset", times: between(next, 5, 40) } }];
-  if (roll < 0.77) return [{ match, fault: { kind: "timeout", times: between(next, 1, 4) } }];
+  if (roll < 0.77) return [{ match, fault: { kind: "hang", times: between(next, 1, 4) } }];
   if (roll < 0.87) return [{ match, fault: { kind: "status", status: 500 } }];
   if (roll < 0.95) {
     const ms = between(next, 50, 400);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AwsCall } from "../support/fault_proxy.ts";
+import type { AwsCall } from "../../devstack/mod.ts";
 import { random } from "./soak_catalog.ts";
 import { FATAL_FAULT_CODES, isFatalFault, OPENING_KINDS, pickFaults } from "./soak_faults.ts";
 
@@ -13,7 +13,7 @@ Deno.test("the first phases take every kind of fault once: a hang and a fatal er
       : fault.kind;
   });
   assert.equal(kinds.length, 7);
-  assert.equal(kinds[0], "timeout");
+  assert.equal(kinds[0], "hang");
   assert.match(kinds[1], /^50[023]$/);
   assert.deepEqual(kinds.slice(2, 4), ["throttle", "reset"]);
   assert.equal(kinds[4], `400 ${FATAL_FAULT_CODES[0]}`);

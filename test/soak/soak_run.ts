@@ -15,12 +15,10 @@
 
 import {
   FAILOVER_REGION,
+  type MountOutcome,
   PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "../support/local_stack.ts";
-import type { MountOutcome } from "../support/driver_client.ts";
+  startStack,
+} from "../../devstack/mod.ts";
 import { type ProcessSample, sampleProcess } from "./process_sample.ts";
 import {
   type CatalogEntry,
@@ -152,11 +150,10 @@ function mean(values: number[]): number {
 
 /** Runs the soak and returns its report (it does not throw on failed checks). */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  await using aws = await startAwsEmulator();
-  const { kube, kubeconfig } = await startTestKube();
-  const provider = await startTestProvider(aws, { kubeconfig });
+  await using stack = await startStack();
+  const { provider, proxy } = stack;
   const regions: [string, string] = [PRIMARY_REGION, FAILOVER_REGION];
-  const catalog = await seedCatalog(aws.seeder, regions, {
+  const catalog = await seedCatalog(stack.seeder, regions, {
     secrets: 12,
     jsonSecrets: 3,
     parameters: 8,
@@ -198,7 +195,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const mountOnce = async (index: number) => {
     if (index % options.phaseMounts === 0) {
       const phase = index / options.phaseMounts;
-      count(report.phases, nextPhase(aws.proxy, PRIMARY_REGION, { next, phase }));
+      count(report.phases, nextPhase(proxy, PRIMARY_REGION, { next, phase }));
     }
     const entries = pickEntries(catalog, next);
     const dir = await provider.newTargetPath();
@@ -277,7 +274,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   report.durationS = (performance.now() - startedAt) / 1000;
   report.loadAverage.end = Deno.loadavg();
   report.mountsPerSecond = options.mounts / report.durationS;
-  aws.proxy.clearFaults();
+  proxy.clearFaults();
 
   // Failed mounts: empty, or (finished after the deadline) complete and correct.
   await new Promise((resolve) => setTimeout(resolve, options.timeoutMs));
@@ -291,7 +288,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       problem(`failed mount in ${dir}: ${check.problem ?? `temporary file ${temporary}`}`);
     } else report.outcomes.completedAfterDeadline++;
   }
-  for (const call of aws.proxy.calls()) {
+  for (const call of proxy.calls()) {
     if (call.fault) count(report.faultedRequests, call.fault);
     if (isFatalFault(call)) report.successFloor.fatalFaultsAnswered++;
   }
@@ -313,7 +310,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     leakProblem = (error as Error).message;
     report.exitCode = await provider.process.exited;
   }
-  await kube.stop();
   await Deno.remove(provider.process.mountRoot, { recursive: true });
   report.checks = verdicts(report, options, leakProblem);
   return report;

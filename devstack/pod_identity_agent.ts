@@ -24,6 +24,8 @@
  * @module
  */
 
+import { faultBook, type FaultedCall, type FaultInjector, textAnswer, waitOut } from "./faults.ts";
+
 /** Credentials as the agent returns them. */
 export interface PodIdentityCredentials {
   /** Access key id. */
@@ -41,55 +43,18 @@ export interface PodIdentityCredentials {
 /** Credentials to hand out for a token; missing fields come from the defaults. */
 export type PodIdentityCredentialsInput = Partial<PodIdentityCredentials>;
 
-/** An error fault: answers with this status and a JSON (or, per `errorFormat`, text) error. */
-export interface PodIdentityErrorFault {
-  /** HTTP status, e.g. 500, 400, 403, 429. */
-  status: number;
-  /** Error code in the JSON body. @default {derived from the status} */
-  code?: string;
-  /** Error message. @default {derived from the status} */
-  message?: string;
-}
-
-/**
- * A fault that never answers: the request is held until the agent stops
- * (then it gets 503); a client giving up earlier is not observed.
- */
-export interface PodIdentityHangFault {
-  /** Must be `true`. */
-  hang: true;
-}
-
-/** A fault answered with a plain-text (non-JSON) error body, like Go's `http.Error`. */
-export interface PodIdentityNonJsonFault {
-  /** Must be `true`. */
-  nonJson: true;
-  /** HTTP status. @default {500} */
-  status?: number;
-  /** Body text (a `\n` is appended). @default {"Internal Server Error"} */
-  body?: string;
-}
-
-/** A fault injected with {@linkcode PodIdentityAgent.setFault}. */
-export type PodIdentityFault =
-  | PodIdentityErrorFault
-  | PodIdentityHangFault
-  | PodIdentityNonJsonFault;
-
-/** Options of {@linkcode PodIdentityAgent.setFault}. */
-export interface PodIdentityFaultOptions {
-  /** Apply to this many credential requests, then expire; forever when omitted. */
-  times?: number;
+/** Which credential requests a fault applies to; every one when `token` is left out. */
+export interface PodIdentityFaultMatch {
+  /** Only requests with this `Authorization` (one pod's service account token). */
+  token?: string;
 }
 
 /** One request seen by the agent. */
-export interface PodIdentityRequest {
+export interface PodIdentityCall extends FaultedCall {
   /** HTTP method. */
   method: string;
   /** URL path (without query). */
   path: string;
-  /** Response status; `0` while pending and for requests held by a hang fault. */
-  status: number;
   /** Raw `Authorization` header, or `null`. */
   authorization: string | null;
   /** `Accept` header, or `null`. */
@@ -116,12 +81,19 @@ export interface PodIdentityAgentOptions {
    * @default {3600}
    */
   expiresInSeconds?: number;
-  /** Error body format for built-in and `{status}` errors. @default {"json"} */
+  /** Error body format of its own errors and of `status`, `throttle` and `accessDenied` faults. @default {"json"} */
   errorFormat?: "json" | "text";
 }
 
-/** A running agent. */
-export interface PodIdentityAgent extends AsyncDisposable {
+/**
+ * A running agent. Faults are set, cleared and counted as on every stand-in
+ * (`faults.ts`); `countBy()` counts by path. It answers `status` (the code
+ * defaults from the status), `throttle` (429 `ThrottlingException`),
+ * `accessDenied` (403 `AccessDeniedException`), `text` (Go's `http.Error`),
+ * `hang` (released with 503 at stop) and `latency`.
+ */
+export interface PodIdentityAgent
+  extends AsyncDisposable, FaultInjector<PodIdentityFaultMatch, PodIdentityCall> {
   /** Base URL, e.g. `http://127.0.0.1:41234` or `http://[::1]:41234`. */
   readonly url: string;
   /** `${url}/v1/credentials`, the full credentials URI. */
@@ -134,16 +106,6 @@ export interface PodIdentityAgent extends AsyncDisposable {
   setToken(token: string, credentials?: PodIdentityCredentialsInput): void;
   /** Removes a token from the allow-list. */
   removeToken(token: string): boolean;
-  /** Injects a fault for `/v1/credentials` requests. */
-  setFault(fault: PodIdentityFault, options?: PodIdentityFaultOptions): void;
-  /** Removes all faults. */
-  clearFaults(): void;
-  /** Copy of the request log, oldest first. */
-  requests(): PodIdentityRequest[];
-  /** Empties the request log. */
-  resetRequests(): void;
-  /** Number of logged `/v1/credentials` requests. */
-  count(): number;
   /** Stops the agent, releasing hung requests. */
   stop(): Promise<void>;
 }
@@ -168,34 +130,12 @@ const STATUS_CODES: Record<number, string> = {
   503: "ServiceUnavailable",
 };
 
-interface ActiveFault {
-  remaining: number;
-  fault: PodIdentityFault;
-}
-
 function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function hostForUrl(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
-}
-
-function goTextError(status: number, text: string): Response {
-  return new Response(`${text}\n`, {
-    status,
-    headers: {
-      "content-type": "text/plain; charset=utf-8",
-      "x-content-type-options": "nosniff",
-    },
-  });
-}
-
-function waitForAbort(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
 }
 
 /**
@@ -212,12 +152,15 @@ export function startPodIdentityAgent(
   let tokens = options.tokens === undefined
     ? undefined
     : new Map(Object.entries(options.tokens).map(([k, v]) => [k, { ...v }]));
-  let faults: ActiveFault[] = [];
-  let log: PodIdentityRequest[] = [];
+  const book = faultBook<PodIdentityFaultMatch, PodIdentityCall>({
+    name: "Pod Identity agent stand-in",
+    kinds: ["status", "throttle", "accessDenied", "text", "hang", "latency"],
+    countKey: (call) => call.path,
+  });
   const stopController = new AbortController();
 
   function errorResponse(status: number, code: string, message: string): Response {
-    if (errorFormat === "text") return goTextError(status, message);
+    if (errorFormat === "text") return textAnswer(status, message);
     return Response.json({ code, message }, { status });
   }
 
@@ -233,33 +176,34 @@ export function startPodIdentityAgent(
     };
   }
 
-  function takeFault(): PodIdentityFault | undefined {
-    const active = faults[0];
-    if (active === undefined) return undefined;
-    active.remaining--;
-    if (active.remaining <= 0) faults.shift();
-    return active.fault;
-  }
-
-  async function handle(request: Request, entry: PodIdentityRequest): Promise<Response> {
-    if (entry.path !== "/v1/credentials") return goTextError(404, "404 page not found");
-    const fault = takeFault();
-    if (fault !== undefined) {
-      if ("hang" in fault) {
-        // Not watching request.signal: touching it makes Deno 2.9 print a
-        // "legacy abort" warning. The handler just waits for stop().
-        await waitForAbort(stopController.signal);
+  async function handle(request: Request, entry: PodIdentityCall): Promise<Response> {
+    if (entry.path !== "/v1/credentials") return textAnswer(404, "404 page not found");
+    const fault = book.take({ token: entry.authorization ?? "" });
+    if (fault !== undefined) entry.fault = fault.kind;
+    // Not watching request.signal: touching it makes Deno 2.9 print a
+    // "legacy abort" warning. A hang just waits for stop().
+    await waitOut(fault, stopController.signal);
+    switch (fault?.kind) {
+      case "hang":
         entry.status = -1;
-        return goTextError(503, "agent shutting down");
+        return textAnswer(503, "agent shutting down");
+      case "text":
+        return textAnswer(fault.status, fault.body);
+      case "status":
+      case "throttle":
+      case "accessDenied": {
+        const status = fault.kind === "status"
+          ? fault.status
+          : fault.kind === "throttle"
+          ? 429
+          : 403;
+        const code = fault.kind === "status" ? fault.code : undefined;
+        return errorResponse(
+          status,
+          code ?? STATUS_CODES[status] ?? `Http${status}`,
+          fault.message ?? `injected ${status} fault`,
+        );
       }
-      if ("nonJson" in fault) {
-        return goTextError(fault.status ?? 500, fault.body ?? "Internal Server Error");
-      }
-      return errorResponse(
-        fault.status,
-        fault.code ?? STATUS_CODES[fault.status] ?? `Http${fault.status}`,
-        fault.message ?? `injected ${fault.status} fault`,
-      );
     }
     const token = request.headers.get("authorization") ?? "";
     if (token === "") {
@@ -282,7 +226,7 @@ export function startPodIdentityAgent(
     port: options.port ?? 0,
     onListen: () => {},
   }, async (request) => {
-    const entry: PodIdentityRequest = {
+    const entry: PodIdentityCall = {
       method: request.method,
       path: new URL(request.url).pathname,
       status: 0,
@@ -290,7 +234,7 @@ export function startPodIdentityAgent(
       accept: request.headers.get("accept"),
       host: request.headers.get("host"),
     };
-    log.push(entry);
+    book.record(entry);
     const response = await handle(request, entry);
     // -1 marks a hung request: it is logged with status 0 (never answered in time).
     entry.status = entry.status === -1 ? 0 : response.status;
@@ -310,6 +254,7 @@ export function startPodIdentityAgent(
   }
 
   return Promise.resolve({
+    ...book.injector,
     url,
     credentialsUrl: `${url}/v1/credentials`,
     hostname,
@@ -319,21 +264,6 @@ export function startPodIdentityAgent(
       tokens.set(token, { ...credentials });
     },
     removeToken: (token) => tokens?.delete(token) ?? false,
-    setFault(fault, faultOptions = {}) {
-      if (faultOptions.times !== undefined && faultOptions.times <= 0) return;
-      faults.push({
-        remaining: faultOptions.times ?? Number.POSITIVE_INFINITY,
-        fault: structuredClone(fault),
-      });
-    },
-    clearFaults() {
-      faults = [];
-    },
-    requests: () => log.map((r) => ({ ...r })),
-    resetRequests() {
-      log = [];
-    },
-    count: () => log.filter((r) => r.path === "/v1/credentials").length,
     stop,
     [Symbol.asyncDispose]: stop,
   });

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { assertNoLeaks, findLeaks, LeakError, SeededValues } from "./leak_check.ts";
 import { TEST_TOKENS } from "./driver_client.ts";
-import {
-  PRIMARY_REGION,
-  startAwsEmulator,
-  startTestKube,
-  startTestProvider,
-} from "./local_stack.ts";
 
 const SECRET = "s3cr3t-value-that-must-never-be-logged";
 
@@ -102,67 +96,4 @@ Deno.test("clean texts raise nothing, and an empty value is never looked for", (
   assert.doesNotThrow(() => assertNoLeaks(texts, seeded().all()));
   assert.deepEqual(findLeaks(texts, [{ value: "", what: "empty" }]), []);
   assert.ok(!seeded().all().some((sample) => sample.value === ""));
-});
-
-Deno.test({
-  name: "startTestProvider's stop() fails when a seeded value shows up in the provider's log",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await using aws = await startAwsEmulator();
-    const { kube, kubeconfig } = await startTestKube();
-    const provider = await startTestProvider(aws, { kubeconfig });
-    // A value equal to the object's name: the mount's log line names the object, so it "leaks".
-    await aws.seeder.createSecret(PRIMARY_REGION, "leak-check-canary", "leak-check-canary");
-    const outcome = await provider.driver.mount({
-      targetPath: await provider.newTargetPath(),
-      parameters: {
-        region: PRIMARY_REGION,
-        objects: "- {objectName: leak-check-canary, objectType: secretsmanager}",
-      },
-    });
-    assert.equal(outcome.ok, true, JSON.stringify(outcome));
-    await assert.rejects(
-      provider.stop(),
-      (error: Error) =>
-        error instanceof LeakError &&
-        /the value of secret leak-check-canary in us-east-1 \(17 chars\) appears in provider log line \d+/
-          .test(error.message),
-    );
-    await kube.stop();
-  },
-});
-
-Deno.test({
-  name: "a watched client's errors are checked and the tokens it sent looked for",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await using aws = await startAwsEmulator();
-    const provider = await startTestProvider(aws);
-    await aws.seeder.createSecret(PRIMARY_REGION, "leak-check-harness", "H~4rn");
-    // Errors as the driver harness keeps them: the driver's text around the provider's.
-    provider.watch("driver harness v1.6", {
-      errors: () => [{ call: 3, message: "rpc error: code = Unknown desc = bad H~4rn" }],
-      tokensSent: () => ["T~harness-token"],
-    });
-    provider.watch("driver harness v1.5", {
-      errors: () => [{ call: 1, message: "rpc error: T~harness-token refused" }],
-      tokensSent: () => [],
-    });
-    await assert.rejects(provider.stop(), (error: Error) => {
-      assert.ok(error instanceof LeakError);
-      assert.deepEqual(error.leaks, [
-        {
-          where: "the error the driver harness v1.6 got from call 3",
-          what: "the value of secret leak-check-harness in us-east-1 (5 chars)",
-        },
-        {
-          where: "the error the driver harness v1.5 got from call 1",
-          what: "a token the driver harness v1.6 sent (15 chars)",
-        },
-      ]);
-      return true;
-    });
-  },
 });

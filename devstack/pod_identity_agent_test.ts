@@ -40,7 +40,7 @@ for (const hostname of ["127.0.0.1", "::1"] as const) {
     assert.match(body.Expiration, RFC3339);
     const ttl = Date.parse(body.Expiration) - Date.now();
     assert.ok(ttl > 3590_000 && ttl <= 3600_000, `ttl ${ttl}`);
-    assert.deepEqual(agent.requests(), [{
+    assert.deepEqual(agent.calls(), [{
       method: "GET",
       path: "/v1/credentials",
       status: 200,
@@ -109,7 +109,11 @@ Deno.test("errorFormat text answers like the real agent (Go http.Error)", async 
   assert.equal(res.headers.get("x-content-type-options"), "nosniff");
   assert.equal(await res.text(), "Service account token cannot be empty\n");
 
-  agent.setFault({ status: 403, code: "AccessDeniedException", message: "Access Denied." }, {
+  agent.setFault({}, {
+    kind: "status",
+    status: 403,
+    code: "AccessDeniedException",
+    message: "Access Denied.",
     times: 1,
   });
   const denied = await getCredentials(agent, SA_TOKEN);
@@ -119,15 +123,12 @@ Deno.test("errorFormat text answers like the real agent (Go http.Error)", async 
 
 Deno.test("error faults: 500, 400, 403 with code and message, limited by times", async () => {
   await using agent = await startPodIdentityAgent({ tokens: { [SA_TOKEN]: {} } });
-  agent.setFault({ status: 500, code: "InternalServerException", message: "boom" }, {
-    times: 1,
-  });
-  agent.setFault({ status: 400, code: "InvalidTokenException", message: "bad token" }, {
-    times: 1,
-  });
-  agent.setFault({ status: 403, code: "AccessDeniedException", message: "denied" }, {
-    times: 2,
-  });
+  // The fault set last applies first; when it is used up, the one it covered.
+  const error = (status: number, code: string, message: string, times: number) =>
+    ({ kind: "status", status, code, message, times }) as const;
+  agent.setFault({}, error(403, "AccessDeniedException", "denied", 2));
+  agent.setFault({}, error(400, "InvalidTokenException", "bad token", 1));
+  agent.setFault({}, error(500, "InternalServerException", "boom", 1));
   const seen: [number, unknown][] = [];
   for (let i = 0; i < 5; i++) {
     const res = await getCredentials(agent, SA_TOKEN);
@@ -142,7 +143,7 @@ Deno.test("error faults: 500, 400, 403 with code and message, limited by times",
     [200, "creds"],
   ]);
 
-  agent.setFault({ status: 503 });
+  agent.setFault({}, { kind: "status", status: 503 });
   for (let i = 0; i < 2; i++) {
     const res = await getCredentials(agent, SA_TOKEN);
     assert.equal(res.status, 503);
@@ -157,10 +158,10 @@ Deno.test("error faults: 500, 400, 403 with code and message, limited by times",
   await ok.body?.cancel();
 });
 
-Deno.test("nonJson fault answers with a plain-text body", async () => {
+Deno.test("a text fault answers with a plain-text body", async () => {
   await using agent = await startPodIdentityAgent();
-  agent.setFault({ nonJson: true }, { times: 1 });
-  agent.setFault({ nonJson: true, status: 502, body: "<html>bad gateway</html>" }, { times: 1 });
+  agent.setFault({}, { kind: "text", status: 502, body: "<html>bad gateway</html>", times: 1 });
+  agent.setFault({}, { kind: "text", status: 500, body: "Internal Server Error", times: 1 });
   const first = await getCredentials(agent, SA_TOKEN);
   assert.equal(first.status, 500);
   assert.equal(first.headers.get("content-type"), "text/plain; charset=utf-8");
@@ -175,7 +176,7 @@ Deno.test("nonJson fault answers with a plain-text body", async () => {
 for (const hostname of ["127.0.0.1", "::1"] as const) {
   Deno.test(`hang fault on ${hostname}: the client times out, the next request succeeds`, async () => {
     await using agent = await startPodIdentityAgent({ hostname });
-    agent.setFault({ hang: true }, { times: 1 });
+    agent.setFault({}, { kind: "hang", times: 1 });
     const started = performance.now();
     await assert.rejects(
       getCredentials(agent, SA_TOKEN, AbortSignal.timeout(200)),
@@ -185,15 +186,15 @@ for (const hostname of ["127.0.0.1", "::1"] as const) {
     const res = await getCredentials(agent, SA_TOKEN);
     assert.equal(res.status, 200);
     await res.body?.cancel();
-    assert.deepEqual(agent.requests().map((r) => r.status), [0, 200]);
+    assert.deepEqual(agent.calls().map((r) => r.status), [0, 200]);
   });
 }
 
 Deno.test("hang fault is released by stop()", async () => {
   const agent = await startPodIdentityAgent();
-  agent.setFault({ hang: true });
+  agent.setFault({}, { kind: "hang" });
   const pending = getCredentials(agent, SA_TOKEN);
-  while (agent.count() === 0) await new Promise((r) => setTimeout(r, 10));
+  while (agent.calls().length === 0) await new Promise((r) => setTimeout(r, 10));
   await agent.stop();
   const res = await pending;
   assert.equal(res.status, 503);
@@ -201,15 +202,27 @@ Deno.test("hang fault is released by stop()", async () => {
   await agent.stop(); // idempotent
 });
 
-Deno.test("request counting and other paths", async () => {
+Deno.test("requests are counted by path", async () => {
   await using agent = await startPodIdentityAgent();
   for (let i = 0; i < 3; i++) await (await getCredentials(agent, SA_TOKEN)).body?.cancel();
   const other = await fetch(`${agent.url}/v1/other`);
   assert.equal(other.status, 404);
   assert.equal(await other.text(), "404 page not found\n");
-  assert.equal(agent.count(), 3);
-  assert.equal(agent.requests().length, 4);
-  agent.resetRequests();
-  assert.equal(agent.count(), 0);
-  assert.deepEqual(agent.requests(), []);
+  assert.deepEqual(agent.countBy(), { "/v1/credentials": 3, "/v1/other": 1 });
+  assert.equal(agent.calls().length, 4);
+  agent.resetCalls();
+  assert.deepEqual(agent.countBy(), {});
+  assert.deepEqual(agent.calls(), []);
+});
+
+Deno.test("a fault for one token leaves the other tokens alone", async () => {
+  await using agent = await startPodIdentityAgent();
+  agent.setFault({ token: "pod-a-token" }, { kind: "throttle" });
+  const throttled = await getCredentials(agent, "pod-a-token");
+  assert.equal(throttled.status, 429);
+  assert.equal((await throttled.json()).code, "ThrottlingException");
+  const other = await getCredentials(agent, "pod-b-token");
+  assert.equal(other.status, 200);
+  await other.body?.cancel();
+  assert.deepEqual(agent.calls().map((call) => call.fault), ["throttle", undefined]);
 });

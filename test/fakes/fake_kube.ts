@@ -6,7 +6,13 @@
  * @module
  */
 
-import { IdentityResolver, type KubeApi, KubeApiError, KubeLookups, TokenBucket } from "../../src/identity/mod.ts";
+import {
+  IdentityResolver,
+  type KubeApi,
+  KubeApiError,
+  KubeLookups,
+  TokenBucket,
+} from "../../src/identity/mod.ts";
 import type { Logger } from "../../src/log/mod.ts";
 
 /** An in-memory Kubernetes API that counts calls. */

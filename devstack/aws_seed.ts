@@ -35,6 +35,8 @@ export interface SeederCredentials {
 export interface SeederOptions {
   /** Credentials to sign with. @default {{ accessKeyId: "AKIDTEST", secretAccessKey: "test" }} */
   credentials?: SeederCredentials;
+  /** An endpoint per region (one emulator per region); other regions use the one given. @default {{}} */
+  endpoints?: Record<string, string>;
 }
 
 /** What {@linkcode Seeder.createSecret} created. */
@@ -152,7 +154,7 @@ export function createSeeder(endpoint: string, options: SeederOptions = {}): See
   const at = (region: string): RegionClients => {
     let set = clients.get(region);
     if (set === undefined) {
-      const config = testClientConfig(endpoint, region, options);
+      const config = testClientConfig(options.endpoints?.[region] ?? endpoint, region, options);
       set = {
         secretsManager: new SecretsManagerClient(config),
         ssm: new SSMClient(config),

@@ -178,6 +178,17 @@ Deno.test("fault proxy", async (t) => {
       assert.equal(proxy.calls()[0].fault, "status");
     });
 
+    await step("text faults answer plain text, as a load balancer would", async () => {
+      proxy.setFault({ region: EAST }, {
+        kind: "text",
+        status: 502,
+        body: "<html>bad gateway</html>",
+      });
+      const failed = await sdkError(getSecret(EAST));
+      assert.equal(failed.status, 502);
+      assert.deepEqual(proxy.calls().map((c) => [c.status, c.fault]), [[502, "text"]]);
+    });
+
     await step("throttle and accessDenied faults", async () => {
       proxy.setFault({ api: "GetSecretValue" }, { kind: "throttle" });
       assert.deepEqual(await sdkError(getSecret(EAST)), {
@@ -225,7 +236,7 @@ Deno.test("fault proxy", async (t) => {
       proxy.setFault({ service: "secretsmanager" }, { kind: "status", status: 500 });
       assert.equal((await sdkError(getSecret(EAST))).name, "InternalServiceError");
       assert.equal((await sdkError(getSecret(WEST))).name, "ThrottlingException");
-      proxy.setFault({ service: "secretsmanager" }, { kind: "accessDenied" }); // replaces
+      proxy.setFault({ service: "secretsmanager" }, { kind: "accessDenied" }); // set last: covers the 500
       assert.equal((await sdkError(getSecret(EAST))).name, "AccessDeniedException");
       proxy.setFault({ api: "GetSecretValue" }, { kind: "status", status: 502 });
       assert.equal((await sdkError(getSecret(EAST))).status, 502); // same specificity, set last
@@ -246,8 +257,8 @@ Deno.test("fault proxy", async (t) => {
       assert.deepEqual(proxy.calls().map((c) => c.status), [500, 500, 200]);
     });
 
-    await step("timeout holds the request until the client gives up", async () => {
-      proxy.setFault({ api: "GetSecretValue" }, { kind: "timeout" });
+    await step("hang holds the request until the client gives up", async () => {
+      proxy.setFault({ api: "GetSecretValue" }, { kind: "hang" });
       const started = Date.now();
       const aborted = await sdkError(getSecret(EAST, { abortSignal: AbortSignal.timeout(300) }));
       assert.equal(aborted.name, "AbortError");
@@ -269,7 +280,7 @@ Deno.test("fault proxy", async (t) => {
         assert.equal(timedOut.name, "TimeoutError");
       }
       assert.equal(proxy.calls()[0].status, 0);
-      assert.equal(proxy.calls()[0].fault, "timeout");
+      assert.equal(proxy.calls()[0].fault, "hang");
     });
 
     await step("reset drops the connection without a response", async () => {

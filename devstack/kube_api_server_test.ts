@@ -74,7 +74,7 @@ Deno.test({
       assert.equal(pod.metadata?.namespace, "app");
       assert.match(pod.metadata?.uid ?? "", /^[0-9a-f-]{36}$/);
       assert.match(pod.metadata?.resourceVersion ?? "", /^\d+$/);
-      assert.ok(kube.requests().every((r) => r.authorization === `Bearer ${TOKEN}`));
+      assert.ok(kube.calls().every((r) => r.authorization === `Bearer ${TOKEN}`));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -129,7 +129,7 @@ Deno.test({
       const api = coreApi(await kube.writeKubeconfig(dir, { token: "wrong" }));
       const err = await rejectsApi(api.readNode({ name: "ip-10-0-0-1.ec2.internal" }));
       assert.equal(err.code, 401);
-      assert.deepEqual(kube.requests()[0], {
+      assert.deepEqual(kube.calls()[0], {
         method: "GET",
         path: "/api/v1/nodes/ip-10-0-0-1.ec2.internal",
         status: 401,
@@ -163,7 +163,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       const api = coreApi(await kube.writeKubeconfig(dir));
-      kube.setFault({ resource: "pods", times: 2 }, { status: 429, retryAfterSeconds: 3 });
+      kube.setFault({ resource: "pods" }, { kind: "throttle", retryAfterSeconds: 3, times: 2 });
       // A fault limited to pods does not touch service accounts.
       await api.readNamespacedServiceAccount({ name: "app-sa", namespace: "app" });
       for (let i = 0; i < 2; i++) {
@@ -183,7 +183,7 @@ Deno.test({
       }
       const pod = await api.readNamespacedPod({ name: "app-pod", namespace: "app" });
       assert.equal(pod.spec?.nodeName, "ip-10-0-0-1.ec2.internal");
-      assert.deepEqual(kube.requests().map((r) => r.status), [200, 429, 429, 200]);
+      assert.deepEqual(kube.calls().map((r) => r.status), [200, 429, 429, 200]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -192,7 +192,12 @@ Deno.test({
 
 Deno.test("429 plainText fault mimics the APF filter (text/plain)", async () => {
   await using kube = await startKubeApiServer();
-  kube.setFault({ times: 1 }, { status: 429, plainText: true });
+  kube.setFault({}, {
+    kind: "text",
+    status: 429,
+    body: "Too many requests, please try again later.",
+    times: 1,
+  });
   const res = await fetch(`${kube.url}/api/v1/nodes/n1`);
   assert.equal(res.status, 429);
   assert.equal(res.headers.get("retry-after"), "1");
@@ -202,9 +207,14 @@ Deno.test("429 plainText fault mimics the APF filter (text/plain)", async () => 
 
 Deno.test("403 and 500 faults produce the real Status bodies", async () => {
   await using kube = await startKubeApiServer({ user: "system:serviceaccount:kube-system:x" });
-  kube.setFault({ resource: "serviceaccounts", times: 1 }, { status: 403 });
-  kube.setFault({ resource: "nodes", times: 1 }, { status: 403 });
-  kube.setFault({ times: 1 }, { status: 500, message: "etcdserver: request timed out" });
+  kube.setFault({ resource: "serviceaccounts" }, { kind: "accessDenied", times: 1 });
+  kube.setFault({ resource: "nodes" }, { kind: "status", status: 403, times: 1 });
+  kube.setFault({}, {
+    kind: "status",
+    status: 500,
+    message: "etcdserver: request timed out",
+    times: 1,
+  });
 
   const sa = await fetch(`${kube.url}/api/v1/namespaces/ns/serviceaccounts/sa`);
   assert.equal(sa.status, 403);
@@ -258,7 +268,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       const api = coreApi(await kube.writeKubeconfig(dir));
-      kube.setFault({ resource: "nodes", times: 1 }, { hang: true });
+      kube.setFault({ resource: "nodes" }, { kind: "hang", times: 1 });
       const started = performance.now();
       await assert.rejects(
         api.readNode({ name: "ip-10-0-0-1.ec2.internal" }, withTimeout(300)),
@@ -268,7 +278,7 @@ Deno.test({
       assert.ok(elapsed >= 250 && elapsed < 5000, `elapsed ${elapsed}`);
       const node = await api.readNode({ name: "ip-10-0-0-1.ec2.internal" });
       assert.equal(node.metadata?.name, "ip-10-0-0-1.ec2.internal");
-      assert.deepEqual(kube.requests().map((r) => r.status), [0, 200]);
+      assert.deepEqual(kube.calls().map((r) => r.status), [0, 200]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -277,9 +287,9 @@ Deno.test({
 
 Deno.test("hang fault is released by stop()", async () => {
   const kube = await startKubeApiServer();
-  kube.setFault({}, { hang: true });
+  kube.setFault({}, { kind: "hang" });
   const pending = fetch(`${kube.url}/api/v1/nodes/n1`);
-  while (kube.requests().length === 0) await new Promise((r) => setTimeout(r, 10));
+  while (kube.calls().length === 0) await new Promise((r) => setTimeout(r, 10));
   await kube.stop();
   const res = await pending;
   assert.equal(res.status, 503);
@@ -300,7 +310,7 @@ Deno.test({
       await readAll(api);
       await rejectsApi(api.readNamespacedPod({ name: "nope", namespace: "app" }));
       assert.deepEqual(kube.countBy(), { serviceaccounts: 4, pods: 2, nodes: 1 });
-      assert.deepEqual(kube.requests().at(-1), {
+      assert.deepEqual(kube.calls().at(-1), {
         method: "GET",
         path: "/api/v1/namespaces/app/pods/nope",
         status: 404,
@@ -308,8 +318,8 @@ Deno.test({
         namespace: "app",
         name: "nope",
       });
-      kube.resetRequests();
-      assert.deepEqual(kube.requests(), []);
+      kube.resetCalls();
+      assert.deepEqual(kube.calls(), []);
       assert.deepEqual(kube.countBy(), {});
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -412,7 +422,7 @@ Deno.test({
       kc.loadFromCluster(files.pathPrefix);
       assert.equal(kc.getCurrentCluster()?.server, kube.url);
       assert.deepEqual(await readAll(kc.makeApiClient(k8s.CoreV1Api)), expected);
-      assert.ok(kube.requests().every((r) => r.authorization === `Bearer ${TOKEN}`));
+      assert.ok(kube.calls().every((r) => r.authorization === `Bearer ${TOKEN}`));
     } finally {
       for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
       await Deno.remove(dir, { recursive: true });

@@ -26,55 +26,24 @@
  * @module
  */
 
+import { type Fault, faultBook, type FaultedCall, type FaultInjector, waitOut } from "./faults.ts";
 import { defaultTestTls, type TestTlsMaterial } from "./tls_cert.ts";
 
 /** Resources the server knows about. */
 export type KubeResource = "serviceaccounts" | "pods" | "nodes";
 
-/** Which requests a fault applies to, and how many times. */
-export interface KubeFaultTarget {
-  /** Only requests for this resource; every resource request when omitted. */
+/** Which requests a fault applies to; every resource request when `resource` is left out. */
+export interface KubeFaultMatch {
+  /** Only requests for this resource. */
   resource?: KubeResource;
-  /** Apply to this many matching requests, then expire; forever when omitted. */
-  times?: number;
 }
-
-/** An HTTP error fault answered with a real kube-apiserver `Status` body. */
-export interface KubeStatusFault {
-  /** 429 `TooManyRequests`, 500 `InternalError` or 403 `Forbidden`. */
-  status: 429 | 500 | 403;
-  /** `Retry-After` header (and `details.retryAfterSeconds`) for 429. @default {1} */
-  retryAfterSeconds?: number;
-  /** Override of the error text (the 500 cause, or the whole 403/429 message). */
-  message?: string;
-  /**
-   * For 429 only: answer like the API Priority & Fairness / max-in-flight
-   * filter, i.e. `text/plain` body `Too many requests, please try again
-   * later.` (Go `http.Error`) instead of a JSON `Status`.
-   */
-  plainText?: boolean;
-}
-
-/**
- * A fault that never answers: the request is held until the server stops
- * (then it gets 503); a client giving up earlier is not observed.
- */
-export interface KubeHangFault {
-  /** Must be `true`. */
-  hang: true;
-}
-
-/** A fault injected with {@linkcode KubeApiServer.setFault}. */
-export type KubeFault = KubeStatusFault | KubeHangFault;
 
 /** One request seen by the server. */
-export interface KubeApiRequest {
+export interface KubeCall extends FaultedCall {
   /** HTTP method. */
   method: string;
   /** URL path (without query). */
   path: string;
-  /** Response status; `0` while pending and for requests held by a hang fault. */
-  status: number;
   /** Resource addressed, when the path is one of the three known ones. */
   resource?: KubeResource;
   /** Namespace from the path (namespaced resources). */
@@ -156,8 +125,16 @@ export interface InClusterFiles {
 /** A Kubernetes object as served (plain JSON). */
 export type KubeObject = Record<string, unknown>;
 
-/** A running test API server. */
-export interface KubeApiServer extends AsyncDisposable {
+/**
+ * A running test API server. Faults (checked after authentication, for the
+ * three resources) are set, cleared and counted as on every stand-in
+ * (`faults.ts`); `countBy()` counts by resource. It answers `status` (403
+ * `Forbidden`, 429 `TooManyRequests`, 5xx `InternalError`, other codes with
+ * `code` as the reason), `throttle` (429 with `Retry-After`), `accessDenied`
+ * (403), `text` (as the API Priority and Fairness filter's 429), `hang`
+ * (released with 503 at stop) and `latency`.
+ */
+export interface KubeApiServer extends AsyncDisposable, FaultInjector<KubeFaultMatch, KubeCall> {
   /** Base URL, e.g. `http://127.0.0.1:41234` or `https://[::1]:41234`. */
   readonly url: string;
   /** Address listened on. */
@@ -184,16 +161,6 @@ export interface KubeApiServer extends AsyncDisposable {
   deleteNode(name: string): boolean;
   /** Changes (or with `undefined` disables) the required bearer token. */
   setToken(token: string | undefined): void;
-  /** Injects a fault for matching requests (checked after authentication). */
-  setFault(target: KubeFaultTarget, fault: KubeFault): void;
-  /** Removes all faults. */
-  clearFaults(): void;
-  /** Copy of the request log, oldest first. */
-  requests(): KubeApiRequest[];
-  /** Empties the request log. */
-  resetRequests(): void;
-  /** Number of logged requests per resource, e.g. `{ serviceaccounts: 3, pods: 1, nodes: 1 }`. */
-  countBy(): Partial<Record<KubeResource, number>>;
   /** Writes a kubeconfig pointing at this server; returns its path. */
   writeKubeconfig(dir: string, options?: WriteKubeconfigOptions): Promise<string>;
   /**
@@ -208,12 +175,6 @@ export interface KubeApiServer extends AsyncDisposable {
 
 const DEFAULT_USER = "system:serviceaccount:kube-system:csi-secrets-store-provider-aws";
 const SA_DIR = "var/run/secrets/kubernetes.io/serviceaccount";
-
-interface ActiveFault {
-  resource?: KubeResource;
-  remaining: number;
-  fault: KubeFault;
-}
 
 interface ParsedPath {
   resource: KubeResource;
@@ -333,7 +294,7 @@ function parsePath(path: string): ParsedPath | undefined {
   return undefined;
 }
 
-function status(
+function kubeStatus(
   code: number,
   reason: string,
   message: string,
@@ -394,53 +355,47 @@ function yamlString(value: string): string {
   return JSON.stringify(value);
 }
 
-function waitForAbort(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-function faultResponse(
-  fault: KubeStatusFault,
-  parsed: ParsedPath,
-  method: string,
-  user: string,
-): Response {
+/** The answer of a fault that answers (all but hang and latency). */
+function faultResponse(fault: Fault, parsed: ParsedPath, method: string, user: string): Response {
   const { resource, namespace, name } = parsed;
-  switch (fault.status) {
-    case 429: {
-      const retryAfter = fault.retryAfterSeconds ?? 1;
-      const message = fault.message ?? "Too many requests, please try again later.";
-      const headers = { "retry-after": String(retryAfter) };
-      if (fault.plainText) return textResponse(429, `${message}\n`, headers);
-      return jsonResponse(
-        429,
-        status(429, "TooManyRequests", message, { retryAfterSeconds: retryAfter }),
-        headers,
-      );
-    }
-    case 403: {
-      const verb = VERBS[method] ?? method.toLowerCase();
-      const scope = namespace === undefined
-        ? "at the cluster scope"
-        : `in the namespace ${JSON.stringify(namespace)}`;
-      const message = fault.message ??
-        `${resource} ${JSON.stringify(name)} is forbidden: User ${
-          JSON.stringify(user)
-        } cannot ${verb} resource ${JSON.stringify(resource)} in API group "" ${scope}`;
-      return jsonResponse(403, status(403, "Forbidden", message, { name, kind: resource }));
-    }
-    case 500: {
-      const cause = fault.message ?? "injected fault";
-      return jsonResponse(
-        500,
-        status(500, "InternalError", `Internal error occurred: ${cause}`, {
-          causes: [{ message: cause }],
-        }),
-      );
-    }
+  const status = "status" in fault ? fault.status : fault.kind === "throttle" ? 429 : 403;
+  const message = "message" in fault ? fault.message : undefined;
+  if (fault.kind === "text") {
+    // The APF filter's 429 carries Retry-After too.
+    return textResponse(status, `${fault.body}\n`, status === 429 ? { "retry-after": "1" } : {});
   }
+  if (status === 429) {
+    const retryAfter = (fault.kind === "throttle" && fault.retryAfterSeconds) || 1;
+    return jsonResponse(
+      429,
+      kubeStatus(429, "TooManyRequests", message ?? "Too many requests, please try again later.", {
+        retryAfterSeconds: retryAfter,
+      }),
+      { "retry-after": String(retryAfter) },
+    );
+  }
+  if (status === 403) {
+    const verb = VERBS[method] ?? method.toLowerCase();
+    const scope = namespace === undefined
+      ? "at the cluster scope"
+      : `in the namespace ${JSON.stringify(namespace)}`;
+    const text = message ??
+      `${resource} ${JSON.stringify(name)} is forbidden: User ${
+        JSON.stringify(user)
+      } cannot ${verb} resource ${JSON.stringify(resource)} in API group "" ${scope}`;
+    return jsonResponse(403, kubeStatus(403, "Forbidden", text, { name, kind: resource }));
+  }
+  const cause = message ?? "injected fault";
+  const code = "code" in fault ? fault.code : undefined;
+  if (status >= 500) {
+    return jsonResponse(
+      status,
+      kubeStatus(status, code ?? "InternalError", `Internal error occurred: ${cause}`, {
+        causes: [{ message: cause }],
+      }),
+    );
+  }
+  return jsonResponse(status, kubeStatus(status, code ?? "BadRequest", cause));
 }
 
 /**
@@ -464,8 +419,11 @@ export async function startKubeApiServer(
   const serviceAccounts = new Map<string, KubeObject>();
   const pods = new Map<string, KubeObject>();
   const nodes = new Map<string, KubeObject>();
-  let faults: ActiveFault[] = [];
-  let log: KubeApiRequest[] = [];
+  const book = faultBook<KubeFaultMatch, KubeCall>({
+    name: "Kubernetes API stand-in",
+    kinds: ["status", "throttle", "accessDenied", "text", "hang", "latency"],
+    countKey: (call) => call.resource,
+  });
   let resourceVersion = 1000;
   const stopController = new AbortController();
 
@@ -485,15 +443,6 @@ export async function startKubeApiServer(
     return meta;
   }
 
-  function takeFault(resource: KubeResource): KubeFault | undefined {
-    const index = faults.findIndex((f) => f.resource === undefined || f.resource === resource);
-    if (index < 0) return undefined;
-    const active = faults[index];
-    active.remaining--;
-    if (active.remaining <= 0) faults.splice(index, 1);
-    return active.fault;
-  }
-
   function lookup(parsed: ParsedPath): KubeObject | undefined {
     switch (parsed.resource) {
       case "serviceaccounts":
@@ -505,7 +454,7 @@ export async function startKubeApiServer(
     }
   }
 
-  async function handle(request: Request, entry: KubeApiRequest): Promise<Response> {
+  async function handle(request: Request, entry: KubeCall): Promise<Response> {
     const path = entry.path;
     const parsed = parsePath(path);
     if (parsed !== undefined) {
@@ -514,7 +463,7 @@ export async function startKubeApiServer(
       entry.name = parsed.name;
     }
     if (token !== undefined && request.headers.get("authorization") !== `Bearer ${token}`) {
-      return jsonResponse(401, status(401, "Unauthorized", "Unauthorized"));
+      return jsonResponse(401, kubeStatus(401, "Unauthorized", "Unauthorized"));
     }
     if (["/healthz", "/livez", "/readyz"].includes(path)) return textResponse(200, "ok");
     if (path === "/version") {
@@ -527,24 +476,25 @@ export async function startKubeApiServer(
     }
     if (parsed === undefined) return textResponse(404, "404 page not found\n");
 
-    const fault = takeFault(parsed.resource);
-    if (fault !== undefined) {
-      if ("hang" in fault) {
-        // Not watching request.signal: touching it makes Deno 2.9 print a
-        // "legacy abort" warning. The handler just waits for stop().
-        await waitForAbort(stopController.signal);
-        entry.status = -1;
-        return jsonResponse(
-          503,
-          status(503, "ServiceUnavailable", "the server is shutting down"),
-        );
-      }
+    const fault = book.take({ resource: parsed.resource });
+    if (fault !== undefined) entry.fault = fault.kind;
+    // Not watching request.signal: touching it makes Deno 2.9 print a
+    // "legacy abort" warning. A hang just waits for stop().
+    await waitOut(fault, stopController.signal);
+    if (fault?.kind === "hang") {
+      entry.status = -1;
+      return jsonResponse(
+        503,
+        kubeStatus(503, "ServiceUnavailable", "the server is shutting down"),
+      );
+    }
+    if (fault !== undefined && fault.kind !== "latency") {
       return faultResponse(fault, parsed, request.method, user);
     }
     if (request.method !== "GET") {
       return jsonResponse(
         405,
-        status(
+        kubeStatus(
           405,
           "MethodNotAllowed",
           "the server does not allow this method on the requested resource",
@@ -556,7 +506,7 @@ export async function startKubeApiServer(
     if (object === undefined) {
       return jsonResponse(
         404,
-        status(404, "NotFound", `${parsed.resource} ${JSON.stringify(parsed.name)} not found`, {
+        kubeStatus(404, "NotFound", `${parsed.resource} ${JSON.stringify(parsed.name)} not found`, {
           name: parsed.name,
           kind: parsed.resource,
         }),
@@ -573,10 +523,10 @@ export async function startKubeApiServer(
     ...(tls && !frontTls ? { cert: tls.certPem, key: tls.keyPem } : {}),
   }, async (request) => {
     const url = new URL(request.url);
-    const entry: KubeApiRequest = { method: request.method, path: url.pathname, status: 0 };
+    const entry: KubeCall = { method: request.method, path: url.pathname, status: 0 };
     const authorization = request.headers.get("authorization");
     if (authorization !== null) entry.authorization = authorization;
-    log.push(entry);
+    book.record(entry);
     const response = await handle(request, entry);
     // -1 marks a hung request: it is logged with status 0 (never answered in time).
     entry.status = entry.status === -1 ? 0 : response.status;
@@ -600,6 +550,7 @@ export async function startKubeApiServer(
   }
 
   return {
+    ...book.injector,
     url,
     hostname,
     port,
@@ -645,28 +596,6 @@ export async function startKubeApiServer(
     deleteNode: (name) => nodes.delete(name),
     setToken(newToken) {
       token = newToken;
-    },
-    setFault(target, fault) {
-      if (target.times !== undefined && target.times <= 0) return;
-      faults.push({
-        resource: target.resource,
-        remaining: target.times ?? Number.POSITIVE_INFINITY,
-        fault: structuredClone(fault),
-      });
-    },
-    clearFaults() {
-      faults = [];
-    },
-    requests: () => log.map((r) => ({ ...r })),
-    resetRequests() {
-      log = [];
-    },
-    countBy() {
-      const counts: Partial<Record<KubeResource, number>> = {};
-      for (const r of log) {
-        if (r.resource !== undefined) counts[r.resource] = (counts[r.resource] ?? 0) + 1;
-      }
-      return counts;
     },
     async writeKubeconfig(dir, writeOptions = {}) {
       const userToken = writeOptions.token ?? token;

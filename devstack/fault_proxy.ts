@@ -43,8 +43,17 @@ import {
 } from "node:http";
 import type { Socket } from "node:net";
 import { Buffer } from "node:buffer";
+import {
+  checkMs,
+  delay,
+  type Fault,
+  faultBook,
+  type FaultedCall,
+  type FaultInjector,
+  waitOut,
+} from "./faults.ts";
 
-/** Which requests a fault applies to; an unset field matches anything. */
+/** Which requests a fault applies to; a field left out matches anything. */
 export interface AwsFaultMatch {
   /** Region from the SigV4 credential scope, e.g. `us-east-1`. */
   region?: string;
@@ -53,71 +62,6 @@ export interface AwsFaultMatch {
   /** Operation, e.g. `GetSecretValue`, `GetParameters`, `AssumeRoleWithWebIdentity`. */
   api?: string;
 }
-
-/** An AWS error response with this HTTP status. */
-export interface AwsStatusFault {
-  /** Kind. */
-  kind: "status";
-  /** HTTP status, 400-599. */
-  status: number;
-  /** Error code. @default {`InternalServiceError` (secretsmanager), `InternalServerError` (ssm), `InternalFailure` (sts) for 5xx; `ValidationException` / `ValidationError` (sts) for 4xx} */
-  code?: string;
-  /** Error message. @default {"fault injected by fault_proxy"} */
-  message?: string;
-  /** Apply to this many matching requests, then pass through. @default {unlimited} */
-  times?: number;
-}
-
-/** HTTP 400 `ThrottlingException` (STS: `Throttling`), "Rate exceeded". */
-export interface AwsThrottleFault {
-  /** Kind. */
-  kind: "throttle";
-  /** Apply to this many matching requests, then pass through. @default {unlimited} */
-  times?: number;
-}
-
-/** HTTP 400 `AccessDeniedException` (STS: 403 `AccessDenied`). */
-export interface AwsAccessDeniedFault {
-  /** Kind. */
-  kind: "accessDenied";
-  /** Apply to this many matching requests, then pass through. @default {unlimited} */
-  times?: number;
-}
-
-/** Read the request, never answer; the socket stays open until the client gives up or the proxy stops. */
-export interface AwsTimeoutFault {
-  /** Kind. */
-  kind: "timeout";
-  /** Apply to this many matching requests, then pass through. @default {unlimited} */
-  times?: number;
-}
-
-/** Destroy the TCP connection without any response. */
-export interface AwsResetFault {
-  /** Kind. */
-  kind: "reset";
-  /** Apply to this many matching requests, then pass through. @default {unlimited} */
-  times?: number;
-}
-
-/** Wait `ms` more, then forward normally. */
-export interface AwsLatencyFault {
-  /** Kind. */
-  kind: "latency";
-  /** Extra delay in ms (on top of {@linkcode FaultProxy.setLatency}). */
-  ms: number;
-  /** Apply to this many matching requests, then pass through. @default {unlimited} */
-  times?: number;
-}
-
-/** A fault to inject; see {@linkcode FaultProxy.setFault}. */
-export type AwsFault =
-  | AwsStatusFault
-  | AwsThrottleFault
-  | AwsAccessDeniedFault
-  | AwsTimeoutFault
-  | AwsResetFault
-  | AwsLatencyFault;
 
 /** What a request was, as read from its headers and body. */
 export interface AwsRequestKind {
@@ -130,13 +74,9 @@ export interface AwsRequestKind {
 }
 
 /** One request the proxy received. */
-export interface AwsCall extends AwsRequestKind {
-  /** HTTP status sent to the client; 0 if none (timeout, reset, or not answered yet). */
-  status: number;
+export interface AwsCall extends AwsRequestKind, FaultedCall {
   /** Access key id the request was signed with ("" when unsigned, as STS web identity calls are). */
   accessKeyId: string;
-  /** Kind of the fault applied, if any. */
-  fault?: AwsFault["kind"];
 }
 
 /** A request with when it was received and when its answer ended (see {@linkcode FaultProxy.timings}). */
@@ -150,7 +90,7 @@ export interface AwsCallTiming extends AwsCall {
   startedAt: number;
   /**
    * `performance.now()` when the answer was fully written or the connection
-   * closed (timeout, reset, stop); `undefined` while still pending.
+   * closed (hang, reset, stop); `undefined` while still pending.
    */
   endedAt?: number;
 }
@@ -168,40 +108,23 @@ export interface FaultProxyOptions {
   upstreams?: Record<string, string>;
 }
 
-/** A running proxy; stop it with `stop()` or `await using`. */
-export interface FaultProxy extends AsyncDisposable {
+/**
+ * A running proxy; stop it with `stop()` or `await using`. Faults are set,
+ * cleared and counted as on every stand-in (`faults.ts`); it answers every
+ * kind of {@linkcode Fault}.
+ */
+export interface FaultProxy extends AsyncDisposable, FaultInjector<AwsFaultMatch, AwsCall> {
   /** Base URL, `http://127.0.0.1:PORT`: use as the AWS endpoint. */
   readonly url: string;
-  /**
-   * Injects `fault` into requests matching `match`. When several faults
-   * match, the one with more fields set wins, then the one set last. Setting
-   * a fault for the same `match` again replaces it.
-   */
-  setFault(match: AwsFaultMatch, fault: AwsFault): void;
-  /** Removes all faults. */
-  clearFaults(): void;
-  /** Requests received so far, in arrival order (copies). */
-  calls(): AwsCall[];
   /**
    * Requests received so far with their start and end times, in arrival
    * order (copies); forgotten with the calls by `resetCalls()`.
    */
   timings(): AwsCallTiming[];
-  /** Forgets recorded calls. */
-  resetCalls(): void;
-  /** Counts calls by `key`, by default `service.api.region`. */
-  countBy(key?: (call: AwsCall) => string): Record<string, number>;
   /** Sets the delay before forwarding each request, in ms. */
   setLatency(ms: number): void;
   /** Closes the proxy and every connection, held ones included. Safe to call twice. */
   stop(): Promise<void>;
-}
-
-interface Rule {
-  match: AwsFaultMatch;
-  fault: AwsFault;
-  remaining: number;
-  order: number;
 }
 
 /** The query-protocol `Version` of each service that uses it. */
@@ -258,64 +181,53 @@ export async function startFaultProxy(
     if (!URL.canParse(url)) throw new TypeError(`upstreams[${region}] is not a URL: ${url}`);
   }
   const upstreamOf = (region: string) => (region && byRegion.get(region)) || upstream;
-  let rules: Rule[] = [];
-  let order = 0;
-  let calls: AwsCall[] = [];
-  let times: { startedAt: number; endedAt?: number; upstream: string }[] = [];
+  const book = faultBook<AwsFaultMatch, AwsCallTiming>({
+    name: "AWS fault proxy",
+    kinds: ["status", "throttle", "accessDenied", "text", "hang", "reset", "latency"],
+    countKey: (call) => `${call.service}.${call.api}.${call.region}`,
+  });
   const sockets = new Set<Socket>();
   const stopping = new AbortController();
 
-  const takeFault = (kind: AwsRequestKind): AwsFault | undefined => {
-    const matching = rules.filter((rule) =>
-      (rule.match.region ?? kind.region) === kind.region &&
-      (rule.match.service ?? kind.service) === kind.service &&
-      (rule.match.api ?? kind.api) === kind.api
-    );
-    const rule = matching.sort((a, b) => specificity(b) - specificity(a) || b.order - a.order)[0];
-    if (rule === undefined) return undefined;
-    if (--rule.remaining === 0) rules = rules.filter((r) => r !== rule);
-    return rule.fault;
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const time: { startedAt: number; endedAt?: number; upstream: string } = {
-      startedAt: performance.now(),
+    // Recorded once classified; its end may come first (a client that gives up).
+    const call: AwsCallTiming = {
+      service: "unknown",
+      api: "unknown",
+      region: "",
+      status: 0,
+      accessKeyId: "",
       upstream,
+      startedAt: performance.now(),
     };
-    const ended = () => time.endedAt ??= performance.now();
+    const ended = () => call.endedAt ??= performance.now();
     res.once("finish", ended);
     res.once("close", ended);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
     const kind = classifyAwsRequest(req.headers, body);
-    const accessKeyId =
-      /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
-    const call: AwsCall = { ...kind, status: 0, accessKeyId };
-    time.upstream = upstreamOf(kind.region);
-    calls.push(call);
-    times.push(time);
-    const fault = takeFault(kind);
+    Object.assign(call, kind, {
+      accessKeyId: /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ??
+        "",
+      upstream: upstreamOf(kind.region),
+    });
+    book.record(call);
+    const fault = book.take(kind);
     if (fault !== undefined) call.fault = fault.kind;
 
-    await sleep(latencyMs + (fault?.kind === "latency" ? fault.ms : 0), stopping.signal);
+    await delay(latencyMs, stopping.signal);
+    // A hang holds the request until stop(); the client may give up first (its socket closes).
+    await waitOut(fault, stopping.signal);
     if (stopping.signal.aborted) return;
-    switch (fault?.kind) {
-      case "timeout":
-        return; // the socket is destroyed by the client giving up, or by stop()
-      case "reset":
-        req.socket.destroy();
-        return;
-      case "status":
-      case "throttle":
-      case "accessDenied": {
-        const error = errorResponse(kind, fault);
-        call.status = error.status;
-        res.writeHead(error.status, error.headers).end(error.body);
-        return;
-      }
+    if (fault?.kind === "reset") return void req.socket.destroy();
+    const answer = fault && errorAnswer(kind, fault);
+    if (answer) {
+      call.status = answer.status;
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
     }
-    forward(time.upstream, req, body, res, {
+    forward(call.upstream, req, body, res, {
       signal: stopping.signal,
       onStatus: (status) => call.status = status,
     });
@@ -340,31 +252,12 @@ export async function startFaultProxy(
     });
 
   return {
+    ...book.injector,
     url: `http://127.0.0.1:${port}`,
-    setFault(match, fault) {
-      checkFault(fault);
-      rules = rules.filter((rule) => !sameMatch(rule.match, match));
-      rules.push({
-        match: { ...match },
-        fault: { ...fault },
-        remaining: fault.times ?? Infinity,
-        order: order++,
-      });
-    },
-    clearFaults() {
-      rules = [];
-    },
-    calls: () => calls.map((call) => ({ ...call })),
-    timings: () => calls.map((call, i) => ({ ...call, ...times[i] })),
-    resetCalls() {
-      calls = [];
-      times = [];
-    },
-    countBy(key = (call) => `${call.service}.${call.api}.${call.region}`) {
-      const counts: Record<string, number> = {};
-      for (const call of calls) counts[key(call)] = (counts[key(call)] ?? 0) + 1;
-      return counts;
-    },
+    // calls() keeps the shape of a call; timings() adds where and when.
+    calls: () =>
+      book.injector.calls().map(({ upstream: _, startedAt: _s, endedAt: _e, ...call }) => call),
+    timings: book.injector.calls,
     setLatency(ms) {
       latencyMs = checkMs(ms);
     },
@@ -406,20 +299,27 @@ function forward(
   out.end(body);
 }
 
-function errorResponse(
+/** The answer of a fault that answers (status, throttle, accessDenied, text); undefined for others. */
+function errorAnswer(
   kind: AwsRequestKind,
-  fault: AwsStatusFault | AwsThrottleFault | AwsAccessDeniedFault,
-): { status: number; headers: Record<string, string>; body: string } {
+  fault: Fault,
+): { status: number; headers: Record<string, string>; body: string } | undefined {
   const sts = kind.service === "sts";
   let status: number;
   let code: string;
   let message = "fault injected by fault_proxy";
-  if (fault.kind === "throttle") {
+  if (fault.kind === "text") {
+    return {
+      status: fault.status,
+      headers: { "content-type": "text/plain" },
+      body: `${fault.body}\n`,
+    };
+  } else if (fault.kind === "throttle") {
     [status, code, message] = [400, sts ? "Throttling" : "ThrottlingException", "Rate exceeded"];
   } else if (fault.kind === "accessDenied") {
     [status, code] = sts ? [403, "AccessDenied"] : [400, "AccessDeniedException"];
     message = `User is not authorized to perform: ${kind.service}:${kind.api}`;
-  } else {
+  } else if (fault.kind === "status") {
     status = fault.status;
     code = fault.code ??
       (status >= 500
@@ -427,8 +327,10 @@ function errorResponse(
         : sts
         ? "ValidationError"
         : "ValidationException");
-    message = fault.message ?? message;
+  } else {
+    return undefined;
   }
+  if ("message" in fault && fault.message !== undefined) message = fault.message;
   const requestId = crypto.randomUUID();
   if (sts) {
     // Query protocol: XML; Type says whose fault it is.
@@ -462,42 +364,6 @@ function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | 
   return kept;
 }
 
-function specificity(rule: Rule): number {
-  return Object.values(rule.match).filter((value) => value !== undefined).length;
-}
-
-function sameMatch(a: AwsFaultMatch, b: AwsFaultMatch): boolean {
-  return a.region === b.region && a.service === b.service && a.api === b.api;
-}
-
-function checkFault(fault: AwsFault): void {
-  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
-    throw new RangeError(`times must be a positive integer, got ${fault.times}`);
-  }
-  if (fault.kind === "status" && !(fault.status >= 400 && fault.status <= 599)) {
-    throw new RangeError(`status must be 400-599, got ${fault.status}`);
-  }
-  if (fault.kind === "latency") checkMs(fault.ms);
-}
-
-function checkMs(ms: number): number {
-  if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError(`delay must be >= 0 ms, got ${ms}`);
-  return ms;
-}
-
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -12,8 +12,11 @@
  * @module
  */
 
-const SUPPORT_DIR = new URL("./", import.meta.url);
-const REPO_ROOT = new URL("../../", import.meta.url);
+import { freePort } from "./provider_process.ts";
+
+const DEVSTACK_DIR = new URL("./", import.meta.url);
+const REPO_ROOT = new URL("../", import.meta.url);
+const REQUIREMENTS = pathOf(new URL("requirements.txt", DEVSTACK_DIR));
 const OUTPUT_LINES = 200;
 
 /** Options of {@linkcode startMoto}. */
@@ -43,7 +46,7 @@ let installation: Promise<string> | undefined;
 /**
  * Returns a Python interpreter that can import the pinned moto: `$MOTO_PYTHON`
  * if set, else `<repo>/.venv/bin/python`, creating that venv (`python3 -m
- * venv`, then `pip install -r test/support/requirements.txt`) when moto is
+ * venv`, then `pip install -r devstack/requirements.txt`) when moto is
  * missing or another version. Concurrent test processes wait on a lock in
  * the temp dir so that only one installs.
  */
@@ -74,7 +77,7 @@ class PortTakenError extends Error {}
 
 async function launch(python: string, port: number, readyTimeoutMs: number): Promise<MotoServer> {
   const child = new Deno.Command(python, {
-    args: ["-u", pathOf(new URL("moto_launch.py", SUPPORT_DIR)), "--port", String(port)],
+    args: ["-u", pathOf(new URL("moto_launch.py", DEVSTACK_DIR)), "--port", String(port)],
     stdin: "piped", // moto_launch.py exits when this closes
     stdout: "piped",
     stderr: "piped",
@@ -164,11 +167,11 @@ class OutputTail {
   }
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
+/** The moto version `requirements.txt` pins (`moto[server]==X`). */
+export async function pinnedMotoVersion(): Promise<string> {
+  const version = /^moto\[server\]==(\S+)$/m.exec(await Deno.readTextFile(REQUIREMENTS))?.[1];
+  if (version === undefined) throw new Error(`${REQUIREMENTS} does not pin moto[server]==X`);
+  return version;
 }
 
 async function install(): Promise<string> {
@@ -176,9 +179,7 @@ async function install(): Promise<string> {
   if (fromEnv) return fromEnv;
   const venv = pathOf(new URL(".venv", REPO_ROOT));
   const python = `${venv}/bin/python`;
-  const requirements = pathOf(new URL("requirements.txt", SUPPORT_DIR));
-  const version = /^moto\[server\]==(\S+)$/m.exec(await Deno.readTextFile(requirements))?.[1];
-  if (version === undefined) throw new Error(`${requirements} does not pin moto[server]==X`);
+  const version = await pinnedMotoVersion();
   if (await hasMoto(python, version)) return python;
   await withInstallLock(async () => {
     if (await hasMoto(python, version)) return; // another process just installed it
@@ -188,7 +189,7 @@ async function install(): Promise<string> {
       "-q",
       "--disable-pip-version-check",
       "-r",
-      requirements,
+      REQUIREMENTS,
     ]);
     if (!await hasMoto(python, version)) throw new Error(`moto ${version} missing after install`);
   });

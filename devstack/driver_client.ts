@@ -8,7 +8,8 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
-import { loadProviderProto } from "../../src/server/provider_proto.ts";
+// Not in server/mod.ts: the provider itself never loads grpc-js.
+import { loadProviderProto } from "../src/server/provider_proto.ts";
 
 /** The pod a mount is for. */
 export interface TestPod {

@@ -22,7 +22,7 @@ import type { LeakWitness } from "./leak_check.ts";
 export type DriverVersion = "v1.6" | "v1.5";
 
 /** The harness sources: `e2e/driver_harness/`. */
-export const DRIVER_HARNESS_DIR = new URL("../../e2e/driver_harness", import.meta.url).pathname;
+export const DRIVER_HARNESS_DIR = new URL("../e2e/driver_harness", import.meta.url).pathname;
 
 /** The pod of a mount, as the harness protocol names its fields. */
 export interface HarnessPod {

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { LeakError } from "./leak_check.ts";
+import { readMount } from "./read_mount.ts";
+import { FAILOVER_REGION, PRIMARY_REGION, startStack, TEST_NODE, TEST_ROLE_ARN } from "./stack.ts";
+
+const SECRET = (name: string) => `- {objectName: ${name}, objectType: secretsmanager}`;
+
+Deno.test({
+  name: "a stack mounts through its provider, and stopping it stops every piece",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const stack = await startStack({ ownEmulators: [FAILOVER_REGION] });
+    await stack.seeder.createSecret(PRIMARY_REGION, "stack-east", "st4ck-east-value");
+    await stack.seeder.createSecret(FAILOVER_REGION, "stack-west", "st4ck-west-value");
+    // Each region's data went to its own moto.
+    assert.notEqual(stack.motos[FAILOVER_REGION].url, stack.moto.url);
+    const mount = async (region: string, name: string) => {
+      const targetPath = await stack.provider.newTargetPath();
+      const outcome = await stack.provider.driver.mount({
+        targetPath,
+        parameters: { region, objects: SECRET(name) },
+      });
+      assert.equal(outcome.ok, true, JSON.stringify(outcome));
+      return (await readMount(targetPath))[name].text;
+    };
+    assert.equal(await mount(PRIMARY_REGION, "stack-east"), "st4ck-east-value");
+    assert.equal(await mount(FAILOVER_REGION, "stack-west"), "st4ck-west-value");
+    // The test pod's identity comes from the Kubernetes API stand-in.
+    assert.deepEqual(stack.kube.countBy(), { serviceaccounts: 1 });
+    const node = await (await fetch(`${stack.kube.url}/api/v1/nodes/${TEST_NODE}`)).json();
+    assert.equal(node.metadata.labels["topology.kubernetes.io/region"], PRIMARY_REGION);
+    assert.equal(stack.proxy.countBy((call) => call.api).AssumeRoleWithWebIdentity, 1);
+    assert.ok(
+      stack.provider.process.lines().some((line) => line.includes(`irsa:${TEST_ROLE_ARN}`)),
+    );
+
+    const process = stack.provider.process;
+    await stack.stop();
+    assert.equal(await process.exited, 0);
+    await assert.rejects(fetch(`${stack.proxy.url}/`));
+    await assert.rejects(fetch(`${stack.kube.url}/version`));
+    await assert.rejects(fetch(`${stack.moto.url}/moto-api/config`));
+  },
+});
+
+Deno.test({
+  name: "a stack without a provider has none; one started later is stopped with the stack",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using stack = await startStack({ provider: false, podIdentity: true });
+    assert.throws(() => stack.provider, /provider: false/);
+    const provider = await stack.startProvider({ awsRegion: PRIMARY_REGION });
+    assert.ok(provider.process.command.some((arg) => arg.includes("--pod-identity-agent-ipv6")));
+    await stack.seeder.createSecret(PRIMARY_REGION, "stack-agent", "ag3nt-value");
+    const outcome = await provider.driver.mount({
+      targetPath: await provider.newTargetPath(),
+      parameters: { objects: SECRET("stack-agent"), usePodIdentity: "true" },
+    });
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    assert.deepEqual(stack.podIdentity?.ipv4.countBy(), { "/v1/credentials": 1 });
+    await stack.stop();
+    assert.equal(await provider.process.exited, 0);
+  },
+});
+
+Deno.test({
+  name: "a provider's stop() fails when a seeded value shows up in the provider's log",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using stack = await startStack();
+    // A value equal to the object's name: the mount's log line names the object, so it "leaks".
+    await stack.seeder.createSecret(PRIMARY_REGION, "leak-check-canary", "leak-check-canary");
+    const outcome = await stack.provider.driver.mount({
+      targetPath: await stack.provider.newTargetPath(),
+      parameters: { region: PRIMARY_REGION, objects: SECRET("leak-check-canary") },
+    });
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    await assert.rejects(
+      stack.provider.stop(),
+      (error: Error) =>
+        error instanceof LeakError &&
+        /the value of secret leak-check-canary in us-east-1 \(17 chars\) appears in provider log line \d+/
+          .test(error.message),
+    );
+  },
+});
+
+Deno.test({
+  name: "a watched client's errors are checked and the tokens it sent looked for",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using stack = await startStack();
+    await stack.seeder.createSecret(PRIMARY_REGION, "leak-check-harness", "H~4rn");
+    // Errors as the driver harness keeps them: the driver's text around the provider's.
+    stack.provider.watch("driver harness v1.6", {
+      errors: () => [{ call: 3, message: "rpc error: code = Unknown desc = bad H~4rn" }],
+      tokensSent: () => ["T~harness-token"],
+    });
+    stack.provider.watch("driver harness v1.5", {
+      errors: () => [{ call: 1, message: "rpc error: T~harness-token refused" }],
+      tokensSent: () => [],
+    });
+    // The stack's stop() runs the proof too, and throws what it found after stopping the rest.
+    await assert.rejects(stack.stop(), (error: Error) => {
+      assert.ok(error instanceof LeakError);
+      assert.deepEqual(error.leaks, [
+        {
+          where: "the error the driver harness v1.6 got from call 3",
+          what: "the value of secret leak-check-harness in us-east-1 (5 chars)",
+        },
+        {
+          where: "the error the driver harness v1.5 got from call 1",
+          what: "a token the driver harness v1.6 sent (15 chars)",
+        },
+      ]);
+      return true;
+    });
+    await assert.rejects(fetch(`${stack.proxy.url}/`));
+  },
+});
