@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { createSeeder, testClientConfig } from "../../test/support/aws_seed.ts";
-import { startFaultProxy } from "../../test/support/fault_proxy.ts";
-import { startMoto } from "../../test/support/moto_server.ts";
+import { createSeeder, startFaultProxy, startMoto, testClientConfig } from "../../devstack/mod.ts";
 import {
   type AwsCall,
   type AwsCallOutcome,

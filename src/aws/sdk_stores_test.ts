@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { createSeeder } from "../../test/support/aws_seed.ts";
-import { startFaultProxy } from "../../test/support/fault_proxy.ts";
-import { startMoto } from "../../test/support/moto_server.ts";
+import { createSeeder, startFaultProxy, startMoto } from "../../devstack/mod.ts";
 import { AwsFailureError } from "./aws_failure.ts";
 import { MAX_REGION_CLIENTS, SdkStorePool, untilAborted } from "./sdk_stores.ts";
 
@@ -150,7 +148,7 @@ Deno.test("SDK stores against moto", async (t) => {
       });
 
       await t.step("an aborted call fails at once, non-fatally", async () => {
-        proxy.setFault({ api: "GetSecretValue" }, { kind: "timeout", times: 1 });
+        proxy.setFault({ api: "GetSecretValue" }, { kind: "hang", times: 1 });
         const started = performance.now();
         const failure = await failureOf(
           east.secretsManager.getSecretValue({ secretId: "app/db" }, {

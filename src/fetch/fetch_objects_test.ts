@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  awsFailure,
-  batchPermission,
-  FakeSecretsManager,
-  FakeSsm,
-} from "../../test/support/fake_stores.ts";
+import { awsFailure, batchPermission, FakeSecretsManager, FakeSsm } from "../../test/fakes/mod.ts";
 import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import { FetchCancelledError, FetchError } from "./fetch_error.ts";
 import { LimitError } from "../limits/mod.ts";

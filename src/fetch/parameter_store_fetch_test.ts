@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { awsFailure, FakeSsm } from "../../test/support/fake_stores.ts";
+import { awsFailure, FakeSsm } from "../../test/fakes/mod.ts";
 import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import {
   fetchParameterBatch,

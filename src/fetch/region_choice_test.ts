@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { awsFailure } from "../../test/support/fake_stores.ts";
+import { awsFailure } from "../../test/fakes/mod.ts";
 import { FetchError } from "./fetch_error.ts";
 import { chooseRegion, type RegionOutcome } from "./region_choice.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { awsFailure, batchPermission, FakeSecretsManager } from "../../test/support/fake_stores.ts";
+import { awsFailure, batchPermission, FakeSecretsManager } from "../../test/fakes/mod.ts";
 import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import { fetchSecretsRegion, SECRETS_PER_BATCH } from "./secrets_manager_fetch.ts";
 

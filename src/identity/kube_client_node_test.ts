@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type KubeApiServer, startKubeApiServer } from "../../test/support/kube_api_server.ts";
+import { type KubeApiServer, startKubeApiServer } from "../../devstack/mod.ts";
 import { KubeApiError } from "./kube_api.ts";
 import { createClientNodeKubeApi, IN_CLUSTER_SERVER } from "./kube_client_node.ts";
 
@@ -46,7 +46,7 @@ Deno.test("over HTTP, the three reads return annotations, node name and labels",
     labels: { "topology.kubernetes.io/region": "us-west-2" },
   });
   assert.deepEqual(
-    kube.requests().map((r) => [r.method, r.path, r.authorization]),
+    kube.calls().map((r) => [r.method, r.path, r.authorization]),
     [
       ["GET", "/api/v1/namespaces/app/serviceaccounts/app-sa", `Bearer ${TOKEN}`],
       ["GET", "/api/v1/namespaces/app/pods/app-pod", `Bearer ${TOKEN}`],
@@ -88,7 +88,7 @@ Deno.test("a missing object fails with the API server's message, as client-go sh
 Deno.test("a forbidden read fails with the API server's RBAC message", async () => {
   await using kube = await startKubeApiServer();
   await using dir = await tempDir();
-  kube.setFault({ resource: "nodes" }, { status: 403 });
+  kube.setFault({ resource: "nodes" }, { kind: "accessDenied" });
   const api = await createClientNodeKubeApi({ kubeconfig: await kube.writeKubeconfig(dir.path) });
   const error = await kubeError(api.getNode(NODE));
   assert.equal(error.status, 403);
@@ -102,7 +102,12 @@ Deno.test("a forbidden read fails with the API server's RBAC message", async () 
 Deno.test("a plain-text error body becomes the message", async () => {
   await using kube = await startKubeApiServer();
   await using dir = await tempDir();
-  kube.setFault({ resource: "pods", times: 1 }, { status: 429, plainText: true });
+  kube.setFault({ resource: "pods" }, {
+    kind: "text",
+    status: 429,
+    body: "Too many requests, please try again later.",
+    times: 1,
+  });
   const api = await createClientNodeKubeApi({ kubeconfig: await kube.writeKubeconfig(dir.path) });
   assert.deepEqual(await kubeError(api.getPod("app", "p")), {
     message: "Too many requests, please try again later.",
@@ -126,7 +131,7 @@ Deno.test("a wrong token fails with status 401 (client-node drops the Status bod
 Deno.test("a hanging server fails the call when the caller's signal aborts", async () => {
   await using kube = await startKubeApiServer();
   await using dir = await tempDir();
-  kube.setFault({ resource: "pods" }, { hang: true });
+  kube.setFault({ resource: "pods" }, { kind: "hang" });
   const api = await createClientNodeKubeApi({ kubeconfig: await kube.writeKubeconfig(dir.path) });
   const started = performance.now();
   const error = await kubeError(api.getPod("app", "p", { signal: AbortSignal.timeout(100) }));
@@ -137,7 +142,7 @@ Deno.test("a hanging server fails the call when the caller's signal aborts", asy
 Deno.test("without a signal, a call gives up after timeoutMs", async () => {
   await using kube = await startKubeApiServer();
   await using dir = await tempDir();
-  kube.setFault({ resource: "nodes" }, { hang: true });
+  kube.setFault({ resource: "nodes" }, { kind: "hang" });
   const api = await createClientNodeKubeApi({
     kubeconfig: await kube.writeKubeconfig(dir.path),
     timeoutMs: 100,
@@ -167,7 +172,7 @@ Deno.test({
         status: 404,
       });
     }
-    assert.ok(kube.requests().every((r) => r.authorization === `Bearer ${TOKEN}`));
+    assert.ok(kube.calls().every((r) => r.authorization === `Bearer ${TOKEN}`));
   },
 });
 
@@ -189,7 +194,7 @@ Deno.test({
       message: 'pods "x" not found',
       status: 404,
     });
-    assert.deepEqual(kube.requests().map((r) => r.authorization), [
+    assert.deepEqual(kube.calls().map((r) => r.authorization), [
       "Bearer in-cluster-token",
       "Bearer in-cluster-token",
     ]);
@@ -209,7 +214,7 @@ Deno.test({
     });
     const error = await kubeError(api.getNode(NODE));
     assert.equal(error.status, undefined);
-    assert.equal(kube.requests().length, 0);
+    assert.equal(kube.calls().length, 0);
   },
 });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FakeKube } from "../../test/support/fake_kube.ts";
+import { FakeKube } from "../../test/fakes/mod.ts";
 import { type KubeApi, KubeApiError } from "./kube_api.ts";
 import { KubeLookups, REGION_LABEL, ROLE_ARN_ANNOTATION } from "./kube_lookups.ts";
 import { RateLimitError, TokenBucket } from "./rate_limiter.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { FakeKube } from "../../test/support/fake_kube.ts";
-import { startPodIdentityAgent } from "../../test/support/pod_identity_agent.ts";
+import { FakeKube } from "../../test/fakes/mod.ts";
+import { startPodIdentityAgent } from "../../devstack/mod.ts";
 import { AwsFailureError, localFailure } from "../aws/mod.ts";
 import { createLogger } from "../log/mod.ts";
 import { CredentialError } from "./credential_error.ts";
@@ -285,8 +285,8 @@ Deno.test("100 Pod Identity mounts with the same token ask the agent once, for b
     await identity.credentials("us-east-1")();
     await identity.credentials("us-west-2")();
   }
-  assert.equal(agent.count(), 1);
-  assert.equal(agent.requests()[0].authorization, "pod-token");
+  assert.equal(agent.calls().length, 1);
+  assert.equal(agent.calls()[0].authorization, "pod-token");
 });
 
 Deno.test("a new Pod Identity token asks the agent again; identities never share credentials", async () => {
@@ -302,7 +302,7 @@ Deno.test("a new Pod Identity token asks the agent again; identities never share
   assert.equal((await first.credentials("us-east-1")()).accessKeyId, "KEY-A");
   assert.equal((await second.credentials("us-east-1")()).accessKeyId, "KEY-B");
   assert.equal((await first.credentials("us-east-1")()).accessKeyId, "KEY-A");
-  assert.deepEqual(agent.requests().map((r) => r.authorization), ["pod-token", "other-token"]);
+  assert.deepEqual(agent.calls().map((r) => r.authorization), ["pod-token", "other-token"]);
 });
 
 Deno.test("an agent's client error reaches the caller as a fatal failure", async () => {

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { AwsFailureError } from "../aws/mod.ts";
-import {
-  DEFAULT_POD_IDENTITY_CREDENTIALS,
-  startPodIdentityAgent,
-} from "../../test/support/pod_identity_agent.ts";
+import { DEFAULT_POD_IDENTITY_CREDENTIALS, startPodIdentityAgent } from "../../devstack/mod.ts";
 import {
   AGENT_IPV4_ENDPOINT,
   AGENT_IPV6_ENDPOINT,
@@ -67,7 +64,7 @@ Deno.test("credentials are fetched with the raw token and Accept: application/js
     sessionToken: DEFAULT_POD_IDENTITY_CREDENTIALS.Token,
     expiration: new Date("2030-01-02T03:04:05Z"),
   });
-  const [request] = agent.requests();
+  const [request] = agent.calls();
   assert.deepEqual([request.method, request.path, request.authorization, request.accept], [
     "GET",
     "/v1/credentials",
@@ -83,7 +80,7 @@ Deno.test("auto falls back to the IPv6 agent when IPv4 cannot be reached", async
     ipv6Endpoint: agent.credentialsUrl,
   });
   assert.equal(credentials.accessKeyId, DEFAULT_POD_IDENTITY_CREDENTIALS.AccessKeyId);
-  assert.equal(agent.count(), 1);
+  assert.equal(agent.calls().length, 1);
 });
 
 Deno.test("auto uses IPv4 when it answers and never asks IPv6", async () => {
@@ -93,18 +90,18 @@ Deno.test("auto uses IPv4 when it answers and never asks IPv6", async () => {
     ipv4Endpoint: v4.credentialsUrl,
     ipv6Endpoint: v6.credentialsUrl,
   });
-  assert.deepEqual([v4.count(), v6.count()], [1, 0]);
+  assert.deepEqual([v4.calls().length, v6.calls().length], [1, 0]);
 });
 
 Deno.test("auto moves on to IPv6 when the IPv4 agent answers with a server error", async () => {
   await using v4 = await startPodIdentityAgent({ hostname: "127.0.0.1" });
   await using v6 = await startPodIdentityAgent({ hostname: "::1" });
-  v4.setFault({ status: 500 });
+  v4.setFault({}, { kind: "status", status: 500 });
   await fetchAgentCredentials(TOKEN, "auto", {
     ipv4Endpoint: v4.credentialsUrl,
     ipv6Endpoint: v6.credentialsUrl,
   });
-  assert.deepEqual([v4.count(), v6.count()], [1, 1]);
+  assert.deepEqual([v4.calls().length, v6.calls().length], [1, 1]);
 });
 
 Deno.test("forced ipv4 never asks the IPv6 agent, even when IPv4 fails", async () => {
@@ -122,7 +119,7 @@ Deno.test("forced ipv4 never asks the IPv6 agent, even when IPv4 fails", async (
     failure.text,
     /^operation error Pod Identity agent: GetCredentials \(http:\/\/127\.0\.0\.1:\d+\/v1\/credentials\), request send failed, /,
   );
-  assert.equal(v6.count(), 0);
+  assert.equal(v6.calls().length, 0);
 });
 
 Deno.test("forced ipv6 asks only the IPv6 agent", async () => {
@@ -132,7 +129,7 @@ Deno.test("forced ipv6 asks only the IPv6 agent", async () => {
     ipv4Endpoint: v4.credentialsUrl,
     ipv6Endpoint: v6.credentialsUrl,
   });
-  assert.deepEqual([v4.count(), v6.count()], [0, 1]);
+  assert.deepEqual([v4.calls().length, v6.calls().length], [0, 1]);
 });
 
 Deno.test("a JSON error with a status below 500 is fatal and not retried", async () => {
@@ -151,23 +148,23 @@ Deno.test("a JSON error with a status below 500 is fatal and not retried", async
     failure.text,
     /^operation error Pod Identity agent: GetCredentials \(http:\/\/127\.0\.0\.1:\d+\/v1\/credentials\), https response error StatusCode: 400, InvalidTokenException: /,
   );
-  assert.equal(agent.count(), 1);
+  assert.equal(agent.calls().length, 1);
 });
 
 Deno.test("a server error is retried until the agent answers", async () => {
   await using agent = await startPodIdentityAgent();
-  agent.setFault({ status: 500 }, { times: 1 });
+  agent.setFault({}, { kind: "status", status: 500, times: 1 });
   const credentials = await fetchAgentCredentials(TOKEN, "ipv4", {
     ipv4Endpoint: agent.credentialsUrl,
     ipv6Endpoint: agent.credentialsUrl,
   });
   assert.equal(credentials.accessKeyId, DEFAULT_POD_IDENTITY_CREDENTIALS.AccessKeyId);
-  assert.deepEqual(agent.requests().map((r) => r.status), [500, 200]);
+  assert.deepEqual(agent.calls().map((r) => r.status), [500, 200]);
 });
 
 Deno.test("a server error in every attempt fails non-fatally with the last answer", async () => {
   await using agent = await startPodIdentityAgent();
-  agent.setFault({ status: 503, message: "agent busy" });
+  agent.setFault({}, { kind: "status", status: 503, message: "agent busy" });
   const failure = await failureOf(
     fetchAgentCredentials(TOKEN, "ipv4", {
       ipv4Endpoint: agent.credentialsUrl,
@@ -181,7 +178,7 @@ Deno.test("a server error in every attempt fails non-fatally with the last answe
     503,
     "agent busy",
   ]);
-  assert.equal(agent.count(), 2);
+  assert.equal(agent.calls().length, 2);
 });
 
 Deno.test("a 4xx error that is not JSON is not fatal", async () => {
@@ -215,7 +212,7 @@ Deno.test("an answer without credentials is a non-fatal deserialization failure"
 
 Deno.test("an agent that does not answer times out after timeoutMs per attempt", async () => {
   await using agent = await startPodIdentityAgent();
-  agent.setFault({ hang: true });
+  agent.setFault({}, { kind: "hang" });
   const started = performance.now();
   const failure = await failureOf(
     fetchAgentCredentials(TOKEN, "ipv4", {
@@ -233,7 +230,7 @@ Deno.test("an agent that does not answer times out after timeoutMs per attempt",
 
 Deno.test("an aborted mount stops asking the agent", async () => {
   await using agent = await startPodIdentityAgent();
-  agent.setFault({ status: 500 });
+  agent.setFault({}, { kind: "status", status: 500 });
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 50);
   const started = performance.now();
@@ -246,5 +243,5 @@ Deno.test("an aborted mount stops asking the agent", async () => {
   );
   assert.ok(performance.now() - started < 150);
   assert.equal(failure.code, "InternalServerException");
-  assert.equal(agent.count(), 1);
+  assert.equal(agent.calls().length, 1);
 });

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { testClientConfig } from "../../test/support/aws_seed.ts";
-import { type FaultProxy, startFaultProxy } from "../../test/support/fault_proxy.ts";
-import { startMoto } from "../../test/support/moto_server.ts";
+import {
+  type FaultProxy,
+  startFaultProxy,
+  startMoto,
+  testClientConfig,
+} from "../../devstack/mod.ts";
 import { type AwsCall, type AwsFailure, AwsFailureError } from "../aws/mod.ts";
 import { createStsWebIdentityApi } from "./sts_web_identity.ts";
 

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { DEFAULT_POD, driverAttributes } from "../../test/support/driver_client.ts";
-import { FakeKube, inMemoryIdentity } from "../../test/support/fake_kube.ts";
+import { DEFAULT_POD, driverAttributes } from "../../devstack/mod.ts";
 import {
   awsFailure,
   batchPermission,
+  FakeKube,
   FakeSecretsManager,
   FakeSsm,
-} from "../../test/support/fake_stores.ts";
+  inMemoryIdentity,
+} from "../../test/fakes/mod.ts";
 import { type MountFile, WriteError } from "../files/mod.ts";
 import { REGION_LABEL, ROLE_ARN_ANNOTATION } from "../identity/mod.ts";
 import { createLogger } from "../log/mod.ts";

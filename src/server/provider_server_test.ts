@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
-import { connectDriver, driverAttributes } from "../../test/support/driver_client.ts";
+import { connectDriver, driverAttributes } from "../../devstack/mod.ts";
 import {
   CLIENT_PREFACE,
   concatBytes,
@@ -10,7 +10,7 @@ import {
   grpcRequestHeaders,
   HpackDecoder,
   VERSION_REQUEST_MESSAGE,
-} from "../../test/support/http2_inspect.ts";
+} from "../../test/fakes/mod.ts";
 import { createLogger } from "../log/mod.ts";
 import { MountError, type MountResult, type RawMountRequest } from "../mount/mod.ts";
 import { PROVIDER_NAME, PROVIDER_VERSION } from "../version.ts";

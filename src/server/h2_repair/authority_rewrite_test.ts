@@ -17,7 +17,7 @@ import {
   splitClientStream,
   VERSION_REQUEST_MESSAGE,
   whole,
-} from "../../../test/support/http2_inspect.ts";
+} from "../../../test/fakes/mod.ts";
 import * as grpc from "@grpc/grpc-js";
 import { authorityRewrite, MAX_CONTINUATIONS, rewriteAuthority } from "./authority_rewrite.ts";
 import { CLIENT_PREFACE, ClientFrameReader, Http2StreamError } from "./frame_reader.ts";

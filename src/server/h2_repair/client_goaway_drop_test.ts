@@ -8,7 +8,7 @@ import {
   seededSizes,
   splitClientStream,
   whole,
-} from "../../../test/support/http2_inspect.ts";
+} from "../../../test/fakes/mod.ts";
 import { clientGoawayDrop } from "./client_goaway_drop.ts";
 import { ClientFrameReader } from "./frame_reader.ts";
 import { grpcClient } from "./testdata/echo_server.ts";

@@ -13,7 +13,7 @@ import {
   splitFrames,
   VERSION_REQUEST_MESSAGE,
   whole,
-} from "../../../test/support/http2_inspect.ts";
+} from "../../../test/fakes/mod.ts";
 import { authorityRewrite, MAX_CONTINUATIONS } from "./authority_rewrite.ts";
 import {
   CLIENT_PREFACE,
