@@ -66,11 +66,17 @@ export interface TwoModes extends AsyncDisposable {
   ): Promise<Mounted>;
 }
 
-/** Starts the stack with a provider in each write mode (`args` and `env` given to both). */
+/**
+ * Starts the stack with a provider in each write mode (`args` and `env`
+ * given to both; `podIdentity` starts the agent stand-ins for both).
+ */
 export async function startTwoModes(
-  options: { args?: string[]; env?: Record<string, string> } = {},
+  options: { args?: string[]; env?: Record<string, string>; podIdentity?: boolean } = {},
 ): Promise<TwoModes> {
-  const stack = await startStack({ provider: { args: options.args, env: options.env } });
+  const stack = await startStack({
+    provider: { args: options.args, env: options.env },
+    podIdentity: options.podIdentity,
+  });
   try {
     const driverWrites = await stack.startProvider({
       driverWritesSecrets: true,
