@@ -8,7 +8,7 @@
  * @module
  */
 
-import { awsFailure, FakeSecretsManager, FakeSsm } from "../../test/fakes/fake_stores.ts";
+import { awsFailure, FakeSecretsManager, FakeSsm } from "../../test/fakes/mod.ts";
 import {
   type AwsFailure,
   AwsFailureError,

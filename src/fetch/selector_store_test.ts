@@ -2,12 +2,7 @@
 // GetParametersByPath and BatchGetSecretValue with filters: matches, order,
 // failover per selector, empty selections, limits and decoding.
 import assert from "node:assert/strict";
-import {
-  awsFailure,
-  batchPermission,
-  FakeSecretsManager,
-  FakeSsm,
-} from "../../test/fakes/fake_stores.ts";
+import { awsFailure, batchPermission, FakeSecretsManager, FakeSsm } from "../../test/fakes/mod.ts";
 import { FilterSecretsManager, PathSsm } from "./_test_selector_stores.ts";
 import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import { LimitError, mountLimits } from "../limits/mod.ts";

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { FakeKube } from "../../test/fakes/fake_kube.ts";
-import { createSeeder } from "../../devstack/aws_seed.ts";
-import { startFaultProxy } from "../../devstack/fault_proxy.ts";
-import { startMoto } from "../../devstack/moto_server.ts";
+import { FakeKube } from "../../test/fakes/mod.ts";
+import { createSeeder, startFaultProxy, startMoto } from "../../devstack/mod.ts";
 import { type AwsCredentials, AwsFailureError, localFailure } from "../aws/mod.ts";
 import { createLogger } from "../log/mod.ts";
 import { CredentialError } from "./credential_error.ts";

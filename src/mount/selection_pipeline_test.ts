@@ -3,7 +3,7 @@
 // mount holding only what matches now), objectEncoding errors, and the
 // assumeRole parameters reaching the identity.
 import assert from "node:assert/strict";
-import { batchPermission } from "../../test/fakes/fake_stores.ts";
+import { batchPermission } from "../../test/fakes/mod.ts";
 import { FilterSecretsManager, PathSsm } from "../fetch/_test_selector_stores.ts";
 import { removeOtherFiles, writeFilesAtomically } from "../files/mod.ts";
 import type { IdentityRequest, MountIdentity } from "../identity/mod.ts";
