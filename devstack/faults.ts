@@ -22,81 +22,31 @@
  * @module
  */
 
-/** How many requests a fault applies to. */
-export interface FaultTimes {
-  /** Apply to this many matching requests, then pass them through. @default {unlimited} */
-  times?: number;
-}
-
-/** An error answer with this HTTP status, in the stand-in's protocol. */
-export interface StatusFault extends FaultTimes {
-  /** Kind. */
-  kind: "status";
-  /** HTTP status, 400-599. */
-  status: number;
-  /** Error code (AWS `__type`, the agent's `code`, the Kubernetes `reason`). @default {the stand-in's code for the status} */
-  code?: string;
-  /** Error message. @default {the stand-in's text for the status} */
-  message?: string;
-}
-
-/** The stand-in's "slow down": AWS `ThrottlingException`, Kubernetes 429 with `Retry-After`. */
-export interface ThrottleFault extends FaultTimes {
-  /** Kind. */
-  kind: "throttle";
-  /** Error message. @default {the stand-in's usual text} */
-  message?: string;
-  /** Kubernetes only: `Retry-After` (and `details.retryAfterSeconds`). @default {1} */
-  retryAfterSeconds?: number;
-}
-
-/** The stand-in's "not allowed": AWS `AccessDenied(Exception)`, Kubernetes 403 `Forbidden`. */
-export interface AccessDeniedFault extends FaultTimes {
-  /** Kind. */
-  kind: "accessDenied";
-  /** Error message. @default {the stand-in's usual text, naming the call} */
-  message?: string;
-}
-
-/** A plain-text answer (`text/plain`, a newline appended), as Go's `http.Error` or a load balancer sends. */
-export interface TextFault extends FaultTimes {
-  /** Kind. */
-  kind: "text";
-  /** HTTP status, 400-599. */
-  status: number;
-  /** The body, without its final newline. */
-  body: string;
-}
-
-/** Never answer: the request is held until the client gives up or the stand-in stops. */
-export interface HangFault extends FaultTimes {
-  /** Kind. */
-  kind: "hang";
-}
-
-/** Drop the TCP connection without an answer (the AWS fault proxy only). */
-export interface ResetFault extends FaultTimes {
-  /** Kind. */
-  kind: "reset";
-}
-
-/** Wait `ms`, then answer normally. */
-export interface LatencyFault extends FaultTimes {
-  /** Kind. */
-  kind: "latency";
-  /** Delay in ms. */
-  ms: number;
-}
-
-/** What a stand-in does instead of its normal answer. */
+/**
+ * What a stand-in does instead of its normal answer, to at most `times`
+ * matching requests (unlimited when left out):
+ *
+ * | kind           | answer                                                                               |
+ * | -------------- | ------------------------------------------------------------------------------------ |
+ * | `status`       | an error with HTTP `status` (400-599) in the stand-in's protocol (`code`, `message`) |
+ * | `throttle`     | its "slow down": AWS `ThrottlingException`, Kubernetes 429 (`retryAfterSeconds`)     |
+ * | `accessDenied` | its "not allowed": AWS `AccessDenied(Exception)`, Kubernetes 403 `Forbidden`         |
+ * | `text`         | `status` with `body` as `text/plain`, as Go's `http.Error` or a load balancer        |
+ * | `hang`         | none: held until the client gives up or the stand-in stops                           |
+ * | `reset`        | none: the TCP connection dropped (the AWS fault proxy only)                          |
+ * | `latency`      | the normal answer, `ms` later                                                        |
+ */
 export type Fault =
-  | StatusFault
-  | ThrottleFault
-  | AccessDeniedFault
-  | TextFault
-  | HangFault
-  | ResetFault
-  | LatencyFault;
+  & { times?: number }
+  & (
+    | { kind: "status"; status: number; code?: string; message?: string }
+    | { kind: "throttle"; message?: string; retryAfterSeconds?: number }
+    | { kind: "accessDenied"; message?: string }
+    | { kind: "text"; status: number; body: string }
+    | { kind: "hang" }
+    | { kind: "reset" }
+    | { kind: "latency"; ms: number }
+  );
 
 /** The kind of a {@linkcode Fault}. */
 export type FaultKind = Fault["kind"];

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { freePort } from "./provider_process.ts";
+import { freePort, readLines } from "./provider_process.ts";
 
 const DEVSTACK_DIR = new URL("./", import.meta.url);
 const REPO_ROOT = new URL("../", import.meta.url);
@@ -82,8 +82,10 @@ async function launch(python: string, port: number, readyTimeoutMs: number): Pro
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const tail = new OutputTail();
-  const drained = Promise.all([tail.drain(child.stdout), tail.drain(child.stderr)]);
+  // The last lines only, so that the request log neither floods a failure message nor blocks.
+  const tail: string[] = [];
+  const keep = (line: string) => tail.push(line) > OUTPUT_LINES && tail.shift();
+  const drained = Promise.all([readLines(child.stdout, keep), readLines(child.stderr, keep)]);
   const stdin = child.stdin.getWriter();
   const url = `http://127.0.0.1:${port}`;
 
@@ -102,7 +104,7 @@ async function launch(python: string, port: number, readyTimeoutMs: number): Pro
     await waitReady(url, child, readyTimeoutMs);
   } catch (error) {
     await stop();
-    const output = tail.text();
+    const output = tail.join("\n");
     if (/address already in use/i.test(output)) throw new PortTakenError(output);
     throw new Error(`${(error as Error).message}; moto output:\n${output}`);
   }
@@ -115,7 +117,7 @@ async function launch(python: string, port: number, readyTimeoutMs: number): Pro
       await response.body?.cancel();
       if (!response.ok) throw new Error(`moto reset: HTTP ${response.status}`);
     },
-    output: () => tail.text(),
+    output: () => tail.join("\n"),
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -144,26 +146,6 @@ function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
     child.kill(signal);
   } catch {
     // already exited
-  }
-}
-
-/** Keeps the last lines of a process's output, so it neither floods the test log nor blocks. */
-class OutputTail {
-  #lines: string[] = [];
-
-  async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
-    let partial = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop()!;
-      this.#lines.push(...lines);
-      this.#lines.splice(0, this.#lines.length - OUTPUT_LINES);
-    }
-    if (partial) this.#lines.push(partial);
-  }
-
-  text(): string {
-    return this.#lines.join("\n");
   }
 }
 

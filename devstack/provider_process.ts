@@ -71,6 +71,20 @@ export interface ProviderProcess {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Calls `onLine` with every line of a process's output stream, the last one unterminated too. */
+export async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop()!;
+    parts.forEach(onLine);
+  }
+  if (rest !== "") onLine(rest);
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -164,17 +178,11 @@ export async function startProviderProcess(
     stderr: "piped",
   }).spawn();
   const lines: string[] = [];
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop() ?? "";
-      lines.push(...parts);
-      if (options.onLine) parts.forEach(options.onLine);
-    }
-    if (rest !== "") lines.push(rest);
+  const keep = (line: string) => {
+    lines.push(line);
+    options.onLine?.(line);
   };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const pumps = Promise.all([readLines(child.stdout, keep), readLines(child.stderr, keep)]);
   let running = true;
   const exited = child.status.then(async (status) => {
     running = false;

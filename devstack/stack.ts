@@ -173,13 +173,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const regions = options.ownEmulators ?? [];
-    const [moto, kube, podIdentity, ...regional] = await settleAll(
-      [
-        started(startMoto()),
-        started(startKubeApiServer()),
-        options.podIdentity ? startAgents(started) : Promise.resolve(undefined),
-        ...regions.map(() => started(startMoto())),
-      ] as const,
+    const starting = [
+      started(startMoto()),
+      started(startKubeApiServer()),
+      options.podIdentity
+        ? Promise.all(
+          (["127.0.0.1", "::1"] as const).map((hostname) =>
+            started(startPodIdentityAgent({ hostname }))
+          ),
+        )
+        : [],
+      ...regions.map(() => started(startMoto())),
+    ] as const;
+    // On a failure, let the other pieces finish starting, so that stop() stops them too.
+    const [moto, kube, agents, ...regional] = await Promise.all(starting).catch(
+      async (error) => {
+        await Promise.allSettled(starting);
+        throw error;
+      },
     );
     const motos = Object.fromEntries(regions.map((region, i) => [region, regional[i]]));
     const endpoints = Object.fromEntries(regions.map((region) => [region, motos[region].url]));
@@ -192,27 +203,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     kube.putPod(DEFAULT_POD.namespace, DEFAULT_POD.name, TEST_NODE);
     kube.putNode(TEST_NODE, { "topology.kubernetes.io/region": PRIMARY_REGION });
-    const kubeconfig = await kube.writeKubeconfig(
-      await Deno.makeTempDir({ prefix: "kubeconfig-" }),
-    );
+    const kubeconfigDir = await Deno.makeTempDir({ prefix: "kubeconfig-" });
+    pieces.push({ stop: () => Deno.remove(kubeconfigDir, { recursive: true }) });
+    const kubeconfig = await kube.writeKubeconfig(kubeconfigDir);
     const aws = { proxy, seeder, providers };
-    const startProvider = async (providerOptions: StackProviderOptions = {}) => {
-      const agentFlags = podIdentity
-        ? {
-          args: [
-            `--pod-identity-agent-ipv4-endpoint=${podIdentity.ipv4.credentialsUrl}`,
-            `--pod-identity-agent-ipv6-endpoint=${podIdentity.ipv6.credentialsUrl}`,
-            ...(providerOptions.args ?? []),
-          ],
-          netHosts: [
-            new URL(podIdentity.ipv4.url).host,
-            new URL(podIdentity.ipv6.url).host,
-            ...(providerOptions.netHosts ?? []),
-          ],
-        }
-        : {};
-      return await startTestProvider(aws, { kubeconfig, ...providerOptions, ...agentFlags });
-    };
+    const agentArgs = agents.map((agent) =>
+      `--pod-identity-agent-ipv${agent.hostname === "::1" ? 6 : 4}-endpoint=${agent.credentialsUrl}`
+    );
+    const startProvider = (providerOptions: StackProviderOptions = {}) =>
+      startTestProvider(aws, {
+        kubeconfig,
+        ...providerOptions,
+        args: [...agentArgs, ...(providerOptions.args ?? [])],
+        netHosts: [
+          ...agents.map((agent) => new URL(agent.url).host),
+          ...(providerOptions.netHosts ?? []),
+        ],
+      });
     const first = options.provider === false ? undefined : await startProvider(options.provider);
     return {
       moto,
@@ -221,7 +228,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       seeder,
       kube,
       kubeconfig,
-      podIdentity,
+      podIdentity: agents.length ? { ipv4: agents[0], ipv6: agents[1] } : undefined,
       get provider(): TestProvider {
         if (first === undefined) throw new Error("this stack was started with provider: false");
         return first;
@@ -234,28 +241,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop().catch(() => {});
     throw error;
   }
-}
-
-/** Like `Promise.all`, but waits for every promise to settle first (so that all started pieces are known). */
-async function settleAll<T extends readonly unknown[]>(
-  promises: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((result) => result.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
-}
-
-async function startAgents(
-  started: <T extends { stop(): Promise<unknown> }>(piece: Promise<T>) => Promise<T>,
-): Promise<PodIdentityAgents> {
-  const [ipv4, ipv6] = await Promise.all([
-    started(startPodIdentityAgent({ hostname: "127.0.0.1" })),
-    started(startPodIdentityAgent({ hostname: "::1" })),
-  ]);
-  return { ipv4, ipv6 };
 }
 
 /** Starts a provider against the proxy and connects a driver client; it is in `providers` until stopped. */

@@ -39,20 +39,6 @@ const DEFAULT_SANS = ["IP:127.0.0.1", "IP:::1", "DNS:localhost"];
 
 let cachedDefault: Promise<TestTlsMaterial> | undefined;
 
-/** Returns true when an `openssl` binary can be run. */
-export async function hasOpenssl(opensslPath = "openssl"): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(opensslPath, {
-      args: ["version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
 async function openssl(bin: string, args: string[], cwd: string): Promise<void> {
   const out = await new Deno.Command(bin, { args, cwd, stdout: "piped", stderr: "piped" })
     .output();
