@@ -69,7 +69,9 @@ function quoted(text: string): string {
  * `namePrefix` and/or `tags`, sometimes with fields a selector refuses,
  * `filePermission`, `objectEncoding` or values of the wrong type.
  */
-export function selectorEntry(): fc.Arbitrary<string> {
+export function selectorEntry(
+  encodings: fc.Arbitrary<string> = objectEncoding(),
+): fc.Arbitrary<string> {
   const recursive = fc.constantFrom("true", "false", "yes", "maybe", "[1]");
   const tags = fc.array(fc.tuple(filterValue(), filterValue()), { maxLength: 5 }).map((pairs) =>
     `{${pairs.map(([key, value]) => `${quoted(key)}: ${quoted(value)}`).join(", ")}}`
@@ -105,7 +107,7 @@ export function selectorEntry(): fc.Arbitrary<string> {
       { weight: 1, arbitrary: fc.tuple(path, secrets).map(([a, b]) => [...a, ...b]) },
     ),
     sometimes(fc.constantFrom("'0400'", "'0640'", "'0600'", "'600'", "0644"), 30),
-    sometimes(objectEncoding(), 30),
+    sometimes(encodings, 30),
     sometimes(extra, 15).map((one) => (one === undefined ? [] : [one])),
   ).map(([fields, mode, encoding, extras]) => {
     const all = [
@@ -119,15 +121,20 @@ export function selectorEntry(): fc.Arbitrary<string> {
 }
 
 /** A listed object (of the fuzz pool) with an `objectEncoding`, for its value or a jmesPath entry. */
-export function encodedListedEntry(names: readonly string[]): fc.Arbitrary<string> {
+export function encodedListedEntry(
+  names: readonly string[],
+  options: { encodings?: fc.Arbitrary<string>; typeOf?: (name: string) => string } = {},
+): fc.Arbitrary<string> {
+  const typed = options.typeOf;
   return fc.tuple(
     fc.constantFrom(...names),
     fc.constantFrom("secretsmanager", "ssmparameter"),
-    objectEncoding(),
-    fc.boolean(),
+    options.encodings ?? objectEncoding(),
+    fc.nat(4).map((n) => n === 0), // a jmesPath entry now and then (the values are rarely JSON)
     fc.nat(99),
-  ).map(([name, type, encoding, jmes, n]) =>
-    jmes
+  ).map(([name, anyType, encoding, jmes, n]) => {
+    const type = typed?.(name) ?? anyType;
+    return jmes
       ? `- {objectName: ${
         quoted(name)
       }, objectType: ${type}, objectAlias: listed-${n}, jmesPath: [{path: user, objectAlias: user-${n}, objectEncoding: ${
@@ -135,30 +142,36 @@ export function encodedListedEntry(names: readonly string[]): fc.Arbitrary<strin
       }}]}`
       : `- {objectName: ${
         quoted(name)
-      }, objectType: ${type}, objectAlias: listed-${n}, objectEncoding: ${quoted(encoding)}}`
-  );
+      }, objectType: ${type}, objectAlias: listed-${n}, objectEncoding: ${quoted(encoding)}}`;
+  });
 }
 
-/** The `assumeRole…` parameters: none, valid ones, and values STS would refuse. */
+/** The `assumeRole…` parameters: none, valid ones, and (each field now and then) values STS would refuse. */
 export function assumeRoleParameters(): fc.Arbitrary<Record<string, string>> {
-  const arn = fc.oneof(
-    { weight: 6, arbitrary: fc.constant("arn:aws:iam::444455556666:role/shared") },
-    {
-      weight: 2,
-      arbitrary: fc.constantFrom(
+  const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+  const arn = mostly(
+    fc.constant("arn:aws:iam::444455556666:role/shared"),
+    fc.oneof(
+      fc.constantFrom(
         "arn:aws:iam::1:role/x",
         "arn:aws:sts::444455556666:assumed-role/r/s",
         `arn:aws:iam::444455556666:role/${"r".repeat(2100)}`,
       ),
-    },
-    { weight: 1, arbitrary: hostileText() },
+      hostileText(),
+    ),
   );
-  const duration = fc.oneof(
+  const duration = mostly(
     fc.constantFrom("", "900", "3600", "43200"),
-    fc.constantFrom("899", "43201", "1e3", "-900", " 900", "0x384", "99999999999"),
-    fc.integer({ min: -1, max: 50_000 }).map(String),
+    fc.oneof(
+      fc.constantFrom("899", "43201", "1e3", "-900", " 900", "0x384", "99999999999"),
+      fc.integer({ min: -1, max: 50_000 }).map(String),
+    ),
   );
-  const text = fc.oneof(fc.constantFrom("", "ab", "tenant-42", "a b", "x"), hostileText());
+  const text = mostly(
+    fc.constantFrom("", "ab", "tenant-42", "audit@shop"),
+    fc.oneof(fc.constantFrom("a b", "x", "s".repeat(65)), hostileText()),
+  );
   return sometimes(
     fc.record({
       assumeRoleArn: arn,
@@ -191,20 +204,33 @@ function base64Of(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Bytes with a marker inside, stored as base64 (padded, wrapped, unpadded), hex, broken or raw. */
-export function encodedContent(): fc.Arbitrary<EncodedContent> {
-  return fc.tuple(
-    fc.uint8Array({ maxLength: 48 }),
-    marker("EV"),
-    fc.constantFrom<StoredForm>(
-      "base64",
-      "base64-wrapped",
-      "base64-unpadded",
-      "hex",
-      "broken",
-      "raw",
-    ),
-  ).map(([noise, core, form]) => {
+/** The stored forms that hold a value in `encoding` (`raw` for utf-8). */
+export function formsOf(encoding: string): StoredForm[] {
+  if (encoding === "base64") return ["base64", "base64-wrapped", "base64-unpadded"];
+  if (encoding === "hex") return ["hex"];
+  return ["raw"];
+}
+
+/**
+ * Bytes with a marker inside, stored as base64 (padded, wrapped, unpadded),
+ * hex, broken or raw; mostly in one of `preferred` forms when given.
+ */
+export function encodedContent(preferred: StoredForm[] = []): fc.Arbitrary<EncodedContent> {
+  const any = fc.constantFrom<StoredForm>(
+    "base64",
+    "base64-wrapped",
+    "base64-unpadded",
+    "hex",
+    "broken",
+    "raw",
+  );
+  const form = preferred.length === 0 ? any : fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...preferred) },
+    { weight: 1, arbitrary: any },
+  );
+  return fc.tuple(fc.uint8Array({ maxLength: 48 }), marker("EV"), form).map((
+    [noise, core, form],
+  ) => {
     const bytes = new Uint8Array([...noise, ...new TextEncoder().encode(core)]);
     const base64 = base64Of(bytes);
     const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
