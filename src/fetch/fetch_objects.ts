@@ -10,7 +10,7 @@
  */
 
 import { localFailure } from "../aws/mod.ts";
-import { type MountObject, objectLabel } from "../config/mod.ts";
+import { type MountObject, type ObjectEncoding, objectLabel } from "../config/mod.ts";
 import { LimitError, type MountLimits, mountLimits, TimeSlice } from "../limits/mod.ts";
 import { FetchCancelledError, FetchError } from "./fetch_error.ts";
 import { budgetedStores, ByteBudget } from "./fetch_budget.ts";
@@ -164,29 +164,52 @@ export async function fetchObjects(
   // selector's matches stand where the selector stands, in name order).
   const order = (object: MountObject) => position.get(object.selectedBy ?? object) ?? 0;
   fetched.sort((a, b) => order(a.object) - order(b.object));
-  return await decodeAll(fetched);
+  return await decodeAll(fetched, limits);
 }
 
 /**
  * Each value and jmesPath value decoded as its `objectEncoding` says (only
  * the chosen region's: the primary's value wins even when it does not
- * decode), the event loop given a turn between objects.
+ * decode), the event loop given a turn between objects. Objects that share a
+ * fetched value (one secret listed under many aliases) share one decoding,
+ * and everything decoded is held to the mount's byte limit, so that a class
+ * cannot multiply the memory a value takes by listing it many times.
  */
-async function decodeAll(fetched: FetchedObject[]): Promise<FetchedObject[]> {
+async function decodeAll(
+  fetched: FetchedObject[],
+  limits: Pick<MountLimits, "mountBytes">,
+): Promise<FetchedObject[]> {
   if (!fetched.some(({ object }) => object.encoding || object.jmesFiles.some((j) => j.encoding))) {
     return fetched;
   }
+  const decodings = new Map<Uint8Array, Map<ObjectEncoding, Uint8Array>>();
+  let total = 0;
+  const decode = (bytes: Uint8Array, encoding: ObjectEncoding, owner: string) => {
+    if (encoding === "utf-8") return bytes;
+    const known = decodings.get(bytes)?.get(encoding);
+    if (known !== undefined) return known;
+    const decoded = decodeValue(bytes, encoding, owner);
+    total += decoded.length;
+    if (total > limits.mountBytes.max) {
+      throw new LimitError(
+        limits.mountBytes,
+        `the values this mount decoded come to more than ${limits.mountBytes.max} bytes`,
+      );
+    }
+    decodings.set(bytes, (decodings.get(bytes) ?? new Map()).set(encoding, decoded));
+    return decoded;
+  };
   const slice = new TimeSlice();
-  const decoded: FetchedObject[] = [];
+  const result: FetchedObject[] = [];
   for (const item of fetched) {
     await slice.pause();
     const { object } = item;
     const owner = object.selectedBy ? objectLabel(object) : `object ${object.spec.objectName}`;
-    decoded.push({
+    result.push({
       ...item,
-      bytes: decodeValue(item.bytes, object.encoding ?? "utf-8", owner),
+      bytes: decode(item.bytes, object.encoding ?? "utf-8", owner),
       jmesValues: item.jmesValues.map((bytes, j) =>
-        decodeValue(
+        decode(
           bytes,
           object.jmesFiles[j].encoding ?? "utf-8",
           `jmesPath entry ${object.jmesFiles[j].alias} of object ${object.spec.objectName}`,
@@ -194,7 +217,7 @@ async function decodeAll(fetched: FetchedObject[]): Promise<FetchedObject[]> {
       ),
     });
   }
-  return decoded;
+  return result;
 }
 
 /**

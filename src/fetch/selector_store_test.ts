@@ -264,3 +264,28 @@ Deno.test("a store without the selector calls fails the selector instead of the 
   assert.match(error.message, /SSM: GetParametersByPath is not available for this store/);
   assert.ok(!(error instanceof LimitError));
 });
+
+Deno.test("one value listed many times is decoded once; all decoded bytes are held to the mount's limit", async () => {
+  const east = region("us-east-1");
+  east.secretsManager.put("big", { AWSCURRENT: "v1" }, btoa("x".repeat(300)));
+  const aliases = (name: string, type: string, n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `- {objectName: ${name}, objectType: ${type}, objectAlias: a${i}, objectEncoding: base64}`,
+    ).join("\n");
+  const limits = mountLimits({ mountBytes: 1000 });
+  const result = await fetchObjects(objects(aliases("big", "secretsmanager", 20), [east]), [east], {
+    concurrency: 4,
+    batch: batchPermission(),
+    limits,
+  });
+  assert.equal(result.length, 20);
+  assert.ok(result.every((item) => item.bytes === result[0].bytes), "one decoding shared");
+  // SSM answers each object with bytes of its own: every decoding counts.
+  east.ssm.put("/p", [btoa("y".repeat(120))]);
+  assert.equal(
+    await failure(objects(aliases("/p", "ssmparameter", 10), [east]), [east], { limits }),
+    "LimitError: the values this mount decoded come to more than 1000 bytes; the limit is 1000 bytes (provider flag --max-mount-bytes)",
+  );
+});
