@@ -1,6 +1,7 @@
 /**
  * The kind suite's scenarios: the seed README's walkthrough, then secret
- * sync, rotation, jmesPath, SSM, failover with the primary region failing,
+ * sync, rotation, jmesPath, SSM, decoding (`objectEncoding`), an SSM path
+ * selection, failover with the primary region failing,
  * EKS Pod Identity through an agent stand-in, a negative case, and last the
  * leak check over everything the provider logged and every event. Each runs
  * in its own namespace against a running cluster (driver + our provider) and
@@ -195,6 +196,102 @@ export const ssmParameters: Scenario = {
   },
 };
 
+/** A keystore kept as base64 text (wrapped, as `base64` writes it) and its decoded contents. */
+export const ENCODED_KEYSTORE = {
+  decoded: "-----BEGIN KEYSTORE-----\nk3ystore-Jq7-bytes\n-----END KEYSTORE-----\n",
+  /** The base64 of `decoded`, wrapped at 16 columns. */
+  stored:
+    "LS0tLS1CRUdJTiBL\nRVlTVE9SRS0tLS0t\nCmszeXN0b3JlLUpx\nNy1ieXRlcwotLS0t\nLUVORCBLRVlTVE9S\nRS0tLS0tCg==",
+};
+
+/** Decoding: a base64 secret and a hex field of a JSON secret become their decoded bytes. */
+export const decoding: Scenario = {
+  name: "decoding: objectEncoding base64 and hex give the decoded bytes",
+  async run(context) {
+    const { settings } = context;
+    const ns = "e2e-decoding";
+    await appNamespace(context, ns);
+    await context.aws.createSecret(
+      settings.primaryRegion,
+      "EncodedKeystore",
+      ENCODED_KEYSTORE.stored,
+    );
+    await context.aws.createSecret(
+      settings.primaryRegion,
+      "EncodedJson",
+      JSON.stringify({ token: "t0ken-Hx5", hex: "70696e2d3438323139" }), // "pin-48219"
+    );
+    const pod = await mountApp(context, ns, "decoding", {
+      parameters: { region: settings.primaryRegion },
+      objects: [
+        {
+          objectName: "EncodedKeystore",
+          objectType: "secretsmanager",
+          objectAlias: "keystore.pem",
+          objectEncoding: "base64",
+        },
+        {
+          objectName: "EncodedJson",
+          objectType: "secretsmanager",
+          jmesPath: [{ path: "hex", objectAlias: "pin", objectEncoding: "hex" }],
+        },
+      ],
+    });
+    expectEqual(
+      await read(context, ns, pod, "keystore.pem"),
+      ENCODED_KEYSTORE.decoded,
+      "the decoded keystore",
+    );
+    expectEqual(await read(context, ns, pod, "pin"), "pin-48219", "the decoded jmesPath value");
+  },
+};
+
+/** An SSM path selection: every parameter under the path, recursively, each as its own file. */
+export const ssmPathSelection: Scenario = {
+  name: "SSM path selection: every parameter under a path, recursively",
+  async run(context) {
+    const { settings } = context;
+    const ns = "e2e-ssm-path";
+    await appNamespace(context, ns);
+    const region = settings.primaryRegion;
+    await context.aws.putParameter(region, "/e2e/selected/db/host", "db-h0st-Wr2");
+    await context.aws.putParameter(region, "/e2e/selected/db/password", "db-passw0rd-Wr2", {
+      type: "SecureString",
+    });
+    await context.aws.putParameter(region, "/e2e/selected/flag", "fl4g-Wr2");
+    await context.aws.putParameter(region, "/e2e/elsewhere", "n0t-selected-Wr2");
+    const pod = await mountApp(context, ns, "ssm-path", {
+      parameters: { region },
+      objects: [{ path: "/e2e/selected", recursive: "true", filePermission: "0440" }],
+    });
+    expectEqual(await read(context, ns, pod, "_e2e_selected_db_host"), "db-h0st-Wr2", "db host");
+    expectEqual(
+      await read(context, ns, pod, "_e2e_selected_db_password"),
+      "db-passw0rd-Wr2",
+      "the SecureString, decrypted",
+    );
+    expectEqual(await read(context, ns, pod, "_e2e_selected_flag"), "fl4g-Wr2", "flag");
+    const outside = await read(context, ns, pod, "_e2e_elsewhere").then(
+      () => "mounted",
+      () => "not mounted",
+    );
+    expectEqual(outside, "not mounted", "a parameter outside the path");
+    const mode = await context.kubectl.run([
+      "exec",
+      "-n",
+      ns,
+      pod,
+      "--",
+      "stat",
+      "-L",
+      "-c",
+      "%a",
+      "/mnt/secrets-store/_e2e_selected_flag",
+    ]);
+    expectEqual(mode.trim(), "440", "the selector's filePermission");
+  },
+};
+
 /** Failover: the primary region answers 5xx (fault proxy), the failover region's value is mounted. */
 export const failover: Scenario = {
   name: "failover: primary region failing with 5xx, failover region mounted",
@@ -269,6 +366,8 @@ export const SCENARIOS: Scenario[] = [
   rotation,
   jmesPath,
   ssmParameters,
+  decoding,
+  ssmPathSelection,
   failover,
   podIdentity,
   missingSecret,

@@ -15,6 +15,7 @@ import type { Kubectl } from "./kubectl.ts";
 import type { RegionFaults } from "./region_fault_proxy.ts";
 import {
   type AwsSeeding,
+  ENCODED_KEYSTORE,
   runScenarios,
   type ScenarioContext,
   SCENARIOS,
@@ -28,10 +29,18 @@ import { e2eSettings } from "./settings.ts";
 const settings = e2eSettings({});
 
 interface Entry {
-  objectName: string;
+  objectName?: string;
   objectAlias?: string;
   filePermission?: string;
-  jmesPath?: { path: string; objectAlias: string; filePermission?: string }[];
+  objectEncoding?: string;
+  jmesPath?: {
+    path: string;
+    objectAlias: string;
+    filePermission?: string;
+    objectEncoding?: string;
+  }[];
+  path?: string;
+  recursive?: string;
 }
 
 /** A cluster whose driver and provider are simulated from the applied objects. */
@@ -49,6 +58,10 @@ class FakeCluster implements AwsSeeding {
   extraEvents: { reason: string; message: string }[] = [];
   /** false: a provider that never asks the Pod Identity agent (uses IRSA whatever the class says). */
   honoursPodIdentity = true;
+  /** false: a provider that ignores objectEncoding (mounts the bytes as fetched). */
+  decodes = true;
+  /** false: a provider whose path selection ignores recursive (children only). */
+  selectsRecursively = true;
   /** The reads and waits the scenarios made. */
   reads: string[] = [];
 
@@ -107,18 +120,54 @@ class FakeCluster implements AwsSeeding {
     const region = this.faults[primary] ? parameters.failoverRegion : primary;
     const files = new Map<string, [string, string]>();
     for (const entry of parse(parameters.objects) as Entry[]) {
+      const mode = entry.filePermission?.slice(1) ?? "644";
+      if (entry.path !== undefined) {
+        for (const [name, value] of this.selected(region, entry)) {
+          files.set(name.replaceAll("/", "_"), [this.decoded(value, entry.objectEncoding), mode]);
+        }
+        continue;
+      }
       const value = this.values.get(`${region}/${entry.objectName}`);
       if (value === undefined) throw new Error(`${entry.objectName} not found in ${region}`);
-      const mode = entry.filePermission?.slice(1) ?? "644";
-      files.set(entry.objectAlias ?? entry.objectName, [value, mode]);
+      files.set(entry.objectAlias ?? entry.objectName!, [
+        this.decoded(value, entry.objectEncoding),
+        mode,
+      ]);
       for (const path of entry.jmesPath ?? []) {
         files.set(path.objectAlias, [
-          JSON.parse(value)[path.path],
+          this.decoded(JSON.parse(value)[path.path], path.objectEncoding),
           path.filePermission?.slice(1) ?? mode,
         ]);
       }
     }
     return files;
+  }
+
+  /** Parameters under a selector's path in `region`, by name. */
+  selected(region: string, entry: Entry): [string, string][] {
+    const prefix = entry.path!.replace(/\/?$/, "/");
+    const recursive = String(entry.recursive) === "true" && this.selectsRecursively;
+    const found = [...this.values].flatMap(([key, value]): [string, string][] => {
+      const name = key.slice(region.length + 1);
+      const below = name.slice(prefix.length);
+      return key.startsWith(`${region}/`) && name.startsWith(prefix) &&
+          (recursive || !below.includes("/"))
+        ? [[name, value]]
+        : [];
+    });
+    if (found.length === 0) {
+      throw new Error(`the selector path ${entry.path} matched no parameters in ${region}`);
+    }
+    return found;
+  }
+
+  /** A value as the provider decodes it for `encoding`. */
+  decoded(value: string, encoding: string | undefined): string {
+    if (!this.decodes || encoding === undefined || encoding === "utf-8") return value;
+    if (encoding === "hex") {
+      return String.fromCharCode(...value.match(/../g)!.map((pair) => parseInt(pair, 16)));
+    }
+    return atob(value.replace(/\n/g, ""));
   }
 
   failedMountMessage(ns: string, pod: string, error: Error): string {
@@ -303,7 +352,7 @@ Deno.test("every scenario passes against a cluster that behaves like driver + pr
   const log: string[] = [];
   const results = await runScenarios(SCENARIOS, cluster.context(log));
   assert.deepEqual(results.filter((result) => result.error), []);
-  assert.equal(summaryLine(results), "9 passed, 0 failed");
+  assert.equal(summaryLine(results), "11 passed, 0 failed");
   assert.deepEqual(cluster.faults, {}, "failover clears its faults");
   // Rollouts are waited for through the reads (client-node in the suite), not kubectl.
   const rollouts = cluster.reads.filter((read) => read.startsWith("rollout "));
@@ -312,6 +361,8 @@ Deno.test("every scenario passes against a cluster that behaves like driver + pr
     "rollout Deployment e2e-rotation/rotation",
     "rollout Deployment e2e-jmespath/jmespath",
     "rollout Deployment e2e-ssm/ssm",
+    "rollout Deployment e2e-decoding/decoding",
+    "rollout Deployment e2e-ssm-path/ssm-path",
     "rollout Deployment e2e-failover/failover-healthy",
     "rollout Deployment e2e-failover/failover-degraded",
     "rollout DaemonSet e2e-pod-identity-agent/eks-pod-identity-agent",
@@ -340,6 +391,44 @@ Deno.test("the README walkthrough applies the example files with the IRSA servic
   assert.equal(
     account?.metadata.annotations?.["eks.amazonaws.com/role-arn"],
     "arn:aws:iam::123456789012:role/nginx-deployment-role",
+  );
+});
+
+Deno.test("the decoding scenario seeds encoded values and mounts them with objectEncoding", async () => {
+  const cluster = new FakeCluster();
+  await scenario("decoding").run(cluster.context([]));
+  assert.equal(
+    cluster.values.get("us-west-2/EncodedKeystore"),
+    ENCODED_KEYSTORE.stored,
+    "stored encoded in the primary region",
+  );
+  const spc = cluster.find("SecretProviderClass", "e2e-decoding", "decoding");
+  const objects = parse(spc?.spec.parameters.objects) as Entry[];
+  assert.deepEqual(objects.map((entry) => entry.objectEncoding), ["base64", undefined]);
+  assert.equal(objects[1].jmesPath?.[0].objectEncoding, "hex");
+});
+
+Deno.test("a provider that ignores objectEncoding fails the decoding scenario", async () => {
+  const cluster = new FakeCluster();
+  cluster.decodes = false;
+  await assert.rejects(
+    () => scenario("decoding").run(cluster.context([])),
+    /the decoded keystore: expected "-----BEGIN KEYSTORE/,
+  );
+});
+
+Deno.test("the SSM path scenario selects recursively; a provider that does not fails it", async () => {
+  const cluster = new FakeCluster();
+  await scenario("SSM path selection").run(cluster.context([]));
+  const spc = cluster.find("SecretProviderClass", "e2e-ssm-path", "ssm-path");
+  assert.deepEqual(parse(spc?.spec.parameters.objects), [
+    { path: "/e2e/selected", recursive: "true", filePermission: "0440" },
+  ]);
+  const shallow = new FakeCluster();
+  shallow.selectsRecursively = false;
+  await assert.rejects(
+    () => scenario("SSM path selection").run(shallow.context([])),
+    /_e2e_selected_db_host: no such file/,
   );
 });
 
