@@ -12,6 +12,7 @@ import {
   connectDriver,
   type DriverClient,
   newPodVolume,
+  type ProviderProcess,
   startProviderProcess,
 } from "../devstack/mod.ts";
 
@@ -37,18 +38,8 @@ export interface LaunchOptions {
   mountDir?: string;
 }
 
-/** A running provider process. */
-export interface BenchProvider {
-  /** Process id (the `deno` process itself). */
-  pid: number;
-  /** `<provider volume>/aws.sock`. */
-  socketPath: string;
-  /** Directory standing in for the kubelet's pods directory. */
-  mountRoot: string;
-  /** Base URL of `/metrics`. */
-  metricsUrl: string;
-  /** The full command line. */
-  command: string[];
+/** The provider process under benchmark, with its start-up times and a driver client. */
+export interface BenchProvider extends ProviderProcess {
   /** Spawn to first answered `Version`, ms. */
   startupMs: number;
   /** Spawn to the socket accepting connections, ms. */
@@ -59,8 +50,6 @@ export interface BenchProvider {
   driver: DriverClient;
   /** A new empty CSI volume of `pod` under `mountRoot`, in the kubelet's layout. */
   newTargetPath(pod: { uid: string }): Promise<string>;
-  /** The last lines the provider printed. */
-  lines(): string[];
   /**
    * `durationMs` of every successful mount's log line so far, in log order:
    * the provider's own view of a mount (from the call's arrival to its answer
@@ -134,17 +123,12 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
   let counter = 0;
   let stopping: Promise<number> | undefined;
   return {
-    pid: process.pid,
-    socketPath: process.socketPath,
-    mountRoot,
-    metricsUrl: process.metricsUrl,
-    command: process.command,
+    ...process,
     startupMs,
     socketMs,
     inspectorUrl,
     driver,
     newTargetPath: (pod) => newPodVolume(mountRoot, pod.uid, counter++),
-    lines: () => process.lines().slice(-200),
     mountDurations: () => [...durations],
     stop: () =>
       stopping ??= (async () => {

@@ -17,6 +17,7 @@
 
 import { DEFAULT_POD, TEST_TOKENS, tokensIn } from "./driver_client.ts";
 import type { LeakWitness } from "./leak_check.ts";
+import { withLock } from "./_process.ts";
 
 /** Driver release a harness binary is built against. */
 export type DriverVersion = "v1.6" | "v1.5";
@@ -229,15 +230,6 @@ export function driverHarnessBinary(version: DriverVersion): string {
   return `${DRIVER_HARNESS_DIR}/bin/driver-${version}`;
 }
 
-async function mtimeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await Deno.stat(path)).mtime?.getTime();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
 async function hasGo(): Promise<boolean> {
   try {
     const { success } = await new Deno.Command("go", {
@@ -248,37 +240,6 @@ async function hasGo(): Promise<boolean> {
     return success;
   } catch {
     return false;
-  }
-}
-
-const LOCK_STALE_MS = 15 * 60_000;
-
-/** Takes a lock file (exclusive create); waits while another process holds it. */
-async function withBuildLock<T>(version: DriverVersion, work: () => Promise<T>): Promise<T> {
-  const lock = `${DRIVER_HARNESS_DIR}/bin/.build-${version}.lock`;
-  await Deno.mkdir(`${DRIVER_HARNESS_DIR}/bin`, { recursive: true });
-  const deadline = Date.now() + LOCK_STALE_MS;
-  while (true) {
-    try {
-      const file = await Deno.open(lock, { write: true, createNew: true });
-      await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
-      file.close();
-      break;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      const since = await mtimeOf(lock);
-      if (since !== undefined && Date.now() - since > LOCK_STALE_MS) {
-        await Deno.remove(lock).catch(() => {});
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await Deno.remove(lock).catch(() => {});
   }
 }
 
@@ -314,7 +275,8 @@ async function buildIfNeeded(version: DriverVersion): Promise<string> {
         `its sources; install Go (a binary left from an earlier build is never used unchecked)`,
     );
   }
-  return await withBuildLock(version, async () => {
+  await Deno.mkdir(`${DRIVER_HARNESS_DIR}/bin`, { recursive: true });
+  return await withLock(`${DRIVER_HARNESS_DIR}/bin/.build-${version}.lock`, async () => {
     const output = await new Deno.Command(`${DRIVER_HARNESS_DIR}/build.sh`, {
       args: [version],
       cwd: DRIVER_HARNESS_DIR,

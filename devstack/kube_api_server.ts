@@ -26,6 +26,7 @@
  * @module
  */
 
+import { stringify } from "yaml";
 import { type Fault, faultBook, type FaultedCall, type FaultInjector, waitOut } from "./faults.ts";
 import { defaultTestTls, type TestTlsMaterial } from "./tls_cert.ts";
 
@@ -350,11 +351,6 @@ function hostForUrl(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
-function yamlString(value: string): string {
-  // A JSON string literal is a valid YAML double-quoted scalar.
-  return JSON.stringify(value);
-}
-
 /** The answer of a fault that answers (all but hang and latency). */
 function faultResponse(fault: Fault, parsed: ParsedPath, method: string, user: string): Response {
   const { resource, namespace, name } = parsed;
@@ -600,42 +596,33 @@ export async function startKubeApiServer(
     async writeKubeconfig(dir, writeOptions = {}) {
       const userToken = writeOptions.token ?? token;
       const path = `${dir}/${writeOptions.fileName ?? "kubeconfig"}`;
-      const cluster = [`    server: ${yamlString(url)}`];
-      if (tls) {
-        if (writeOptions.caFile) {
-          const caPath = `${dir}/ca.crt`;
-          await Deno.writeTextFile(caPath, tls.caCertPem);
-          cluster.push(`    certificate-authority: ${yamlString(caPath)}`);
-        } else {
-          const caData = btoa(tls.caCertPem);
-          cluster.push(`    certificate-authority-data: ${yamlString(caData)}`);
-        }
-      } else {
+      const cluster: Record<string, unknown> = { server: url };
+      if (!tls) {
         // @kubernetes/client-node refuses http:// servers unless TLS verification is skipped.
-        cluster.push("    insecure-skip-tls-verify: true");
+        cluster["insecure-skip-tls-verify"] = true;
+      } else if (writeOptions.caFile) {
+        cluster["certificate-authority"] = `${dir}/ca.crt`;
+        await Deno.writeTextFile(`${dir}/ca.crt`, tls.caCertPem);
+      } else {
+        cluster["certificate-authority-data"] = btoa(tls.caCertPem);
       }
-      const lines = [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: test-cluster",
-        "  cluster:",
-        ...cluster,
-        "contexts:",
-        "- name: test-context",
-        "  context:",
-        "    cluster: test-cluster",
-        "    user: test-user",
-        `    namespace: ${yamlString(writeOptions.namespace ?? "default")}`,
-        "current-context: test-context",
-        "users:",
-        "- name: test-user",
-        userToken === undefined ? "  user: {}" : "  user:",
-        ...(userToken === undefined ? [] : [`    token: ${yamlString(userToken)}`]),
-        "preferences: {}",
-        "",
-      ];
-      await Deno.writeTextFile(path, lines.join("\n"));
+      const context = {
+        cluster: "test-cluster",
+        user: "test-user",
+        namespace: writeOptions.namespace ?? "default",
+      };
+      await Deno.writeTextFile(
+        path,
+        stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [{ name: "test-cluster", cluster }],
+          contexts: [{ name: "test-context", context }],
+          "current-context": "test-context",
+          users: [{ name: "test-user", user: userToken === undefined ? {} : { token: userToken } }],
+          preferences: {},
+        }),
+      );
       return path;
     },
     async writeInClusterFiles(dir, writeOptions = {}) {

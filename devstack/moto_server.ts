@@ -12,7 +12,7 @@
  * @module
  */
 
-import { freePort, readLines } from "./provider_process.ts";
+import { freePort, readLines, withLock } from "./_process.ts";
 
 const DEVSTACK_DIR = new URL("./", import.meta.url);
 const REPO_ROOT = new URL("../", import.meta.url);
@@ -163,7 +163,7 @@ async function install(): Promise<string> {
   const python = `${venv}/bin/python`;
   const version = await pinnedMotoVersion();
   if (await hasMoto(python, version)) return python;
-  await withInstallLock(async () => {
+  await withLock(`${tempDir()}/secrets-store-provider-aws-moto-install.lock`, async () => {
     if (await hasMoto(python, version)) return; // another process just installed it
     await run("python3", ["-m", "venv", venv]);
     await run(`${venv}/bin/pip`, [
@@ -190,43 +190,6 @@ async function hasMoto(python: string, version: string): Promise<boolean> {
   } catch {
     return false; // no interpreter there yet
   }
-}
-
-/** Runs `fn` holding a lock dir in the temp dir; a dead holder's lock is taken over. */
-async function withInstallLock(fn: () => Promise<void>): Promise<void> {
-  const lock = `${tempDir()}/secrets-store-provider-aws-moto-install.lock`;
-  const deadline = Date.now() + 15 * 60_000; // pip on a slow network
-  for (;;) {
-    try {
-      await Deno.mkdir(lock); // atomic: fails if it exists
-      break;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
-    if (await isStale(lock)) {
-      await Deno.remove(lock, { recursive: true }).catch(() => {});
-    } else if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for another moto install holding ${lock}`);
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  try {
-    await Deno.writeTextFile(`${lock}/pid`, String(Deno.pid));
-    await fn();
-  } finally {
-    await Deno.remove(lock, { recursive: true });
-  }
-}
-
-async function isStale(lock: string): Promise<boolean> {
-  const pid = await Deno.readTextFile(`${lock}/pid`).catch(() => undefined);
-  if (pid !== undefined && Deno.build.os === "linux") {
-    return !await Deno.stat(`/proc/${pid.trim()}`).then(() => true, () => false);
-  }
-  // No pid yet (just created), or no /proc: only age tells.
-  const info = await Deno.stat(lock).catch(() => undefined);
-  return info?.mtime != null && Date.now() - info.mtime.getTime() > 20 * 60_000;
 }
 
 async function run(command: string, args: string[]): Promise<void> {

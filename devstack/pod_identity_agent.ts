@@ -148,7 +148,6 @@ export function startPodIdentityAgent(
   const hostname = options.hostname ?? "127.0.0.1";
   const errorFormat = options.errorFormat ?? "json";
   const expiresIn = options.expiresInSeconds ?? 3600;
-  const defaults = { ...DEFAULT_POD_IDENTITY_CREDENTIALS, ...options.credentials };
   let tokens = options.tokens === undefined
     ? undefined
     : new Map(Object.entries(options.tokens).map(([k, v]) => [k, { ...v }]));
@@ -165,14 +164,12 @@ export function startPodIdentityAgent(
   }
 
   function credentialsFor(token: string): PodIdentityCredentials {
-    const perToken = tokens?.get(token) ?? {};
+    // Expiration computed per answer unless given; the fields in the order the agent sends them.
     return {
-      AccessKeyId: perToken.AccessKeyId ?? defaults.AccessKeyId,
-      SecretAccessKey: perToken.SecretAccessKey ?? defaults.SecretAccessKey,
-      Token: perToken.Token ?? defaults.Token,
-      AccountId: perToken.AccountId ?? defaults.AccountId,
-      Expiration: perToken.Expiration ?? defaults.Expiration ??
-        rfc3339(new Date(Date.now() + expiresIn * 1000)),
+      ...DEFAULT_POD_IDENTITY_CREDENTIALS,
+      Expiration: rfc3339(new Date(Date.now() + expiresIn * 1000)),
+      ...options.credentials,
+      ...tokens?.get(token),
     };
   }
 

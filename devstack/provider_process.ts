@@ -10,6 +10,7 @@
 
 import { parse } from "yaml";
 import { permissionFlags, SERVICE_ACCOUNT_DIR } from "../src/cli/mod.ts";
+import { freePort, readLines } from "./_process.ts";
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 /** After the stop signal, how long the provider may take before it is killed (its own drain takes at most 30 s). */
@@ -69,28 +70,6 @@ export interface ProviderProcess {
   exited: Promise<number>;
   /** Stops (SIGTERM) if still running. */
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** Calls `onLine` with every line of a process's output stream, the last one unterminated too. */
-export async function readLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    parts.forEach(onLine);
-  }
-  if (rest !== "") onLine(rest);
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** The `deno run` argument list the provider process is started with. */
