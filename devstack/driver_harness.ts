@@ -195,10 +195,6 @@ export interface DriverHarnessOptions {
   providerDir: string;
   /** Where fresh target dirs are created (kept after exit). @default {a temp dir removed at exit} */
   workDir?: string;
-  /** Provider name (socket `<providerDir>/<provider>.sock`). @default {"aws"} */
-  provider?: string;
-  /** klog verbosity of the harness's stderr. */
-  verbosity?: number;
   /** Give up on a command after this long (kills the harness). @default {120000} */
   commandTimeoutMs?: number;
 }
@@ -317,9 +313,7 @@ export async function startDriverHarness(
 ): Promise<DriverHarness> {
   const binary = await ensureDriverHarness(version);
   const args = ["-provider-dir", options.providerDir];
-  if (options.provider) args.push("-provider", options.provider);
   if (options.workDir) args.push("-work-dir", options.workDir);
-  if (options.verbosity !== undefined) args.push(`-v=${options.verbosity}`);
   const commandTimeoutMs = options.commandTimeoutMs ?? 120_000;
   const child = new Deno.Command(binary, {
     args,

@@ -156,10 +156,6 @@ export interface KubeApiServer extends AsyncDisposable, FaultInjector<KubeFaultM
   putNode(name: string, labels?: Record<string, string>): KubeObject;
   /** Deletes a ServiceAccount; returns whether it existed. */
   deleteServiceAccount(namespace: string, name: string): boolean;
-  /** Deletes a Pod; returns whether it existed. */
-  deletePod(namespace: string, name: string): boolean;
-  /** Deletes a Node; returns whether it existed. */
-  deleteNode(name: string): boolean;
   /** Changes (or with `undefined` disables) the required bearer token. */
   setToken(token: string | undefined): void;
   /** Writes a kubeconfig pointing at this server; returns its path. */
@@ -588,8 +584,6 @@ export async function startKubeApiServer(
       return structuredClone(object);
     },
     deleteServiceAccount: (namespace, name) => serviceAccounts.delete(key(namespace, name)),
-    deletePod: (namespace, name) => pods.delete(key(namespace, name)),
-    deleteNode: (name) => nodes.delete(name),
     setToken(newToken) {
       token = newToken;
     },
