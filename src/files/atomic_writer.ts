@@ -100,7 +100,7 @@ export async function writeFilesAtomically(
       await fail(file.path, error);
     }
   }
-  const prepared = await Promise.allSettled(plans.map(async (plan) => {
+  const prepared = await settledInTurns(plans, async (plan) => {
     // A directory there would make the rename fail after earlier files were replaced.
     if ((await lstatOrUndefined(plan.destination, fs))?.isDirectory) {
       throw new Error(`${plan.destination} is a directory`);
@@ -109,13 +109,14 @@ export async function writeFilesAtomically(
     const writing = fs.writeNew(plan.temp, plan.file.contents, plan.file.mode & 0o777);
     plan.written = true; // from here on the temporary file may exist: clean it up on failure
     await writing;
-  }));
+  });
   const failed = prepared.findIndex((result) => result.status === "rejected");
   if (failed >= 0) {
     await fail(plans[failed].file.path, (prepared[failed] as PromiseRejectedResult).reason);
   }
-  const renamed = await Promise.allSettled(
-    plans.map(({ temp, destination }) => fs.rename(temp, destination)),
+  const renamed = await settledInTurns(
+    plans,
+    ({ temp, destination }) => fs.rename(temp, destination),
   );
   const renameFailed = renamed.findIndex((result) => result.status === "rejected");
   if (renameFailed >= 0) {
@@ -131,6 +132,26 @@ export async function writeFilesAtomically(
       { cause: (renamed[renameFailed] as PromiseRejectedResult).reason },
     );
   }
+}
+
+/** Files written (or renamed) at once: more only make one burst of completions longer. */
+const FILES_AT_ONCE = 32;
+
+/**
+ * `Promise.allSettled` of `work` over `items`, at most
+ * {@linkcode FILES_AT_ONCE} at a time: a mount of hundreds of files (a long
+ * list, a selector) would otherwise settle them all in one turn of the event
+ * loop, holding it for tens of milliseconds.
+ */
+async function settledInTurns<T>(
+  items: readonly T[],
+  work: (item: T) => Promise<unknown>,
+): Promise<PromiseSettledResult<unknown>[]> {
+  const results: PromiseSettledResult<unknown>[] = [];
+  for (let start = 0; start < items.length; start += FILES_AT_ONCE) {
+    results.push(...await Promise.allSettled(items.slice(start, start + FILES_AT_ONCE).map(work)));
+  }
+  return results;
 }
 
 /**
