@@ -19,9 +19,9 @@
  * @module
  */
 
-import { status as grpcStatus } from "@grpc/grpc-js";
 import type { Logger } from "../log/mod.ts";
 import { MountError, type MountSummary } from "../mount/mod.ts";
+import { GrpcStatus, type GrpcStatusCode } from "./grpc_unary.ts";
 
 /** What happened in one mount, for logs and metrics. */
 export interface MountRecord {
@@ -38,7 +38,7 @@ export interface MountRecord {
 /** The gRPC status a failed mount is answered with. */
 export interface MountStatus {
   /** gRPC status code. */
-  code: grpcStatus;
+  code: GrpcStatusCode;
   /** The status message: the error text the pod's events show. */
   details: string;
 }
@@ -78,7 +78,7 @@ export function mountFailure(error: unknown): MountError {
  * is what the Go provider's plain Go errors become in grpc-go.
  */
 export function mountStatus(failure: MountError): MountStatus {
-  return { code: grpcStatus.UNKNOWN, details: failure.message };
+  return { code: GrpcStatus.UNKNOWN, details: failure.message };
 }
 
 /** Writes the mount's one log line: `mount` (info) or `mount failed` (warn). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { status as grpcStatus } from "@grpc/grpc-js";
 import { createLogger } from "../log/mod.ts";
 import { MountError, type MountSummary } from "../mount/mod.ts";
+import { GrpcStatus } from "./grpc_unary.ts";
 import { finishMount, mountFailure, mountStatus } from "./mount_outcome.ts";
 
 const SUMMARY: MountSummary = {
@@ -60,7 +60,7 @@ Deno.test("a failed mount logs one warn line and answers UNKNOWN with the error 
       summary: { secretProviderClass: "app-spc" },
       error: "Failed to fetch secret from all regions",
     },
-    status: { code: grpcStatus.UNKNOWN, details: "Failed to fetch secret from all regions" },
+    status: { code: GrpcStatus.UNKNOWN, details: "Failed to fetch secret from all regions" },
   });
   assert.deepEqual(
     lines.map(({ level, msg, outcome, error, secretProviderClass }) => ({
@@ -89,7 +89,7 @@ Deno.test("anything but a MountError is reported as Internal, with its message",
   });
   assert.equal(outcome.record.outcome, "Internal");
   assert.deepEqual(outcome.status, {
-    code: grpcStatus.UNKNOWN,
+    code: GrpcStatus.UNKNOWN,
     details: "internal error: x is undefined",
   });
   assert.equal(lines[0].error, "internal error: x is undefined");
@@ -100,5 +100,5 @@ Deno.test("anything but a MountError is reported as Internal, with its message",
 Deno.test("a thrown MountError is reported as itself", () => {
   const error = new MountError("TokenError", "no token");
   assert.equal(mountFailure(error), error);
-  assert.deepEqual(mountStatus(error), { code: grpcStatus.UNKNOWN, details: "no token" });
+  assert.deepEqual(mountStatus(error), { code: GrpcStatus.UNKNOWN, details: "no token" });
 });

@@ -1,6 +1,9 @@
 /**
  * The driver's `v1alpha1.CSIDriverProvider` service definition, loaded from
- * `proto/v1alpha1/service.proto`.
+ * `proto/v1alpha1/service.proto` by grpc-js and protobufjs: for gRPC clients
+ * (the tests, the dev stack's driver client, the demo) and as the reference
+ * `provider_codec_test.ts` checks our own codec against. The provider itself
+ * does not load it (it is not exported from `mod.ts`).
  *
  * @module
  */
@@ -34,7 +37,7 @@ export interface ProviderProto {
   Client: grpc.ServiceClientConstructor;
 }
 
-/** Loads the service definition (synchronously; done once at start-up). */
+/** Loads the service definition (synchronously). */
 export function loadProviderProto(): ProviderProto {
   const definition = protoLoader.loadSync(PROTO_PATH, {
     keepCase: true,

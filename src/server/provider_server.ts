@@ -3,29 +3,28 @@
  * `v1alpha1.CSIDriverProvider`, reached by the CSI driver over
  * `<provider-volume>/aws.sock`.
  *
- * Connections are accepted by us and handed to grpc-js through its
- * connection injector, through the HTTP/2 repairs of `h2_repair/` (a socket
- * path as `:authority` from drivers up to v1.5.x; client GOAWAY frames).
+ * Connections are accepted by us and served by our unary gRPC
+ * (`grpc_unary.ts`, messages in `provider_codec.ts`) through the HTTP/2
+ * repairs of `h2_repair/` (a socket path as `:authority` from drivers up to
+ * v1.5.x; client GOAWAY frames).
  *
  * @module
  */
 
-import * as grpc from "@grpc/grpc-js";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Logger } from "../log/mod.ts";
 import type { MountResult, MountSummary, RawMountRequest } from "../mount/mod.ts";
+import { createUnaryServer, GrpcError, type UnaryCallContext } from "./grpc_unary.ts";
 import { repairedConnection } from "./h2_repair/mod.ts";
+import { finishMount, type MountOutcome, type MountRecord } from "./mount_outcome.ts";
 import {
-  finishMount,
-  type MountOutcome,
-  type MountRecord,
-  type MountStatus,
-} from "./mount_outcome.ts";
-import {
-  loadProviderProto,
+  decodeMountRequest,
+  decodeVersionRequest,
+  encodeMountResponse,
+  encodeVersionResponse,
   type MountRequestMessage,
   type MountResponseMessage,
-} from "./provider_proto.ts";
+} from "./provider_codec.ts";
 
 export type { MountRecord } from "./mount_outcome.ts";
 
@@ -49,6 +48,8 @@ export interface ProviderServerOptions {
   defaultMountTimeoutMs?: number;
   /** Called after every mount. */
   onMount?: (record: MountRecord) => void;
+  /** Called after each `Version` answer (the provider starts its warm-up after the first). */
+  onVersion?: () => void;
 }
 
 /** A running provider server. */
@@ -64,40 +65,44 @@ export interface ProviderServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The service's full name, as in the paths of its methods. */
+export const SERVICE_NAME = "v1alpha1.CSIDriverProvider";
+
 /** Listens on the socket (a stale socket file is removed first) and serves. */
 export async function startProviderServer(options: ProviderServerOptions): Promise<ProviderServer> {
   const { logger, socketPath } = options;
-  const proto = loadProviderProto();
-  const server = new grpc.Server();
   let inFlight = 0;
-  server.addService(proto.service, {
-    Version(
-      _call: grpc.ServerUnaryCall<unknown, unknown>,
-      callback: grpc.sendUnaryData<unknown>,
-    ) {
-      callback(null, {
-        version: "v1alpha1",
-        runtime_name: options.runtime.name,
-        runtime_version: options.runtime.version,
-      });
+  const server = createUnaryServer({
+    [`/${SERVICE_NAME}/Version`]: {
+      decode: decodeVersionRequest,
+      encode: encodeVersionResponse,
+      handle() {
+        queueMicrotask(() => options.onVersion?.());
+        return {
+          version: "v1alpha1",
+          runtime_name: options.runtime.name,
+          runtime_version: options.runtime.version,
+        };
+      },
     },
-    Mount(
-      call: grpc.ServerUnaryCall<MountRequestMessage, MountResponseMessage>,
-      callback: grpc.sendUnaryData<MountResponseMessage>,
-    ) {
-      inFlight++;
-      handleMount(call, options).then(
-        (response) => callback(null, response),
-        (status: MountStatus) => callback(status),
-      ).finally(() => inFlight--);
+    [`/${SERVICE_NAME}/Mount`]: {
+      decode: decodeMountRequest,
+      encode: encodeMountResponse,
+      async handle(request: MountRequestMessage, context: UnaryCallContext) {
+        inFlight++;
+        try {
+          return await handleMount(request, context, options);
+        } finally {
+          inFlight--;
+        }
+      },
     },
   });
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const sockets = new Set<Socket>();
   const listener: NetServer = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    injector.injectConnection(repairedConnection(socket));
+    server.serve(repairedConnection(socket));
   });
   await removeStaleSocket(socketPath);
   await new Promise<void>((resolve, reject) => {
@@ -121,8 +126,7 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
       stopping ??= (async () => {
         listener.close();
         // Calls on open connections are still served while we wait: the driver
-        // may send one more mount before it notices. grpc-js does not count
-        // calls on injected connections, so we do.
+        // may send one more mount before it notices.
         const deadline = Date.now() + graceMs;
         while (inFlight > 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 10));
@@ -131,9 +135,8 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
           logger.warn("in-flight mounts did not finish in time; closing", { inFlight });
         }
         // Let the last responses reach their sockets, then close the connections
-        // by closing their sockets. No HTTP/2 GOAWAY from our side (grpc-js
-        // tryShutdown/forceShutdown): Deno 2.9.6's node:http2 can abort the
-        // process in nghttp2 while sending one.
+        // by closing their sockets. No HTTP/2 GOAWAY from our side: Deno 2.9.6's
+        // node:http2 can abort the process in nghttp2 while sending one.
         await new Promise((resolve) => setTimeout(resolve, 50));
         for (const socket of sockets) socket.destroy();
         await removeStaleSocket(socketPath);
@@ -156,24 +159,21 @@ async function removeStaleSocket(path: string): Promise<void> {
  * thrown as the gRPC status to answer with.
  */
 async function handleMount(
-  call: grpc.ServerUnaryCall<MountRequestMessage, MountResponseMessage>,
+  request: MountRequestMessage,
+  call: UnaryCallContext,
   options: ProviderServerOptions,
 ): Promise<MountResponseMessage> {
   const started = performance.now();
   const controller = new AbortController();
-  const callDeadline = Number(call.getDeadline());
-  const deadline = Number.isFinite(callDeadline)
-    ? callDeadline
-    : Date.now() + (options.defaultMountTimeoutMs ?? 120_000);
+  const deadline = call.deadline ?? Date.now() + (options.defaultMountTimeoutMs ?? 120_000);
   // setTimeout fires at once for delays beyond 2^31-1 ms: clamp (about 24 days).
   const timer = setTimeout(
     () => controller.abort(),
     Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())),
   );
   const onCancel = () => controller.abort();
-  call.on("cancelled", onCancel);
+  call.signal.addEventListener("abort", onCancel, { once: true });
   const summary: MountSummary = {};
-  const request = call.request;
   let outcome: MountOutcome;
   try {
     const result = await options.mount({
@@ -181,13 +181,9 @@ async function handleMount(
       secrets: request.secrets,
       targetPath: request.target_path,
       permission: request.permission,
-      currentObjectVersion: request.current_object_version ?? [],
+      currentObjectVersion: request.current_object_version,
     }, { signal: controller.signal, deadline, summary });
-    const response = {
-      object_version: result.versions,
-      // int32 on the wire, as Go's int32(mode) conversion.
-      files: result.files.map((file) => ({ ...file, mode: file.mode | 0 })),
-    };
+    const response = { object_version: result.versions, files: result.files };
     outcome = finishMount(options.logger, { summary, durationMs: performance.now() - started });
     return response;
   } catch (error) {
@@ -196,10 +192,10 @@ async function handleMount(
       durationMs: performance.now() - started,
       thrown: { error },
     });
-    throw outcome.status;
+    throw new GrpcError(outcome.status!.code, outcome.status!.details);
   } finally {
     clearTimeout(timer);
-    call.off("cancelled", onCancel);
+    call.signal.removeEventListener("abort", onCancel);
     options.onMount?.(outcome!.record);
   }
 }
