@@ -5,7 +5,7 @@
  *
  * The seeder records every value it writes ({@linkcode SeededValues}); the
  * driver client and the driver harness ({@linkcode LeakWitness}es) record
- * every token they send and every error they receive; `startTestProvider`'s
+ * every token they send and every error they receive; a stack provider's
  * `stop()` runs {@linkcode assertNoLeaks} over all of them.
  *
  * Every value is looked for, however short: a password of 6 characters

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * await using aws = await startAwsEmulator();
+ * await using aws = await startStack({ provider: false }); // devstack/mod.ts
  * await using cluster = await startCluster({ release: "v1.6.0", awsEndpointUrl: aws.proxy.url });
  * await cluster.kube.apply(secretProviderClass(...));
  * const outcome = await cluster.kubelet.publish(pod, "secrets-store-inline");
