@@ -13,7 +13,7 @@ import { ObjectsCache } from "./config/mod.ts";
 import { BatchDeniedMemory } from "./fetch/mod.ts";
 import { confineTargetPath, removeOtherFiles, writeFilesAtomically } from "./files/mod.ts";
 import {
-  createClientNodeKubeApi,
+  createKubeApi,
   createStsAssumeRoleApi,
   createStsWebIdentityApi,
   IdentityResolver,
@@ -40,7 +40,7 @@ import { PROVIDER_NAME, PROVIDER_VERSION, userAgentAppId } from "./version.ts";
 export interface ProviderEnvironment {
   /** `AWS_REGION` of the provider process ("" if unset). */
   awsRegion: string;
-  /** Creates the Kubernetes API (default: client-node, in-cluster or kubeconfig). */
+  /** Creates the Kubernetes API (default: our client, in-cluster or kubeconfig). */
   createKubeApi?: () => Promise<KubeApi>;
   /** Called after every mount. */
   onMount?: (record: MountRecord) => void;
@@ -80,8 +80,7 @@ export async function startProvider(
   const observer = (call: AwsCall) => metrics.recordAwsCall(call);
   const kube = new KubeLookups({
     kube: lazyKubeApi(
-      environment.createKubeApi ??
-        (() => createClientNodeKubeApi({ kubeconfig: config.kubeconfig })),
+      environment.createKubeApi ?? (() => createKubeApi({ kubeconfig: config.kubeconfig })),
     ),
     awsRegion: environment.awsRegion,
     limiter: new TokenBucket({ qps: config.qps, burst: config.burst }),

@@ -5,7 +5,8 @@
  * (`pod_identity_agent.ts`), optionally chained to another role
  * (`sts_assume_role.ts`), resolved and cached by `mount_identity.ts`; and
  * the region of its node. Kubernetes is reached through `kube_api.ts`
- * (client-node by default), rate-limited like client-go.
+ * (our small client of `kube_client.ts`, configured by `kube_config.ts`),
+ * rate-limited like client-go.
  *
  * @module
  */
@@ -13,7 +14,8 @@
 export * from "./credential_cache.ts";
 export * from "./credential_error.ts";
 export * from "./kube_api.ts";
-export * from "./kube_client_node.ts";
+export * from "./kube_client.ts";
+export * from "./kube_config.ts";
 export * from "./kube_lookups.ts";
 export * from "./mount_identity.ts";
 export * from "./pod.ts";
