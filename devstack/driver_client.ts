@@ -90,13 +90,7 @@ export function driverAttributes(call: MountCall): string {
   if (tokens !== null) {
     attributes["csi.storage.k8s.io/serviceAccount.tokens"] = typeof tokens === "string"
       ? tokens
-      : JSON.stringify(
-        Object.fromEntries(
-          Object.entries(tokens).map((
-            [audience, token],
-          ) => [audience, { token, expirationTimestamp: "2030-01-01T00:00:00Z" }]),
-        ),
-      );
+      : tokensJson(tokens, "2030-01-01T00:00:00Z");
   }
   return JSON.stringify(attributes);
 }
@@ -113,6 +107,15 @@ export interface DriverClient {
   tokensSent(): string[];
   /** Closes the connection. */
   close(): void;
+}
+
+/** The `csi.storage.k8s.io/serviceAccount.tokens` value for tokens by audience, in the driver's format. */
+export function tokensJson(tokens: Record<string, string>, expirationTimestamp: string): string {
+  const entries = Object.entries(tokens).map(([audience, token]) => [
+    audience,
+    { token, expirationTimestamp },
+  ]);
+  return JSON.stringify(Object.fromEntries(entries));
 }
 
 /** Token values inside a tokens JSON text (`{"<audience>": {"token": "..."}}`), if it parses. */

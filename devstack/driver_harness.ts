@@ -15,7 +15,7 @@
  * @module
  */
 
-import { DEFAULT_POD, TEST_TOKENS, tokensIn } from "./driver_client.ts";
+import { DEFAULT_POD, TEST_TOKENS, tokensIn, tokensJson } from "./driver_client.ts";
 import type { LeakWitness } from "./leak_check.ts";
 import { withLock } from "./_process.ts";
 
@@ -45,23 +45,10 @@ export const DEFAULT_HARNESS_POD: HarnessPod = {
   serviceAccountName: DEFAULT_POD.serviceAccount,
 };
 
-/**
- * The `csi.storage.k8s.io/serviceAccount.tokens` value for
- * {@linkcode TEST_TOKENS}, in the driver's format, expiring in an hour.
- */
+/** {@linkcode TEST_TOKENS} as the driver passes them, expiring in an hour. */
 export function testTokensJson(): string {
-  const expirationTimestamp = new Date(Date.now() + 3_600_000).toISOString().replace(
-    /\.\d+Z$/,
-    "Z",
-  );
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.entries(TEST_TOKENS).map(([audience, token]) => [
-        audience,
-        { token, expirationTimestamp },
-      ]),
-    ),
-  );
+  const inAnHour = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
+  return tokensJson(TEST_TOKENS, inAnHour);
 }
 
 /** A `mount` command; see the harness README for each field. */
