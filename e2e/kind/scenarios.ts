@@ -131,6 +131,28 @@ export const rotation: Scenario = {
   },
 };
 
+/** The octal mode of a file of the pod's mount (`kubectl exec … stat`), e.g. `"600"`. */
+async function fileMode(
+  context: ScenarioContext,
+  ns: string,
+  pod: string,
+  file: string,
+): Promise<string> {
+  const mode = await context.kubectl.run([
+    "exec",
+    "-n",
+    ns,
+    pod,
+    "--",
+    "stat",
+    "-L",
+    "-c",
+    "%a",
+    `/mnt/secrets-store/${file}`,
+  ]);
+  return mode.trim();
+}
+
 /** jmesPath: keys of a JSON secret as files of their own. */
 export const jmesPath: Scenario = {
   name: "jmesPath: JSON keys mounted as files",
@@ -153,19 +175,11 @@ export const jmesPath: Scenario = {
     expectEqual(await read(context, ns, pod, "JsonSecret"), README_SECRET, "whole secret");
     expectEqual(await read(context, ns, pod, "MySecretUsername"), "memeuser", "username");
     expectEqual(await read(context, ns, pod, "MySecretPassword"), "hunter2", "password");
-    const mode = await context.kubectl.run([
-      "exec",
-      "-n",
-      ns,
-      pod,
-      "--",
-      "stat",
-      "-L",
-      "-c",
-      "%a",
-      "/mnt/secrets-store/MySecretPassword",
-    ]);
-    expectEqual(mode.trim(), "600", "MySecretPassword's mode");
+    expectEqual(
+      await fileMode(context, ns, pod, "MySecretPassword"),
+      "600",
+      "MySecretPassword's mode",
+    );
   },
 };
 
@@ -276,19 +290,11 @@ export const ssmPathSelection: Scenario = {
       () => "not mounted",
     );
     expectEqual(outside, "not mounted", "a parameter outside the path");
-    const mode = await context.kubectl.run([
-      "exec",
-      "-n",
-      ns,
-      pod,
-      "--",
-      "stat",
-      "-L",
-      "-c",
-      "%a",
-      "/mnt/secrets-store/_e2e_selected_flag",
-    ]);
-    expectEqual(mode.trim(), "440", "the selector's filePermission");
+    expectEqual(
+      await fileMode(context, ns, pod, "_e2e_selected_flag"),
+      "440",
+      "the selector's filePermission",
+    );
   },
 };
 
