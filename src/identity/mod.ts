@@ -23,4 +23,5 @@ export * from "./pod_identity_agent.ts";
 export * from "./rate_limiter.ts";
 export * from "./service_account_tokens.ts";
 export * from "./sts_assume_role.ts";
+export * from "./sts_clients.ts";
 export * from "./sts_web_identity.ts";

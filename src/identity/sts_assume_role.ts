@@ -8,22 +8,16 @@
  * @module
  */
 
-import type { STSClient } from "@aws-sdk/client-sts";
 import {
-  type AwsCallObserver,
   type AwsCredentials,
   AwsFailureError,
-  awsHttpHandler,
-  callerCredentials,
   type CredentialSource,
   describeAwsError,
-  localFailure,
-  observeAwsCalls,
   sendAs,
   STS_FATAL,
 } from "../aws/mod.ts";
-import { LruMap } from "../cache/mod.ts";
 import type { PodRef } from "./pod.ts";
+import { regionalStsClients, stsCredentials, type StsOptions } from "./sts_clients.ts";
 
 /** What to assume, from the class's `assumeRole…` parameters. */
 export interface AssumeRoleRequest {
@@ -83,45 +77,19 @@ export function defaultSessionName(pod: PodRef): string {
   return name.length >= 2 ? name : "secrets-store-csi";
 }
 
-/** Options of {@linkcode createStsAssumeRoleApi}. */
-export interface StsAssumeRoleOptions {
-  /** User agent app id. */
-  appId?: string;
-  /** Sees every HTTP attempt (for metrics). */
-  observer?: AwsCallObserver;
-}
-
 /**
  * The AWS SDK implementation: one STS client per region, shared by every
  * identity (each call carries its caller's credentials), loaded on first use.
  */
-export function createStsAssumeRoleApi(options: StsAssumeRoleOptions = {}): AssumeRoleApi {
-  let sts: Promise<typeof import("@aws-sdk/client-sts")> | undefined;
-  // Bounded like the store clients: regions come from requests.
-  const clients = new LruMap<string, STSClient>({ maxEntries: 32 });
-  const handler = awsHttpHandler();
-  const clientFor = (sdk: typeof import("@aws-sdk/client-sts"), region: string) => {
-    let client = clients.get(region);
-    if (client === undefined) {
-      client = new sdk.STSClient({
-        region,
-        credentials: callerCredentials,
-        userAgentAppId: options.appId,
-        requestHandler: handler,
-      });
-      if (options.observer) observeAwsCalls(client, { service: "sts", region }, options.observer);
-      clients.set(region, client);
-    }
-    return client;
-  };
+export function createStsAssumeRoleApi(options: StsOptions = {}): AssumeRoleApi {
+  const stsIn = regionalStsClients({ ...options, signed: true });
   return {
     async assumeRole(request, callOptions) {
       let answer;
       try {
-        sts ??= import("@aws-sdk/client-sts");
-        const sdk = await sts;
+        const { sdk, client } = await stsIn(request.region);
         answer = await sendAs(callOptions.source, () =>
-          clientFor(sdk, request.region).send(
+          client.send(
             new sdk.AssumeRoleCommand({
               RoleArn: request.roleArn,
               RoleSessionName: request.sessionName,
@@ -133,16 +101,7 @@ export function createStsAssumeRoleApi(options: StsAssumeRoleOptions = {}): Assu
       } catch (error) {
         throw new AwsFailureError(describeAwsError(error, "STS: AssumeRole", STS_FATAL));
       }
-      const credentials = answer.Credentials;
-      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
-        throw new AwsFailureError(localFailure("InvalidResponse", "STS returned no credentials"));
-      }
-      return {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-        expiration: credentials.Expiration,
-      };
+      return stsCredentials(answer.Credentials);
     },
   };
 }
