@@ -6,22 +6,10 @@ import { createSeeder, startFaultProxy, startMoto, testClientConfig } from "../.
 import { AwsFailureError } from "./aws_failure.ts";
 import { SdkStorePool } from "./sdk_stores.ts";
 import type { SecretsFilter, SecretsManagerApi, SsmApi } from "./store_apis.ts";
+import { withEnv } from "./_test_env.ts";
 
 const decoder = new TextDecoder();
 const credentials = () => Promise.resolve({ accessKeyId: "AKIDTEST", secretAccessKey: "test" });
-
-/** Sets environment variables for the duration of `body`. */
-async function withEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
-  const saved = Object.keys(vars).map((key) => [key, Deno.env.get(key)] as const);
-  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
-  try {
-    await body();
-  } finally {
-    for (const [key, value] of saved) {
-      value === undefined ? Deno.env.delete(key) : Deno.env.set(key, value);
-    }
-  }
-}
 
 /** Every page of a path, as `name=value@version`, and the number of pages. */
 async function allParameters(ssm: SsmApi, path: string, recursive: boolean) {

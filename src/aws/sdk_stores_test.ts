@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createSeeder, startFaultProxy, startMoto } from "../../devstack/mod.ts";
 import { AwsFailureError } from "./aws_failure.ts";
 import { MAX_REGION_CLIENTS, SdkStorePool, untilAborted } from "./sdk_stores.ts";
+import { withEnv } from "./_test_env.ts";
 
 const decoder = new TextDecoder();
 const credentials = () => Promise.resolve({ accessKeyId: "AKIDTEST", secretAccessKey: "test" });
@@ -14,19 +15,6 @@ async function failureOf(promise: Promise<unknown>) {
     return error.awsFailure;
   }
   assert.fail("the call did not fail");
-}
-
-/** Sets environment variables for the duration of `body`. */
-async function withEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
-  const saved = Object.keys(vars).map((key) => [key, Deno.env.get(key)] as const);
-  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
-  try {
-    await body();
-  } finally {
-    for (const [key, value] of saved) {
-      value === undefined ? Deno.env.delete(key) : Deno.env.set(key, value);
-    }
-  }
 }
 
 Deno.test("SDK stores against moto", async (t) => {

@@ -15,6 +15,7 @@ import {
   isIamRoleArn,
 } from "./sts_assume_role.ts";
 import type { WebIdentityApi } from "./sts_web_identity.ts";
+import { withEnv } from "../aws/_test_env.ts";
 
 const SOURCE_ROLE = "arn:aws:iam::123456789012:role/app";
 const TARGET_ROLE = "arn:aws:iam::444455556666:role/shared-secrets";
@@ -49,19 +50,6 @@ Deno.test("the default session name is the pod's namespace and name, made valid 
   assert.equal(defaultSessionName(pod("n".repeat(40), "p".repeat(40))).length, 64);
   assert.equal(defaultSessionName(pod("", "")), "secrets-store-csi");
 });
-
-/** Sets environment variables for the duration of `body`. */
-async function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const saved = Object.keys(vars).map((key) => [key, Deno.env.get(key)] as const);
-  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
-  try {
-    return await body();
-  } finally {
-    for (const [key, value] of saved) {
-      value === undefined ? Deno.env.delete(key) : Deno.env.set(key, value);
-    }
-  }
-}
 
 Deno.test("STS AssumeRole against moto: signed with the source credentials, duration honoured", async () => {
   await using moto = await startMoto();

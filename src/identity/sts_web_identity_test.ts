@@ -8,22 +8,10 @@ import {
 } from "../../devstack/mod.ts";
 import { type AwsCall, type AwsFailure, AwsFailureError } from "../aws/mod.ts";
 import { createStsWebIdentityApi } from "./sts_web_identity.ts";
+import { withEnv } from "../aws/_test_env.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/app-reader";
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.sts-web-identity-test.c2lnbmF0dXJl";
-
-/** Sets environment variables for the duration of `body`. */
-async function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const saved = Object.keys(vars).map((key) => [key, Deno.env.get(key)] as const);
-  for (const [key, value] of Object.entries(vars)) Deno.env.set(key, value);
-  try {
-    return await body();
-  } finally {
-    for (const [key, value] of saved) {
-      value === undefined ? Deno.env.delete(key) : Deno.env.set(key, value);
-    }
-  }
-}
 
 /** Assumes ROLE_ARN through `proxy` with at most `maxAttempts` attempts. */
 function assumeRole(
