@@ -4,10 +4,16 @@
  * created here once and shared by all mounts; the policies live with the
  * layer they belong to.
  *
+ * Once the socket answers, the provider warms up: it creates the Kubernetes
+ * client and makes the AWS SDK ready (`warmUpAwsSdk`), so that the first
+ * mount of a fresh process costs what any mount costs; then it collects the
+ * garbage of loading. It starts after the first `Version` answer (so start-up
+ * is not delayed by it), or 50 ms after listening when no `Version` comes.
+ *
  * @module
  */
 
-import { type AwsCall, SdkStorePool } from "./aws/mod.ts";
+import { type AwsCall, SdkStorePool, warmUpAwsSdk } from "./aws/mod.ts";
 import type { ProviderConfig } from "./cli/mod.ts";
 import { ObjectsCache } from "./config/mod.ts";
 import { BatchDeniedMemory } from "./fetch/mod.ts";
@@ -78,10 +84,13 @@ export async function startProvider(
     podIdentityAgentCalls: () => identities.fetches.agent,
   });
   const observer = (call: AwsCall) => metrics.recordAwsCall(call);
+  let kubeClient: KubeApi | undefined;
+  const kubeApi = lazyKubeApi(async () =>
+    kubeClient = await (environment.createKubeApi ??
+      (() => createKubeApi({ kubeconfig: config.kubeconfig })))()
+  );
   const kube = new KubeLookups({
-    kube: lazyKubeApi(
-      environment.createKubeApi ?? (() => createKubeApi({ kubeconfig: config.kubeconfig })),
-    ),
+    kube: kubeApi,
     awsRegion: environment.awsRegion,
     limiter: new TokenBucket({ qps: config.qps, burst: config.burst }),
     ttlMs: config.k8sCacheTtlMs,
@@ -142,8 +151,25 @@ export async function startProvider(
       collector.touch();
       environment.onMount?.(record);
     },
+    onVersion: () => warmUp(),
   });
   const collector = startIdleCollector({ inFlight: () => grpcServer.inFlight });
+  let warming: Promise<void> | undefined;
+  const warmUpTimer = setTimeout(() => warmUp(), 50);
+  const warmUp = () => {
+    clearTimeout(warmUpTimer);
+    warming ??= (async () => {
+      const started = performance.now();
+      // A configuration that cannot be loaded now fails the mounts that need
+      // it, with its reason (and is tried again by each of them).
+      await kubeApi().catch(() => {});
+      const failures = await warmUpAwsSdk();
+      collector.collect();
+      const durationMs = Math.round(performance.now() - started);
+      if (failures.length === 0) logger.info("warmed up", { durationMs });
+      else logger.warn("warmed up, but not every AWS call", { durationMs, failures });
+    })();
+  };
   let stopping = false;
   const probe = createSocketProbe(socketPath);
   const endpoints: HealthServer[] = [];
@@ -164,6 +190,8 @@ export async function startProvider(
       endpoints.push(startHealthServer({ ...health, address: config.healthAddress }));
     }
   } catch (error) {
+    clearTimeout(warmUpTimer);
+    await warming;
     await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
     await grpcServer.stop(0);
     collector.stop();
@@ -179,12 +207,15 @@ export async function startProvider(
     metrics,
     async stop(graceMs) {
       stopping = true;
+      clearTimeout(warmUpTimer);
       await grpcServer.stop(graceMs);
+      await warming;
       await Promise.all(endpoints.map((endpoint) => endpoint.stop()));
       probe.close();
       collector.stop();
       eventLoop.stop();
       stores.destroy();
+      (kubeClient as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
     },
   };
 }

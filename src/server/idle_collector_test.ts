@@ -38,3 +38,22 @@ Deno.test("without activity, or while mounts are in flight, nothing is collected
     collector.stop();
   }
 });
+
+Deno.test("collect() collects at once, but not while mounts are in flight", () => {
+  let collections = 0;
+  let inFlight = 1;
+  const collector = startIdleCollector({
+    inFlight: () => inFlight,
+    idleMs: 100,
+    gc: () => collections++,
+  });
+  try {
+    collector.collect();
+    assert.equal(collections, 0);
+    inFlight = 0;
+    collector.collect();
+    assert.equal(collections, 1);
+  } finally {
+    collector.stop();
+  }
+});
