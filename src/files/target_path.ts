@@ -57,7 +57,9 @@ export async function confineTargetPath(
 ): Promise<void> {
   const problem = targetPathLayoutProblem(targetPath, options);
   if (problem !== undefined) throw new Error(problem);
-  const fs = options.fs ?? { realPath: Deno.realPath };
+  // Synchronous: two real-path lookups take microseconds, less than a trip
+  // through the thread pool each.
+  const fs = options.fs ?? { realPath: (path: string) => realPathNow(path) };
   const podsDir = options.podsDir.replace(/\/+$/, "");
   const [resolvedPods, resolvedTarget] = await Promise.all([
     fs.realPath(podsDir),
@@ -68,5 +70,13 @@ export async function confineTargetPath(
   ]);
   if (resolvedTarget !== `${resolvedPods}${targetPath.slice(podsDir.length)}`) {
     throw new Error("it goes through a symbolic link");
+  }
+}
+
+function realPathNow(path: string): Promise<string> {
+  try {
+    return Promise.resolve(Deno.realPathSync(path));
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
