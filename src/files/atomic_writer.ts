@@ -3,8 +3,13 @@
  * never see a half-written file and a failed mount changes nothing.
  *
  * Every file first goes to a temporary file next to its destination (mode set
- * explicitly, so the umask does not matter; data synced), and only when all
- * temporary files are complete are they renamed over their destinations.
+ * explicitly, so the umask does not matter), and only when all temporary
+ * files are complete are they renamed over their destinations.
+ *
+ * The data is not synced: the target is the tmpfs the CSI driver mounts at
+ * every target path before it calls the provider, where a sync does nothing
+ * (and a crash of the node loses the mount anyway); it cost a thread hop per
+ * file.
  *
  * @module
  */
@@ -17,7 +22,7 @@ export interface WriterFs {
   lstat(path: string): Promise<Deno.FileInfo>;
   /** Creates one directory. */
   mkdir(path: string, options: { mode: number }): Promise<void>;
-  /** Creates a new file exclusively and writes, chmods and syncs it. */
+  /** Creates a new file exclusively with exactly `mode` and writes it. */
   writeNew(path: string, contents: Uint8Array, mode: number): Promise<void>;
   /** Atomic rename. */
   rename(from: string, to: string): Promise<void>;
@@ -38,12 +43,13 @@ function now<T>(call: () => T): Promise<T> {
 }
 
 /**
- * The real file system. Every call but the data sync is made synchronously:
- * on the tmpfs the driver mounts at every target path each takes a few
- * microseconds, less than handing it to a thread and back (the stored profile
- * had writing files as half of a warm mount's CPU, nearly all of it that
- * hand-over). The data sync, which waits for the device on a disk, stays off
- * the event loop.
+ * The real file system, called synchronously: on the tmpfs the driver mounts
+ * at every target path each call takes microseconds, less than handing it to
+ * a thread and back (the stored profile had writing files as half of a warm
+ * mount's CPU, most of it that hand-over). A new file is one call (open,
+ * `fchmod` to the exact mode whatever the umask, write, close): Deno checks
+ * the write permission of a path by resolving each of its components, so
+ * every path given costs a few dozen system calls.
  */
 export const denoWriterFs: WriterFs = {
   lstat: (path) => now(() => Deno.lstatSync(path)),
@@ -52,13 +58,8 @@ export const denoWriterFs: WriterFs = {
       Deno.mkdirSync(path, options);
       Deno.chmodSync(path, options.mode); // the umask must not narrow it
     }),
-  async writeNew(path, contents, mode) {
-    using file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
-    Deno.chmodSync(path, mode);
-    let written = 0;
-    while (written < contents.length) written += file.writeSync(contents.subarray(written));
-    await file.syncData();
-  },
+  writeNew: (path, contents, mode) =>
+    now(() => Deno.writeFileSync(path, contents, { createNew: true, mode })),
   rename: (from, to) => now(() => Deno.renameSync(from, to)),
   remove: (path) =>
     now(() => {
