@@ -1,9 +1,11 @@
 /**
  * The provider under benchmark: the dev stack's provider process (`deno run`
  * with the production permission flags, the same `permissionFlags()` as
- * `deno task start`) plus `--cached-only` as in the container image,
- * optionally with the V8 inspector for profiling. Start-up is timed from
- * spawn to the first answered `Version` call on the socket.
+ * `deno task start`) plus `--cached-only` and `deno.provider.json` as in the
+ * container image (where it is the `deno.json`), optionally with the V8
+ * inspector for profiling. Start-up is timed from spawn to the first answered
+ * `Version` call on the socket; the warm-up that follows ends with the
+ * provider's `warmed up` line.
  *
  * @module
  */
@@ -15,6 +17,8 @@ import {
   type ProviderProcess,
   startProviderProcess,
 } from "../devstack/mod.ts";
+
+const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Options of {@linkcode launchProvider}. */
 export interface LaunchOptions {
@@ -44,6 +48,11 @@ export interface BenchProvider extends ProviderProcess {
   startupMs: number;
   /** Spawn to the socket accepting connections, ms. */
   socketMs: number;
+  /**
+   * Resolves when the provider has warmed up (its `warmed up` line), with the
+   * warm-up's own duration, ms.
+   */
+  warmedUp: Promise<number>;
   /** DevTools WebSocket URL when started with `inspect`. */
   inspectorUrl?: string;
   /** A client playing the driver, on one connection (as the driver keeps one). */
@@ -76,6 +85,7 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
     await Deno.remove(mountRoot, { recursive: true }).catch(() => {});
   };
   const durations: number[] = [];
+  const warmedUp = Promise.withResolvers<number>();
   const process = await startProviderProcess({
     awsEndpoint: options.awsEndpoint,
     kubeconfig: options.kubeconfig,
@@ -83,13 +93,20 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
     providerVolume,
     mountRoot,
     // As in the container image; the inspector for profiling.
-    denoFlags: ["--cached-only", ...(options.inspect ? ["--inspect=127.0.0.1:0"] : [])],
+    denoFlags: [
+      "--cached-only",
+      `--config=${REPO_ROOT}/deno.provider.json`,
+      ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
+    ],
     readyTimeoutMs: options.readyTimeoutMs,
     onLine(line) {
-      if (!line.includes('"msg":"mount"')) return;
+      const mount = line.includes('"msg":"mount"');
+      if (!mount && !line.includes('"msg":"warmed up')) return;
       try {
         const duration = JSON.parse(line).durationMs;
-        if (typeof duration === "number") durations.push(duration);
+        if (typeof duration !== "number") return;
+        if (mount) durations.push(duration);
+        else warmedUp.resolve(duration);
       } catch {
         // not a log line
       }
@@ -126,6 +143,7 @@ export async function launchProvider(options: LaunchOptions): Promise<BenchProvi
     ...process,
     startupMs,
     socketMs,
+    warmedUp: warmedUp.promise,
     inspectorUrl,
     driver,
     newTargetPath: (pod) => newPodVolume(mountRoot, pod.uid, counter++),

@@ -6,6 +6,14 @@
  * @module
  */
 
+import {
+  checkFootprint,
+  FOOTPRINT_HEADERS,
+  type FootprintCheck,
+  footprintRows,
+  type FootprintValues,
+  footprintValues,
+} from "./_footprint.ts";
 import type { MachineInfo } from "./_proc.ts";
 import type { ProfileSummary } from "./_profile.ts";
 import type { ScenarioResult } from "./_scenarios.ts";
@@ -20,16 +28,51 @@ export interface StartupTimes {
   max: number;
 }
 
+/** One fresh provider: its start, its warm-up, its first mount and its memory around it. */
+export interface FreshRun {
+  /** Spawn to the first answered `Version`, ms. */
+  readyMs: number;
+  /** The warm-up's own duration (its log line), ms. */
+  warmUpMs: number;
+  /** RSS once warmed up and idle, MiB. */
+  idleRssMiB: number;
+  /** Latency of its first mount (1 Secrets Manager object, new pod and token: IRSA), ms. */
+  firstMountMs: number;
+  /** RSS after that mount, idle again, MiB. */
+  rssAfterFirstMountMiB: number;
+}
+
+/** The footprint storm's runs (issue 15), each on a fresh provider, and their medians. */
+export interface FootprintStormResults {
+  /** Which storm. */
+  scenario: string;
+  /** Each run's memory, MiB. */
+  runs: { rssBeforeMiB: number; peakRssMiB: number; idleRssAfterMiB: number }[];
+  /** Median peak RSS (`VmHWM`, reset before each storm), MiB. */
+  peakRssMiB: number;
+  /** Median RSS after `settleMs` idle, MiB. */
+  idleRssAfterMiB: number;
+  /** Idle time before the idle RSS was read, ms. */
+  settleMs: number;
+}
+
 /** Process-level measurements. */
 export interface ProcessResults {
   /** Spawn to the first answered `Version` on the socket. */
   readyMs: StartupTimes;
   /** Spawn to the socket accepting connections. */
   socketMs: StartupTimes;
-  /** RSS of a fresh provider, idle after start and before any mount, MiB. */
+  /** RSS of a fresh provider, warmed up, idle, before any mount, MiB (median of the fresh runs). */
   idleRssMiB: number;
-  /** Latency of the first mount of a fresh process (1 Secrets Manager object), ms. */
+  /**
+   * Latency of the first mount of a fresh process (1 Secrets Manager object,
+   * new identity), ms (median of the fresh runs).
+   */
   firstMountMs: number;
+  /** The fresh providers these medians are of. */
+  fresh?: { runs: FreshRun[]; rssAfterFirstMountMiB: number; warmUpMs: number };
+  /** The footprint storm (issue 15), when run. */
+  footprintStorm?: FootprintStormResults | null;
   /** RSS of the provider after all sequential scenarios, MiB. */
   rssAfterScenariosMiB: number;
   /** The headline storm's provider (a fresh process; every storm's memory is in its scenario). */
@@ -102,8 +145,15 @@ export interface BenchSizes {
   stormPodsPerServiceAccount: number;
   /** Deadline of each storm mount, ms. */
   stormTimeoutMs: number;
-  /** Dedicated start-up measurements. */
+  /**
+   * Fresh providers measured (start-up, idle RSS once warmed up, first mount
+   * and RSS after it); their medians are reported.
+   */
   startupRuns: number;
+  /** Concurrent mounts of the footprint storm (issue 15; 0 = none). */
+  footprintStormMounts?: number;
+  /** Runs of the footprint storm, each on a fresh provider. */
+  stormRuns?: number;
 }
 
 /** Everything written to `latest.json`. */
@@ -146,6 +196,15 @@ export interface BenchResults {
   targets: TargetCheck[];
   /** The warm 20-object profile, when `--profile`. */
   profile: (ProfileSummary & { file: string; scenario: ScenarioResult }) | null;
+  /** The values of the run this one replaced (its result file), for the ratios. */
+  lastRun?: { date: string; values: FootprintValues } | null;
+  /** Issue 15's targets. */
+  footprint?: FootprintCheck[];
+}
+
+/** Issue 15's verdicts for `results`, next to their last run's values. */
+export function checkFootprintTargets(results: Omit<BenchResults, "targets">): FootprintCheck[] {
+  return checkFootprint(footprintValues(results), results.lastRun?.values ?? {});
 }
 
 const MIB_PEAK = 200;
@@ -305,7 +364,8 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
 
 /** The storm the targets are checked on: the headline one, else the first. */
 export function headlineStorm(scenarios: ScenarioResult[]): ScenarioResult | undefined {
-  const storms = scenarios.filter((s) => s.mode === "storm");
+  // Issue 15's storm has targets of its own.
+  const storms = scenarios.filter((s) => s.mode === "storm" && !s.storm?.footprint);
   return storms.find((s) => s.storm?.headline) ?? storms[0];
 }
 
@@ -478,7 +538,28 @@ export function formatText(results: BenchResults): string {
     );
   }
   out.push(`  ${verdictCounts(results.targets)}`);
+  const footprint = results.footprint ?? [];
+  if (footprint.length > 0) {
+    out.push(
+      "",
+      `Targets (issue 15: footprint; medians; vs the last run${
+        results.lastRun ? ` of ${results.lastRun.date.slice(0, 10)}` : ", none found"
+      })`,
+      table(FOOTPRINT_HEADERS, footprintRows(footprint), "text"),
+      `  ${footprintCounts(footprint)}`,
+    );
+  }
   return out.join("\n");
+}
+
+/** `7 PASS, 2 MISS (1 not measured)`. */
+function footprintCounts(checks: readonly FootprintCheck[]): string {
+  const measured = checks.filter((check) => check.value !== undefined);
+  const passed = measured.filter((check) => check.pass).length;
+  const missing = checks.length - measured.length;
+  return `${passed} PASS, ${measured.length - passed} MISS${
+    missing > 0 ? ` (${missing} not measured)` : ""
+  }`;
 }
 
 /** The markdown report for the README. */
@@ -510,6 +591,19 @@ export function formatMarkdown(results: BenchResults): string {
     "",
     verdictCounts(results.targets) + ".",
   );
+  const footprint = results.footprint ?? [];
+  if (footprint.length > 0) {
+    out.push(
+      "",
+      `Issue 15 (footprint), medians of several runs, each next to the last run${
+        results.lastRun ? ` (${results.lastRun.date.slice(0, 10)})` : " (none found)"
+      }:`,
+      "",
+      table(FOOTPRINT_HEADERS, footprintRows(footprint), "markdown"),
+      "",
+      footprintCounts(footprint) + ".",
+    );
+  }
   if (results.profile) {
     const p = results.profile;
     out.push(
@@ -592,8 +686,22 @@ function processTable(results: BenchResults, style: "text" | "markdown"): string
       } ms (${p.readyMs.runs.length} starts)`,
     ],
     ["socket accepting", `p50 ${fmt(p.socketMs.p50, 0)} ms, max ${fmt(p.socketMs.max, 0)} ms`],
-    ["idle RSS after start", `${fmt(p.idleRssMiB, 1)} MiB`],
-    ["first mount of a fresh process (1 secret)", `${fmt(p.firstMountMs)} ms`],
+    ["idle RSS after start (warmed up)", `${fmt(p.idleRssMiB, 1)} MiB`],
+    ["first mount of a fresh process (1 secret, new identity)", `${fmt(p.firstMountMs)} ms`],
+    ...(p.fresh
+      ? [
+        ["RSS after the first mount", `${fmt(p.fresh.rssAfterFirstMountMiB, 1)} MiB`],
+        ["warm-up after start (its own time)", `${fmt(p.fresh.warmUpMs, 0)} ms`],
+        [
+          "fresh providers (ready ms / idle MiB / first mount ms / after MiB)",
+          p.fresh.runs.map((run) =>
+            `${fmt(run.readyMs, 0)}/${fmt(run.idleRssMiB, 1)}/${fmt(run.firstMountMs, 0)}/${
+              fmt(run.rssAfterFirstMountMiB, 1)
+            }`
+          ).join(", "),
+        ],
+      ]
+      : []),
     ["RSS after the sequential scenarios", `${fmt(p.rssAfterScenariosMiB, 1)} MiB`],
   ];
   if (p.storm) {
@@ -606,6 +714,22 @@ function processTable(results: BenchResults, style: "text" | "markdown"): string
       ],
       ...(p.storm.idleRssAfter ?? [{ afterMs: p.storm.settleMs, rssMiB: p.storm.idleRssAfterMiB }])
         .map((x) => [`${name}: idle RSS ${x.afterMs / 1000} s after`, `${fmt(x.rssMiB, 1)} MiB`]),
+    );
+  }
+  const f = p.footprintStorm;
+  if (f) {
+    rows.push(
+      [`${f.scenario}: peak RSS (median of ${f.runs.length})`, `${fmt(f.peakRssMiB, 1)} MiB`],
+      [
+        `${f.scenario}: idle RSS ${f.settleMs / 1000} s after (median)`,
+        `${fmt(f.idleRssAfterMiB, 1)} MiB`,
+      ],
+      [
+        `${f.scenario}: runs (before / peak / idle after, MiB)`,
+        f.runs.map((run) =>
+          `${fmt(run.rssBeforeMiB, 1)}/${fmt(run.peakRssMiB, 1)}/${fmt(run.idleRssAfterMiB, 1)}`
+        ).join(", "),
+      ],
     );
   }
   return table(["process", "value"], rows, style);

@@ -54,12 +54,19 @@ export interface ScenarioSpec {
 
 /** Who mounts in a storm, and with which provider flags. */
 export interface StormShape {
+  /** Concurrent mounts. */
+  mounts: number;
   /** Distinct service accounts; pod `i` has service account `i mod serviceAccounts`. */
   serviceAccounts: number;
   /** Provider flags added for this storm (it runs on a fresh provider). */
   providerArgs: string[];
   /** The storm the issue's targets are checked on. */
   headline: boolean;
+  /**
+   * The footprint storm of issue 15 (its peak and idle memory are targets):
+   * run several times, each on a fresh provider, and judged by the medians.
+   */
+  footprint?: boolean;
 }
 
 /** The client-side Kubernetes rate limit a storm ran under, and the floor it sets. */
@@ -72,6 +79,8 @@ export interface StormBound {
   providerArgs: string[];
   /** The storm the issue's targets are checked on. */
   headline: boolean;
+  /** Issue 15's footprint storm. */
+  footprint?: boolean;
   /** Effective `--qps` (negative: unlimited). */
   qps: number;
   /** Effective `--burst`. */
@@ -191,6 +200,8 @@ export interface ScenarioPlan {
   stormSecrets: number;
   /** Pods per service account (Deployment) in the headline storm. */
   stormPodsPerServiceAccount: number;
+  /** Concurrent mounts of the footprint storm (issue 15; 20 pods per service account); 0 = none. */
+  footprintStormMounts: number;
 }
 
 /** Provider flags of the distinct-service-account storm's second run: a looser rate limit. */
@@ -203,6 +214,7 @@ export const FULL_PLAN: ScenarioPlan = {
   stormMounts: 500,
   stormSecrets: 5,
   stormPodsPerServiceAccount: 20,
+  footprintStormMounts: 200,
 };
 
 /** `--short` plan (CI). */
@@ -212,6 +224,7 @@ export const SHORT_PLAN: ScenarioPlan = {
   stormMounts: 20,
   stormSecrets: 5,
   stormPodsPerServiceAccount: 20,
+  footprintStormMounts: 20,
 };
 
 const STORE_LABEL: Record<ScenarioStore, string> = {
@@ -272,19 +285,36 @@ export function scenarioList(plan: ScenarioPlan): ScenarioSpec[] {
     base,
     `${what} of ${deployments} Deployments (${deployments} service accounts, ` +
       `${plan.stormPodsPerServiceAccount} pods each)`,
-    { serviceAccounts: deployments, providerArgs: [], headline: true },
+    { mounts: n, serviceAccounts: deployments, providerArgs: [], headline: true },
   );
   storm(
     `${base}-distinct-sa`,
     `${what} with ${n} distinct service accounts: bounded by the client-side Kubernetes ` +
       `rate limit (one service account lookup each)`,
-    { serviceAccounts: n, providerArgs: [], headline: false },
+    { mounts: n, serviceAccounts: n, providerArgs: [], headline: false },
   );
   storm(
     `${base}-distinct-sa-qps50`,
     `the same with ${LOOSE_RATE_LIMIT_ARGS.join(" ")}`,
-    { serviceAccounts: n, providerArgs: LOOSE_RATE_LIMIT_ARGS, headline: false },
+    { mounts: n, serviceAccounts: n, providerArgs: LOOSE_RATE_LIMIT_ARGS, headline: false },
   );
+  const f = plan.footprintStormMounts;
+  if (f > 0) {
+    const accounts = Math.max(1, Math.ceil(f / 20));
+    storm(
+      `storm-${f}x${plan.stormSecrets}-footprint`,
+      `${f} concurrent mounts of ${plan.stormSecrets} Secrets Manager objects from distinct ` +
+        `pods and tokens, 20 pods per service account (${accounts} Deployments): issue 15's ` +
+        `memory during and after a storm`,
+      {
+        mounts: f,
+        serviceAccounts: accounts,
+        providerArgs: [],
+        headline: false,
+        footprint: true,
+      },
+    );
+  }
   return specs;
 }
 
@@ -357,7 +387,8 @@ interface Sample {
 
 let podCounter = 0;
 
-function newTokens(): Record<string, string> {
+/** Tokens of a new pod (both audiences), unique to it. */
+export function newTokens(): Record<string, string> {
   const id = crypto.randomUUID();
   return {
     "sts.amazonaws.com": `eyJhbGciOiJSUzI1NiJ9.bench-irsa-${id}.c2ln`,
@@ -532,6 +563,7 @@ export async function runStorm(
     podsPerServiceAccount: Math.ceil(options.mounts / serviceAccounts),
     providerArgs: spec.storm?.providerArgs ?? [],
     headline: spec.storm?.headline ?? true,
+    ...(spec.storm?.footprint ? { footprint: true } : {}),
     qps,
     burst,
     kubeCalls,

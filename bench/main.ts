@@ -27,13 +27,18 @@ import { startProfiling, summarizeProfile } from "./_profile.ts";
 import {
   type BenchResults,
   type BenchSizes,
+  checkFootprintTargets,
   checkTargets,
+  type FootprintStormResults,
   formatMarkdown,
   formatText,
+  type FreshRun,
   type StartupTimes,
 } from "./_report.ts";
+import { footprintValues } from "./_footprint.ts";
 import {
   FULL_PLAN,
+  newTokens,
   objectsYaml,
   runSequential,
   runStorm,
@@ -84,7 +89,11 @@ const USAGE = `Usage: deno task bench [options]
   --storm-pods-per-sa=N pods per service account (Deployment) in the headline storm (default 20:
                         500 pods of 25 Deployments); the -distinct-sa storms give every pod its own
   --storm-timeout-ms=N  deadline of each storm mount (default 120000, the kubelet's)
-  --startup-runs=N      extra provider starts to time (default 5, short 1)
+  --startup-runs=N      fresh providers to measure: start-up, idle RSS once warmed up, first
+                        mount (1 secret, new identity), RSS after it (default 5, short 1)
+  --footprint-storm=N   concurrent mounts of issue 15's storm, 20 pods per service account
+                        (default 200, short 20; 0 = none)
+  --storm-runs=N        runs of that storm, each on a fresh provider (default 3, short 1)
   --profile             CPU-profile the provider during warm sm-20 (writes *.cpuprofile)
   --only=a,b            only scenarios whose name contains one of these (writes latest-custom.*)
   --provider-arg=FLAG   extra provider flag, repeatable (writes latest-custom.*)
@@ -113,6 +122,8 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       "storm-pods-per-sa": { type: "string" },
       "storm-timeout-ms": { type: "string" },
       "startup-runs": { type: "string" },
+      "footprint-storm": { type: "string" },
+      "storm-runs": { type: "string" },
       profile: { type: "boolean", default: false },
       only: { type: "string" },
       "provider-arg": { type: "string", multiple: true },
@@ -160,7 +171,13 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       1,
     ),
     stormTimeoutMs: int("storm-timeout-ms", values["storm-timeout-ms"], 120_000, 1),
-    startupRuns: int("startup-runs", values["startup-runs"], short ? 1 : 5),
+    startupRuns: int("startup-runs", values["startup-runs"], short ? 1 : 5, 1),
+    footprintStormMounts: int(
+      "footprint-storm",
+      values["footprint-storm"],
+      short ? SHORT_PLAN.footprintStormMounts : FULL_PLAN.footprintStormMounts,
+    ),
+    stormRuns: int("storm-runs", values["storm-runs"], short ? 1 : 3, 1),
     profile: values.profile ?? false,
     only,
     providerArgs,
@@ -215,6 +232,24 @@ async function formatFile(path: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The median, rounded to 0.1. */
+function median(values: number[]): number {
+  return round(percentile(values, 50), 1);
+}
+
+/**
+ * The values of the run the new results replace (same output file), for
+ * each target's ratio to its last run; `null` when there is none.
+ */
+async function readLastRun(file: string): Promise<BenchResults["lastRun"]> {
+  try {
+    const stored = JSON.parse(await Deno.readTextFile(file));
+    return { date: String(stored.date), values: footprintValues(stored) };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Re-checks the targets of stored results (`latest.json`) with the current
  * rules and rewrites the markdown report next to them; the measurements are
@@ -222,8 +257,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function rereport(jsonFile: string): Promise<BenchResults> {
   const stored = JSON.parse(await Deno.readTextFile(jsonFile)) as BenchResults;
-  const { targets: _, ...measured } = stored;
-  const results: BenchResults = { ...measured, targets: checkTargets(measured) };
+  const { targets: _, footprint: __, ...measured } = stored;
+  const results: BenchResults = {
+    ...measured,
+    targets: checkTargets(measured),
+    footprint: checkFootprintTargets(measured),
+  };
   await Deno.writeTextFile(jsonFile, JSON.stringify(results, null, 2) + "\n");
   const markdown = jsonFile.replace(/\.json$/, ".md");
   await Deno.writeTextFile(markdown, formatMarkdown(results));
@@ -239,12 +278,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     stormMounts: options.stormMounts,
     stormSecrets: options.stormSecrets,
     stormPodsPerServiceAccount: options.stormPodsPerServiceAccount,
+    footprintStormMounts: options.footprintStormMounts ?? FULL_PLAN.footprintStormMounts,
   };
   const selected = (name: string) =>
     options.only.length === 0 || options.only.some((part) => name.includes(part));
   const specs = scenarioList(plan).filter((spec) =>
-    selected(spec.name) && (spec.mode !== "storm" || plan.stormMounts > 0)
+    selected(spec.name) && (spec.mode !== "storm" || (spec.storm?.mounts ?? 0) > 0)
   );
+  const lastRun = await readLastRun(`${options.outDir}/${options.outName}.json`);
   const settleMs = options.short ? 500 : 2_000;
   // Idle RSS after a storm is read at each of these (ms after it ended): the
   // provider collects garbage once idle, give it time; the last one counts.
@@ -301,6 +342,44 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     if (code !== 0) log(`provider exited with ${code}:\n${provider.lines().slice(-20).join("\n")}`);
   };
 
+  /** Waits for a provider's warm-up, then lets it settle. */
+  const warmedUp = async (provider: BenchProvider): Promise<number> => {
+    const timeout = sleep(60_000).then(() => {
+      throw new Error(`the provider did not warm up:\n${provider.lines().slice(-20).join("\n")}`);
+    });
+    const warmUpMs = await Promise.race([provider.warmedUp, timeout]);
+    await sleep(settleMs);
+    return warmUpMs;
+  };
+  /**
+   * A fresh provider's footprint: idle RSS once warmed up, its first mount
+   * (1 secret, a new pod and token of the IRSA service account: one
+   * service account read, one STS call, one secret call) and RSS after it.
+   */
+  const measureFresh = async (provider: BenchProvider, index: number): Promise<FreshRun> => {
+    const warmUpMs = await warmedUp(provider);
+    const idleRssMiB = round((await readMemory(provider.pid)).rss / 1024, 1);
+    const pod = stack.pod(`bench-first-mount-${index}`);
+    const targetPath = await provider.newTargetPath(pod);
+    const started = performance.now();
+    const first = await provider.driver.mount({
+      parameters: { region: PRIMARY_REGION, objects: objectsYaml("secretsmanager", 1) },
+      pod,
+      tokens: newTokens(),
+      targetPath,
+    });
+    const firstMountMs = round(performance.now() - started, 1);
+    if (!first.ok) throw new Error(`the first mount failed: ${first.message}`);
+    await sleep(settleMs);
+    return {
+      readyMs: round(provider.startupMs, 1),
+      warmUpMs,
+      idleRssMiB,
+      firstMountMs,
+      rssAfterFirstMountMiB: round((await readMemory(provider.pid)).rss / 1024, 1),
+    };
+  };
+
   try {
     const machine = await machineInfo(stack.motoVersion);
     const readyRuns: number[] = [];
@@ -310,29 +389,32 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       socketRuns.push(provider.socketMs);
     };
 
-    log("start-up: one unmeasured start (fills Deno's caches), then timed starts");
-    await stop(await launch());
+    log(
+      `start-up: one unmeasured start and mount (fills Deno's caches, and moto's: its first ` +
+        `STS and Secrets Manager calls are slow), then ${options.startupRuns} fresh providers: ` +
+        "start-up, idle RSS once warmed up, first mount (new identity), RSS after it",
+    );
+    const unmeasured = await launch();
+    await measureFresh(unmeasured, -1);
+    await stop(unmeasured);
+    const fresh: FreshRun[] = [];
     for (let i = 0; i < options.startupRuns; i++) {
       const provider = await launch();
       record(provider);
+      const run = await measureFresh(provider, i);
+      fresh.push(run);
+      log(
+        `fresh provider ${i + 1}: ready ${round(run.readyMs, 0)} ms, warm-up ${run.warmUpMs} ms, ` +
+          `idle ${run.idleRssMiB} MiB, first mount ${run.firstMountMs} ms, then ` +
+          `${run.rssAfterFirstMountMiB} MiB`,
+      );
       await stop(provider);
     }
 
     const main = await launch();
     record(main);
     const command = main.command;
-    await sleep(settleMs);
-    const idleRssMiB = round((await readMemory(main.pid)).rss / 1024, 1);
-    const firstPod = stack.pod("bench-first-mount");
-    const firstTarget = await main.newTargetPath(firstPod);
-    const firstStart = performance.now();
-    const first = await main.driver.mount({
-      parameters: { region: PRIMARY_REGION, objects: objectsYaml("secretsmanager", 1) },
-      pod: firstPod,
-      targetPath: firstTarget,
-    });
-    const firstMountMs = round(performance.now() - firstStart, 1);
-    if (!first.ok) throw new Error(`the first mount failed: ${first.message}`);
+    await warmedUp(main);
 
     const scenarios: ScenarioResult[] = [];
     const context = { stack, provider: main };
@@ -350,54 +432,81 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     await stop(main);
 
     let storm: BenchResults["process"]["storm"] = null;
+    let footprintStorm: FootprintStormResults | null = null;
     for (const stormSpec of specs.filter((s) => s.mode === "storm")) {
-      const extraArgs = stormSpec.storm?.providerArgs ?? [];
-      const provider = await launch(false, extraArgs);
-      record(provider);
-      await sleep(settleMs);
-      const idleRssBeforeMiB = round((await readMemory(provider.pid)).rss / 1024, 1);
-      log(
-        `${stormSpec.name}: ${plan.stormMounts} concurrent mounts on a fresh provider` +
-          (extraArgs.length > 0 ? ` (${extraArgs.join(" ")})` : ""),
-      );
-      const result = await runStorm({ stack, provider }, stormSpec, {
-        mounts: plan.stormMounts,
-        timeoutMs: options.stormTimeoutMs,
-        pool: counts.secrets,
-        providerArgs: [...options.providerArgs, ...extraArgs],
-      });
-      log(
-        `${stormSpec.name}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ` +
-          `${result.failed} failed, peak RSS ${result.memory?.peakRssMiB} MiB`,
-      );
-      scenarios.push(result);
-      const stormEnded = performance.now();
-      const idleAfter: { afterMs: number; rssMiB: number }[] = [];
-      for (const afterMs of stormIdleMs) {
-        await sleep(afterMs - (performance.now() - stormEnded));
-        idleAfter.push({ afterMs, rssMiB: round((await readMemory(provider.pid)).rss / 1024, 1) });
-      }
-      result.memory!.idleAfter = idleAfter;
-      log(
-        `${stormSpec.name}: idle RSS after ${
-          idleAfter.map((sample) => `${sample.afterMs / 1000} s ${sample.rssMiB} MiB`).join(", ")
-        }`,
-      );
-      // The process numbers (and the issue's memory targets) are the headline storm's.
-      if (storm === null || stormSpec.storm?.headline) {
+      const shape = stormSpec.storm!;
+      const runs = shape.footprint ? options.stormRuns ?? 1 : 1;
+      for (let run = 1; run <= runs; run++) {
+        const extraArgs = shape.providerArgs;
+        const provider = await launch(false, extraArgs);
+        record(provider);
+        await warmedUp(provider);
+        const idleRssBeforeMiB = round((await readMemory(provider.pid)).rss / 1024, 1);
+        const name = runs > 1 ? `${stormSpec.name} (${run}/${runs})` : stormSpec.name;
+        log(
+          `${name}: ${shape.mounts} concurrent mounts on a fresh provider` +
+            (extraArgs.length > 0 ? ` (${extraArgs.join(" ")})` : ""),
+        );
+        const result = await runStorm({ stack, provider }, stormSpec, {
+          mounts: shape.mounts,
+          timeoutMs: options.stormTimeoutMs,
+          pool: counts.secrets,
+          providerArgs: [...options.providerArgs, ...extraArgs],
+        });
+        result.name = name;
+        log(
+          `${name}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ` +
+            `${result.failed} failed, peak RSS ${result.memory?.peakRssMiB} MiB`,
+        );
+        scenarios.push(result);
+        const stormEnded = performance.now();
+        const idleAfter: { afterMs: number; rssMiB: number }[] = [];
+        for (const afterMs of stormIdleMs) {
+          await sleep(afterMs - (performance.now() - stormEnded));
+          idleAfter.push({
+            afterMs,
+            rssMiB: round((await readMemory(provider.pid)).rss / 1024, 1),
+          });
+        }
+        result.memory!.idleAfter = idleAfter;
+        log(
+          `${name}: idle RSS after ${
+            idleAfter.map((sample) => `${sample.afterMs / 1000} s ${sample.rssMiB} MiB`).join(", ")
+          }`,
+        );
         const last = idleAfter[idleAfter.length - 1];
-        storm = {
-          scenario: stormSpec.name,
-          idleRssBeforeMiB,
-          peakRssMiB: result.memory!.peakRssMiB,
-          peakReset: result.memory!.peakReset,
-          sampledPeakRssMiB: result.memory!.sampledPeakRssMiB,
-          idleRssAfterMiB: last.rssMiB,
-          settleMs: last.afterMs,
-          idleRssAfter: idleAfter,
-        };
+        if (shape.footprint) {
+          footprintStorm ??= {
+            scenario: stormSpec.name,
+            runs: [],
+            peakRssMiB: NaN,
+            idleRssAfterMiB: NaN,
+            settleMs: last.afterMs,
+          };
+          footprintStorm.runs.push({
+            rssBeforeMiB: idleRssBeforeMiB,
+            peakRssMiB: result.memory!.peakRssMiB,
+            idleRssAfterMiB: last.rssMiB,
+          });
+          footprintStorm.peakRssMiB = median(footprintStorm.runs.map((r) => r.peakRssMiB));
+          footprintStorm.idleRssAfterMiB = median(
+            footprintStorm.runs.map((r) => r.idleRssAfterMiB),
+          );
+        } else if (storm === null || shape.headline) {
+          // The process numbers (and issue 6's memory targets) are the headline storm's.
+          storm = {
+            scenario: stormSpec.name,
+            idleRssBeforeMiB,
+            peakRssMiB: result.memory!.peakRssMiB,
+            peakReset: result.memory!.peakReset,
+            sampledPeakRssMiB: result.memory!.sampledPeakRssMiB,
+            idleRssAfterMiB: last.rssMiB,
+            settleMs: last.afterMs,
+            idleRssAfter: idleAfter,
+          };
+        }
+        await stop(provider);
       }
-      await stop(provider);
     }
 
     await Deno.mkdir(options.outDir, { recursive: true });
@@ -449,6 +558,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         stormPodsPerServiceAccount: plan.stormPodsPerServiceAccount,
         stormTimeoutMs: options.stormTimeoutMs,
         startupRuns: options.startupRuns,
+        footprintStormMounts: plan.footprintStormMounts,
+        stormRuns: options.stormRuns,
         providerArgs: options.providerArgs,
         only: options.only,
         profile: options.profile,
@@ -468,15 +579,26 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       process: {
         readyMs: startupTimes(readyRuns),
         socketMs: startupTimes(socketRuns),
-        idleRssMiB,
-        firstMountMs,
+        idleRssMiB: median(fresh.map((run) => run.idleRssMiB)),
+        firstMountMs: median(fresh.map((run) => run.firstMountMs)),
+        fresh: {
+          runs: fresh,
+          rssAfterFirstMountMiB: median(fresh.map((run) => run.rssAfterFirstMountMiB)),
+          warmUpMs: median(fresh.map((run) => run.warmUpMs)),
+        },
         rssAfterScenariosMiB,
         storm,
+        footprintStorm,
       },
       scenarios,
       profile,
+      lastRun,
     };
-    const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+    const results: BenchResults = {
+      ...partial,
+      targets: checkTargets(partial),
+      footprint: checkFootprintTargets(partial),
+    };
     await Deno.writeTextFile(
       `${options.outDir}/${options.outName}.json`,
       JSON.stringify(results, null, 2) + "\n",

@@ -203,6 +203,23 @@ Deno.test({
       assert.equal(p.storm.idleRssAfter.length, 2);
       assert.equal(p.storm.idleRssAfter.at(-1)!.afterMs, p.storm.settleMs);
 
+      // Issue 15: one fresh provider (--short), the footprint storm once, every target judged.
+      assert.ok(p.fresh, "process.fresh");
+      assert.equal(p.fresh.runs.length, 1);
+      for (const key of ["readyMs", "warmUpMs", "idleRssMiB", "firstMountMs"] as const) {
+        assertNumber(p.fresh.runs[0][key], `process.fresh.runs[0].${key}`);
+      }
+      assert.equal(p.firstMountMs, p.fresh.runs[0].firstMountMs);
+      assertNumber(p.fresh.rssAfterFirstMountMiB, "process.fresh.rssAfterFirstMountMiB");
+      assert.ok(p.footprintStorm, "process.footprintStorm");
+      assert.equal(p.footprintStorm.scenario, "storm-20x5-footprint");
+      assert.equal(p.footprintStorm.runs.length, 1);
+      assertNumber(p.footprintStorm.peakRssMiB, "process.footprintStorm.peakRssMiB");
+      assertNumber(p.footprintStorm.idleRssAfterMiB, "process.footprintStorm.idleRssAfterMiB");
+      assert.equal(results.footprint?.length, 9);
+      assert.ok(results.footprint.every((check) => check.value !== undefined), "all measured");
+      assert.match(stdout, /Targets \(issue 15: footprint/);
+
       const names = results.scenarios.map((s) => s.name);
       for (const size of [1, 5, 20, 100]) {
         for (const store of ["sm", "ssm"]) {
@@ -221,6 +238,7 @@ Deno.test({
           "storm-20x5",
           "storm-20x5-distinct-sa",
           "storm-20x5-distinct-sa-qps50",
+          "storm-20x5-footprint",
         ]
       ) {
         assert.ok(names.includes(name), `scenario ${name}`);

@@ -16,24 +16,40 @@ import {
 } from "../../bench/_scenarios.ts";
 import { type PodVolumes, preparePodVolumes } from "../../bench/_tmpfs.ts";
 
-Deno.test("the full plan's storms: 25 Deployments of 20 pods, then distinct service accounts", () => {
+Deno.test("the full plan's storms: 25 Deployments of 20 pods, then distinct service accounts, then issue 15's", () => {
   const storms = scenarioList(FULL_PLAN).filter((s) => s.mode === "storm");
   assert.deepEqual(storms.map((s) => [s.name, s.storm]), [
-    ["storm-500x5", { serviceAccounts: 25, providerArgs: [], headline: true }],
-    ["storm-500x5-distinct-sa", { serviceAccounts: 500, providerArgs: [], headline: false }],
+    ["storm-500x5", { mounts: 500, serviceAccounts: 25, providerArgs: [], headline: true }],
+    ["storm-500x5-distinct-sa", {
+      mounts: 500,
+      serviceAccounts: 500,
+      providerArgs: [],
+      headline: false,
+    }],
     ["storm-500x5-distinct-sa-qps50", {
+      mounts: 500,
       serviceAccounts: 500,
       providerArgs: LOOSE_RATE_LIMIT_ARGS,
       headline: false,
     }],
+    ["storm-200x5-footprint", {
+      mounts: 200,
+      serviceAccounts: 10,
+      providerArgs: [],
+      headline: false,
+      footprint: true,
+    }],
   ]);
   assert.ok(storms.every((s) => s.objects === 5 && s.store === "secretsmanager"));
   const short = scenarioList(SHORT_PLAN).filter((s) => s.mode === "storm");
-  assert.deepEqual(short.map((s) => [s.name, s.storm?.serviceAccounts]), [
-    ["storm-20x5", 1],
-    ["storm-20x5-distinct-sa", 20],
-    ["storm-20x5-distinct-sa-qps50", 20],
+  assert.deepEqual(short.map((s) => [s.name, s.storm?.mounts, s.storm?.serviceAccounts]), [
+    ["storm-20x5", 20, 1],
+    ["storm-20x5-distinct-sa", 20, 20],
+    ["storm-20x5-distinct-sa-qps50", 20, 20],
+    ["storm-20x5-footprint", 20, 1],
   ]);
+  const none = scenarioList({ ...FULL_PLAN, footprintStormMounts: 0 });
+  assert.ok(none.every((s) => !s.storm?.footprint), "--footprint-storm=0 runs no footprint storm");
 });
 
 Deno.test("rateLimitOf reads --qps and --burst like Go's flag package", () => {
@@ -70,6 +86,22 @@ Deno.test("parseBenchArgs: --mount-tmpfs, --no-mount-tmpfs and --storm-pods-per-
   assert.equal(off.outName, "latest-custom", "results on a disk are not the reference run");
   assert.equal(parse(["--storm-pods-per-sa=1"]).stormPodsPerServiceAccount, 1);
   assert.throws(() => parse(["--storm-pods-per-sa=0"]), /storm-pods-per-sa/);
+});
+
+Deno.test("parseBenchArgs: fresh providers, the footprint storm and its runs", () => {
+  const parse = (args: string[]) => {
+    const options = parseBenchArgs(args);
+    assert.notEqual(options, "help");
+    return options as Exclude<typeof options, "help">;
+  };
+  const full = parse([]);
+  assert.deepEqual([full.startupRuns, full.footprintStormMounts, full.stormRuns], [5, 200, 3]);
+  const short = parse(["--short"]);
+  assert.deepEqual([short.startupRuns, short.footprintStormMounts, short.stormRuns], [1, 20, 1]);
+  const set = parse(["--startup-runs=7", "--footprint-storm=0", "--storm-runs=2"]);
+  assert.deepEqual([set.startupRuns, set.footprintStormMounts, set.stormRuns], [7, 0, 2]);
+  assert.throws(() => parse(["--startup-runs=0"]), /startup-runs/);
+  assert.throws(() => parse(["--storm-runs=0"]), /storm-runs/);
 });
 
 Deno.test("preparePodVolumes: --no-mount-tmpfs uses the directory as it is", async () => {
