@@ -139,8 +139,8 @@ Deno.test("the default pod spec matches the Go chart's, plus probes and the metr
   assert.equal(container.imagePullPolicy, "IfNotPresent");
   assert.deepEqual(env, {});
   assert.deepEqual(container.resources, {
-    requests: { cpu: "50m", memory: "192Mi" },
-    limits: { cpu: "500m", memory: "320Mi" },
+    requests: { cpu: "50m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
   });
   assert.deepEqual(container.securityContext, {
     privileged: false,

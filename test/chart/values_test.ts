@@ -78,7 +78,7 @@ const DIFFERENCES: [string, unknown, unknown][] = [
   [
     "resources",
     { requests: { cpu: "50m", memory: "100Mi" }, limits: { cpu: "50m", memory: "100Mi" } },
-    { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "500m", memory: "320Mi" } },
+    { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
   ],
   ["tolerations", [], [{ operator: "Exists" }]],
 ];
