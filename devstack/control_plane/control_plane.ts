@@ -74,6 +74,8 @@ export function apiServerArgs(layout: ControlPlaneLayout): string[] {
     `--tls-cert-file=${layout.dir}/apiserver.crt`,
     `--tls-private-key-file=${layout.dir}/apiserver.key`,
     `--token-auth-file=${layout.dir}/tokens.csv`,
+    // Client certificates of the run's client CA (writeClientCertKubeconfig).
+    `--client-ca-file=${layout.dir}/client-ca.crt`,
     "--anonymous-auth=false",
     // The driver's DaemonSet pod is privileged (it mounts tmpfs), as on kubeadm and EKS clusters.
     "--allow-privileged=true",
@@ -106,6 +108,11 @@ export interface ControlPlane extends AsyncDisposable {
   clientFor(token: string): KubeClient;
   /** A kubeconfig file (under the control plane's directory) that authenticates with `token`. */
   writeKubeconfig(name: string, token: string): Promise<string>;
+  /**
+   * A kubeconfig file that authenticates with a client certificate for `user`
+   * (in `groups`), signed by the run's client CA.
+   */
+  writeClientCertKubeconfig(name: string, user: string, groups?: string[]): Promise<string>;
   /** Stops the API server, then etcd. */
   stop(): Promise<void>;
 }
@@ -147,6 +154,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await Deno.writeTextFile(`${layout.dir}/apiserver.key`, tls.keyPem, { mode: 0o600 });
   await Deno.writeTextFile(`${layout.dir}/tokens.csv`, tokenFile(adminToken), { mode: 0o600 });
   await serviceAccountKeys(layout.dir);
+  await runOpenssl(layout.dir, [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "client-ca.key",
+    "-out",
+    "client-ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=devstack-client-ca",
+  ]);
 
   const processes: Child[] = [];
   const server = `https://127.0.0.1:${layout.apiServerPort}`;
@@ -193,6 +217,52 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       await Deno.writeTextFile(path, kubeconfig(server, tls.caCertPem, token), { mode: 0o600 });
       return path;
     },
+    async writeClientCertKubeconfig(name, user, groups = []) {
+      const subject = `/CN=${user}${groups.map((group) => `/O=${group}`).join("")}`;
+      await runOpenssl(layout.dir, [
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        `${name}.key`,
+        "-out",
+        `${name}.csr`,
+        "-subj",
+        subject,
+      ]);
+      await Deno.writeTextFile(`${layout.dir}/${name}.ext`, "extendedKeyUsage=clientAuth\n");
+      await runOpenssl(layout.dir, [
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "client-ca.crt",
+        "-CAkey",
+        "client-ca.key",
+        "-CAcreateserial",
+        "-out",
+        `${name}.crt`,
+        "-days",
+        "1",
+        "-extfile",
+        `${name}.ext`,
+      ]);
+      const [certPem, keyPem] = await Promise.all([
+        Deno.readTextFile(`${layout.dir}/${name}.crt`),
+        Deno.readTextFile(`${layout.dir}/${name}.key`),
+      ]);
+      const path = `${layout.dir}/${name}.kubeconfig`;
+      await Deno.writeTextFile(
+        path,
+        clientCertKubeconfig(server, tls.caCertPem, { certPem, keyPem }),
+        { mode: 0o600 },
+      );
+      return path;
+    },
     async stop() {
       for (const client of clients.splice(0)) client.close();
       await stop();
@@ -221,6 +291,48 @@ export function kubeconfig(server: string, caCertPem: string, token: string): st
     null,
     2,
   );
+}
+
+/** A kubeconfig (JSON) for `server` with a client certificate and its key. */
+export function clientCertKubeconfig(
+  server: string,
+  caCertPem: string,
+  client: { certPem: string; keyPem: string },
+): string {
+  return JSON.stringify(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{
+        name: "devstack",
+        cluster: { server, "certificate-authority-data": btoa(caCertPem) },
+      }],
+      users: [{
+        name: "devstack",
+        user: {
+          "client-certificate-data": btoa(client.certPem),
+          "client-key-data": btoa(client.keyPem),
+        },
+      }],
+      contexts: [{ name: "devstack", context: { cluster: "devstack", user: "devstack" } }],
+      "current-context": "devstack",
+    },
+    null,
+    2,
+  );
+}
+
+/** Runs openssl in `dir`; throws with its error output when it fails. */
+async function runOpenssl(dir: string, args: string[]): Promise<void> {
+  const output = await new Deno.Command("openssl", {
+    args,
+    cwd: dir,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(output.stderr)}`);
+  }
 }
 
 /** 32 random bytes, hex: the admin token of one run. */

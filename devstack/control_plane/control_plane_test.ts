@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import {
   ADMIN_USER,
   apiServerArgs,
+  clientCertKubeconfig,
   type ControlPlaneLayout,
   etcdArgs,
   kubeconfig,
@@ -35,6 +36,7 @@ Deno.test("kube-apiserver: loopback, RBAC only, no anonymous access, signed toke
       "--authorization-mode=RBAC",
       "--anonymous-auth=false",
       "--token-auth-file=/w/tokens.csv",
+      "--client-ca-file=/w/client-ca.crt",
       "--service-account-signing-key-file=/w/service-account.key",
       "--service-account-key-file=/w/service-account.pub",
       "--endpoint-reconciler-type=none",
@@ -46,6 +48,16 @@ Deno.test("kube-apiserver: loopback, RBAC only, no anonymous access, signed toke
 
 Deno.test("the token file makes one admin in system:masters", () => {
   assert.equal(tokenFile("t0k"), `t0k,${ADMIN_USER},${ADMIN_USER},"system:masters"\n`);
+});
+
+Deno.test("the client-certificate kubeconfig carries the server, the CA, the certificate and key", () => {
+  const config = parse(
+    clientCertKubeconfig("https://127.0.0.1:6443", "CA", { certPem: "CERT", keyPem: "KEY" }),
+  );
+  assert.equal(atob(config.clusters[0].cluster["certificate-authority-data"]), "CA");
+  assert.equal(atob(config.users[0].user["client-certificate-data"]), "CERT");
+  assert.equal(atob(config.users[0].user["client-key-data"]), "KEY");
+  assert.equal(config.users[0].user.token, undefined);
 });
 
 Deno.test("the kubeconfig carries the server, the CA and the token", () => {
