@@ -14,6 +14,7 @@
  * @module
  */
 
+import { TimeSlice } from "../limits/mod.ts";
 import type { MountFile } from "./mount_file.ts";
 
 /** The file-system calls the writer needs (swappable in unit tests). */
@@ -113,6 +114,10 @@ export async function writeFilesAtomically(
       cause: error,
     });
   };
+  // The calls are synchronous (see `denoWriterFs`) and their promises settle
+  // as microtasks, which never let the event loop run: the slice gives it a
+  // turn every few milliseconds of a mount of hundreds of files.
+  const slice = new TimeSlice();
   // Parents one file at a time (files may share new directories), then every
   // file's checks and temporary file at once.
   for (const { file } of plans) {
@@ -121,8 +126,9 @@ export async function writeFilesAtomically(
     } catch (error) {
       await fail(file.path, error);
     }
+    await slice.pause();
   }
-  const prepared = await settledInTurns(plans, async (plan) => {
+  const prepared = await settledInTurns(plans, slice, async (plan) => {
     // A directory there would make the rename fail after earlier files were replaced.
     if ((await lstatOrUndefined(plan.destination, fs))?.isDirectory) {
       throw new Error(`${plan.destination} is a directory`);
@@ -138,6 +144,7 @@ export async function writeFilesAtomically(
   }
   const renamed = await settledInTurns(
     plans,
+    slice,
     ({ temp, destination }) => fs.rename(temp, destination),
   );
   const renameFailed = renamed.findIndex((result) => result.status === "rejected");
@@ -161,17 +168,19 @@ const FILES_AT_ONCE = 32;
 
 /**
  * `Promise.allSettled` of `work` over `items`, at most
- * {@linkcode FILES_AT_ONCE} at a time: a mount of hundreds of files (a long
- * list, a selector) would otherwise settle them all in one turn of the event
- * loop, holding it for tens of milliseconds.
+ * {@linkcode FILES_AT_ONCE} at a time, pausing on `slice` between batches: a
+ * mount of hundreds of files (a long list, a selector) would otherwise hold
+ * the event loop for tens of milliseconds.
  */
 async function settledInTurns<T>(
   items: readonly T[],
+  slice: TimeSlice,
   work: (item: T) => Promise<unknown>,
 ): Promise<PromiseSettledResult<unknown>[]> {
   const results: PromiseSettledResult<unknown>[] = [];
   for (let start = 0; start < items.length; start += FILES_AT_ONCE) {
     results.push(...await Promise.allSettled(items.slice(start, start + FILES_AT_ONCE).map(work)));
+    await slice.pause();
   }
   return results;
 }

@@ -271,3 +271,32 @@ async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
     [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
   };
 }
+
+Deno.test("hundreds of files written by synchronous calls still give the event loop turns", async () => {
+  // Each call holds the thread for 0.2 ms, as a slow disk would: 600 of them
+  // would hold the event loop for about 120 ms if nothing paused.
+  const busy = () => {
+    const until = performance.now() + 0.2;
+    while (performance.now() < until) { /* a synchronous system call */ }
+    return Promise.resolve();
+  };
+  const fs: WriterFs = {
+    lstat: () => {
+      busy();
+      return Promise.reject(new Deno.errors.NotFound("missing"));
+    },
+    mkdir: busy,
+    writeNew: busy,
+    rename: busy,
+    remove: () => Promise.resolve(),
+  };
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  try {
+    const files = Array.from({ length: 200 }, (_, i) => file(`f${i}`, "x"));
+    await writeFilesAtomically("/t", files, fs);
+  } finally {
+    clearInterval(ticker);
+  }
+  assert.ok(turns >= 3, `the event loop had ${turns} turns during the write`);
+});
