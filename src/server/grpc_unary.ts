@@ -97,6 +97,21 @@ const TIMEOUT_UNIT_MS: Record<string, number> = {
   u: 0.001,
   n: 0.000001,
 };
+/** The longest delay `setTimeout` keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A `grpc-timeout` header in whole milliseconds, or undefined when it is not
+ * one. grpc-js truncates with `| 0`, which turns 99999999H into a negative
+ * deadline (an immediate DEADLINE_EXCEEDED); a deadline past what a timer
+ * holds (about 24 days) is clamped to it instead.
+ */
+export function grpcTimeoutMs(value: string): number | undefined {
+  const match = TIMEOUT.exec(value);
+  if (match === null) return undefined;
+  return Math.min(Math.trunc(Number(match[1]) * TIMEOUT_UNIT_MS[match[2]]), MAX_TIMER_MS);
+}
+
 const RESPONSE_HEADERS = {
   [constants.HTTP2_HEADER_STATUS]: 200,
   [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc+proto",
@@ -177,12 +192,11 @@ function serveCall(
   let deadline: number | undefined;
   const timeout = headers["grpc-timeout"];
   if (timeout !== undefined) {
-    const match = TIMEOUT.exec(String(timeout));
-    if (match === null) {
+    const ms = grpcTimeoutMs(String(timeout));
+    if (ms === undefined) {
       fail(new GrpcError(GrpcStatus.INTERNAL, `Invalid grpc-timeout value "${timeout}"`));
       return;
     }
-    const ms = (Number(match[1]) * TIMEOUT_UNIT_MS[match[2]]) | 0;
     deadline = Date.now() + ms;
     timer = setTimeout(
       () => fail(new GrpcError(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded")),

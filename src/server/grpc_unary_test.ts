@@ -7,6 +7,7 @@ import {
   createUnaryServer,
   GrpcError,
   GrpcStatus,
+  grpcTimeoutMs,
   percentEncode,
   type UnaryMethod,
 } from "./grpc_unary.ts";
@@ -246,4 +247,17 @@ Deno.test("a client that goes away aborts the handler's signal", async () => {
   // Nothing is sent to the closed stream, and the server still answers the next call.
   const answer = await call(server.session, frame("next"));
   assert.deepEqual(answer.body, frame("NEXT"));
+});
+
+Deno.test("grpc-timeout: every unit, junk refused, deadlines past a timer's range clamped", () => {
+  assert.equal(grpcTimeoutMs("2H"), 7_200_000);
+  assert.equal(grpcTimeoutMs("3M"), 180_000);
+  assert.equal(grpcTimeoutMs("4S"), 4_000);
+  assert.equal(grpcTimeoutMs("150m"), 150);
+  assert.equal(grpcTimeoutMs("2500u"), 2);
+  assert.equal(grpcTimeoutMs("999999n"), 0);
+  assert.equal(grpcTimeoutMs("soon"), undefined);
+  // 99999999 hours would wrap to a negative deadline with grpc-js's `| 0`.
+  assert.equal(grpcTimeoutMs("99999999H"), 2 ** 31 - 1);
+  assert.equal(grpcTimeoutMs("99999999M"), 2 ** 31 - 1);
 });
