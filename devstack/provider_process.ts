@@ -90,7 +90,6 @@ export function providerCommand(
     ...permissionFlags({
       providerVolume: options.providerVolume,
       kubeletPodsDir: options.driverWritesSecrets ? undefined : options.mountRoot,
-      protoDir: `${REPO_ROOT}/proto`,
       readPaths,
       netHosts: [
         endpointHost,

@@ -36,7 +36,6 @@ Deno.test("the chart's provider command with only paths and hosts adapted", asyn
   const expectedFlags = permissionFlags({
     providerVolume: "/n/var/run/secrets-store-csi-providers",
     kubeletPodsDir: "/n/var/lib/kubelet/pods",
-    protoDir: "/repo/proto",
     readPaths: ["/k/provider.kubeconfig"],
     netHosts: [
       "*.amazonaws.com:443",

@@ -7,8 +7,10 @@
  * - read + write the provider volume: create and remove `aws.sock`;
  * - read + write the kubelet pods directory: write files into pod mounts
  *   (provider-writes mode only; with `--driver-writes-secrets` no file is written);
- * - read the proto file, the in-cluster service account directory (Kubernetes
- *   token and CA) and an optional kubeconfig;
+ * - read the in-cluster service account directory (Kubernetes token and CA)
+ *   and an optional kubeconfig. Nothing else: the gRPC server's codec is
+ *   hand-written (`src/server/provider_codec.ts`), so the provider never reads
+ *   `proto/` (only test clients load the .proto, with their own permissions);
  * - net: the socket itself (`unix:<provider-volume>/aws.sock`), AWS endpoints (`*.amazonaws.com`, China and dual-stack domains) on
  *   443, the Pod Identity agent (IPv4 and IPv6, port 80), the Kubernetes API
  *   (`kubernetes.default.svc`), the metrics/health listener;
@@ -32,8 +34,6 @@ export interface PermissionOptions {
   providerVolume: string;
   /** The kubelet's pods directory; omit in driver-writes mode. */
   kubeletPodsDir?: string;
-  /** Directory holding `proto/`. */
-  protoDir: string;
   /** Extra paths to read (kubeconfig, in-cluster service account directory). */
   readPaths?: string[];
   /** Hosts to reach (`host`, `host:port`, `*.domain:port`, `[v6]:port`). */
@@ -69,7 +69,6 @@ export const PROVIDER_SYS = ["osRelease", "homedir", "uid"];
 export const DEFAULT_PERMISSIONS: PermissionOptions = {
   providerVolume: "/var/run/secrets-store-csi-providers",
   kubeletPodsDir: "/var/lib/kubelet/pods",
-  protoDir: "./proto",
   readPaths: [SERVICE_ACCOUNT_DIR],
   netHosts: [...AWS_NET_HOSTS, ...POD_IDENTITY_NET_HOSTS, KUBERNETES_NET_HOST, "0.0.0.0:8989"],
 };
@@ -80,7 +79,7 @@ export function permissionFlags(options: PermissionOptions): string[] {
     options.providerVolume,
     ...(options.kubeletPodsDir ? [options.kubeletPodsDir] : []),
   ];
-  const readable = [options.protoDir, ...writable, ...(options.readPaths ?? [])];
+  const readable = [...writable, ...(options.readPaths ?? [])];
   return [
     "--no-prompt",
     `--allow-read=${readable.join(",")}`,

@@ -30,10 +30,22 @@ Deno.test("without a kubelet pods directory nothing but the socket directory is 
   assert.ok(flags.includes("--allow-write=/var/run/secrets-store-csi-providers"));
   assert.ok(
     flags.includes(
-      "--allow-read=./proto,/var/run/secrets-store-csi-providers," +
+      "--allow-read=/var/run/secrets-store-csi-providers," +
         "/var/run/secrets/kubernetes.io/serviceaccount",
     ),
   );
+});
+
+Deno.test("the provider may read only its volumes and the service account, not proto/", () => {
+  // The gRPC codec is hand-written; the .proto is read only by test clients.
+  const read = permissionFlags(DEFAULT_PERMISSIONS).find((flag) =>
+    flag.startsWith("--allow-read=")
+  );
+  assert.deepEqual(read?.slice("--allow-read=".length).split(","), [
+    "/var/run/secrets-store-csi-providers",
+    "/var/lib/kubelet/pods",
+    "/var/run/secrets/kubernetes.io/serviceaccount",
+  ]);
 });
 
 Deno.test("extra environment variables are appended to the allowed ones", () => {

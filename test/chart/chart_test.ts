@@ -98,12 +98,12 @@ Deno.test("the default render has the Go chart's objects and names", async () =>
   });
 });
 
-Deno.test("the default command is permissionFlags(DEFAULT_PERMISSIONS) with the image's paths", async () => {
+Deno.test("the default command is permissionFlags(DEFAULT_PERMISSIONS)", async () => {
   const { command, args } = providerContainer(await render());
   assert.deepEqual(command, defaultImageCommand());
   assert.deepEqual(
     command.slice(2, -2),
-    permissionFlags({ ...DEFAULT_PERMISSIONS, protoDir: "/app/proto" }),
+    permissionFlags(DEFAULT_PERMISSIONS),
   );
   assert.deepEqual(args, ["--provider-volume=/var/run/secrets-store-csi-providers"]);
 });

@@ -16,8 +16,6 @@ import {
   SERVICE_ACCOUNT_DIR,
 } from "../../src/cli/permissions.ts";
 
-/** Where the image keeps the proto file. */
-export const IMAGE_PROTO_DIR = "/app/proto";
 /** The provider's entry point in the image. */
 export const IMAGE_MAIN = "/app/src/main.ts";
 
@@ -41,7 +39,6 @@ export function chartPermissionOptions(settings: CommandSettings = {}): Permissi
   return {
     providerVolume: settings.providerVolume ?? DEFAULT_PERMISSIONS.providerVolume,
     kubeletPodsDir: settings.driverWritesSecrets ? undefined : `${kubeletPath}/pods`,
-    protoDir: IMAGE_PROTO_DIR,
     readPaths: [SERVICE_ACCOUNT_DIR],
     netHosts: [
       ...AWS_NET_HOSTS,
@@ -58,7 +55,7 @@ export function imageCommand(permissions: PermissionOptions): string[] {
   return ["deno", "run", ...permissionFlags(permissions), "--cached-only", IMAGE_MAIN];
 }
 
-/** The command of the image and of the defaults: DEFAULT_PERMISSIONS with the image's paths. */
+/** The command of the image and of the defaults: DEFAULT_PERMISSIONS as they are. */
 export function defaultImageCommand(): string[] {
-  return imageCommand({ ...DEFAULT_PERMISSIONS, protoDir: IMAGE_PROTO_DIR });
+  return imageCommand(DEFAULT_PERMISSIONS);
 }

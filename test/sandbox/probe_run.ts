@@ -60,7 +60,6 @@ export async function runProbe(): Promise<ProbeRun> {
     ...DEFAULT_PERMISSIONS,
     providerVolume,
     kubeletPodsDir: mountRoot,
-    protoDir: `${REPO_ROOT}/proto`,
     netHosts: [...DEFAULT_PERMISSIONS.netHosts, `127.0.0.1:${allowedPort}`],
   });
   const config: ProbeConfig = {
