@@ -25,12 +25,11 @@ ENV DENO_DIR=/deno-dir \
 WORKDIR /app
 COPY deno.provider.json ./deno.json
 COPY deno.provider.lock ./
-COPY proto/ proto/
 COPY src/ src/
 
 # Every module of the provider's graph and every npm package exactly as deno.provider.lock pins
-# them (--frozen fails the build instead of changing the lock). protobufjs' postinstall script (a
-# version notice) is skipped; nothing depends on it.
+# them (--frozen fails the build instead of changing the lock). No proto/: the gRPC codec is
+# hand-written (src/server/provider_codec.ts), so nothing at run time reads the .proto.
 RUN deno install --frozen --entrypoint src/main.ts
 
 # Root, like the Go provider: the socket lives in a hostPath directory and the files are written
@@ -38,8 +37,7 @@ RUN deno install --frozen --entrypoint src/main.ts
 USER root
 
 # Same permission flags as `deno task start` and the chart's defaults (test/chart checks that they
-# equal permissionFlags(DEFAULT_PERMISSIONS) with the proto directory at /app/proto). The chart and
-# the installers set the full command themselves; this entrypoint serves `docker run` and plain
-# manifests that only give args.
-ENTRYPOINT ["deno", "run", "--no-prompt", "--allow-read=/app/proto,/var/run/secrets-store-csi-providers,/var/lib/kubelet/pods,/var/run/secrets/kubernetes.io/serviceaccount", "--allow-write=/var/run/secrets-store-csi-providers,/var/lib/kubelet/pods", "--allow-net=unix:/var/run/secrets-store-csi-providers/aws.sock,*.amazonaws.com:443,*.amazonaws.com.cn:443,*.api.aws:443,169.254.170.23:80,[fd00:ec2::23]:80,kubernetes.default.svc,0.0.0.0:8989", "--allow-env=AWS_*,KUBERNETES_SERVICE_HOST,KUBERNETES_SERVICE_PORT,KUBECONFIG", "--ignore-env", "--allow-sys=osRelease,homedir,uid", "--v8-flags=--max-old-space-size=160,--max-semi-space-size=2,--expose-gc", "--cached-only", "/app/src/main.ts"]
+# equal permissionFlags(DEFAULT_PERMISSIONS)). The chart and the installers set the full command
+# themselves; this entrypoint serves `docker run` and plain manifests that only give args.
+ENTRYPOINT ["deno", "run", "--no-prompt", "--allow-read=/var/run/secrets-store-csi-providers,/var/lib/kubelet/pods,/var/run/secrets/kubernetes.io/serviceaccount", "--allow-write=/var/run/secrets-store-csi-providers,/var/lib/kubelet/pods", "--allow-net=unix:/var/run/secrets-store-csi-providers/aws.sock,*.amazonaws.com:443,*.amazonaws.com.cn:443,*.api.aws:443,169.254.170.23:80,[fd00:ec2::23]:80,kubernetes.default.svc,0.0.0.0:8989", "--allow-env=AWS_*,KUBERNETES_SERVICE_HOST,KUBERNETES_SERVICE_PORT,KUBECONFIG", "--ignore-env", "--allow-sys=osRelease,homedir,uid", "--v8-flags=--max-old-space-size=160,--max-semi-space-size=2,--expose-gc", "--cached-only", "/app/src/main.ts"]
 CMD ["--provider-volume=/var/run/secrets-store-csi-providers"]

@@ -166,7 +166,7 @@ Deno.test("the provider's module graph (deno info) needs exactly the image's pac
     .map((module) => fileURLToPath(module.specifier).slice(ROOT.length));
   assert.ok(sources.includes("src/main.ts"));
   for (const source of sources) {
-    assert.match(source, /^src\/.+\.ts$/, "the image copies only src/ (and proto/)");
+    assert.match(source, /^src\/.+\.ts$/, "the image copies only src/");
     assert.doesNotMatch(source, /_test\.ts$/);
   }
 });

@@ -36,7 +36,6 @@ Deno.test("the provider's own config and lock are the image's, cached at build t
   assert.deepEqual(instruction("COPY"), [
     "deno.provider.json ./deno.json",
     "deno.provider.lock ./",
-    "proto/ proto/",
     "src/ src/",
   ]);
   assert.deepEqual(instruction("RUN"), ["deno install --frozen --entrypoint src/main.ts"]);
@@ -52,14 +51,13 @@ Deno.test("the Dockerfile builds with a plain `docker build` (no BuildKit-only s
   assert.doesNotMatch(stages[0], /\$\{?(BUILDPLATFORM|TARGETPLATFORM|TARGETARCH)/);
 });
 
-Deno.test(".dockerignore lets in only the provider's config, lock, proto file and sources", async () => {
+Deno.test(".dockerignore lets in only the provider's config, lock and sources", async () => {
   const lines = (await Deno.readTextFile(`${ROOT}.dockerignore`)).split("\n")
     .filter((line) => line && !line.startsWith("#"));
   assert.deepEqual(lines, [
     "*",
     "!deno.provider.json",
     "!deno.provider.lock",
-    "!proto/",
     "!src/",
     "src/**/*_test.ts",
   ]);

@@ -74,9 +74,9 @@ host:port of awsEndpointUrl (default port from the scheme), or "".
 
 {{/*
 The Deno permission flags of the provider, one per line. This must equal `permissionFlags()` in
-src/cli/permissions.ts for the same settings (test/chart checks it): read the proto file, the
-socket directory, the kubelet pods directory (provider-writes mode only) and the service account
-files; write the socket directory and the kubelet pods directory; reach the socket, AWS (every
+src/cli/permissions.ts for the same settings (test/chart checks it): read the socket directory,
+the kubelet pods directory (provider-writes mode only) and the service account files (not proto/:
+the gRPC codec is hand-written); write the socket directory and the kubelet pods directory; reach the socket, AWS (every
 partition, HTTPS), the Pod Identity agent, the Kubernetes API, our own HTTP port and a custom
 endpoint; read AWS_* and the Kubernetes service variables only.
 */}}
@@ -84,7 +84,7 @@ endpoint; read AWS_* and the Kubernetes service variables only.
 {{- $podsDir := include "provider.kubeletPodsDir" . }}
 {{- $writable := list .Values.providerVolume }}
 {{- if $podsDir }}{{ $writable = append $writable $podsDir }}{{ end }}
-{{- $readable := concat (list "/app/proto") $writable (list "/var/run/secrets/kubernetes.io/serviceaccount") }}
+{{- $readable := concat $writable (list "/var/run/secrets/kubernetes.io/serviceaccount") }}
 {{- $net := list (printf "unix:%s/aws.sock" .Values.providerVolume) "*.amazonaws.com:443" "*.amazonaws.com.cn:443" "*.api.aws:443" "169.254.170.23:80" "[fd00:ec2::23]:80" "kubernetes.default.svc" (printf "0.0.0.0:%v" .Values.port) }}
 {{- with include "provider.endpointHost" . }}{{ $net = append $net . }}{{ end }}
 - --no-prompt
