@@ -20,9 +20,9 @@ export interface ProbeConfig {
   providerVolume: string;
   /** Stands in for the kubelet's pods directory. */
   mountRoot: string;
-  /** The repository's `proto/` directory (readable). */
+  /** The driver's .proto file: only test clients read it, the provider may not. */
   protoFile: string;
-  /** A file of the repository outside `proto/` (not readable). */
+  /** A file of the repository's `src/` (not readable). */
   repoFile: string;
   /** A temporary directory outside every allowed path, holding `secret.txt` and `module.js`. */
   outsideDir: string;

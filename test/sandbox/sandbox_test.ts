@@ -55,6 +55,8 @@ Deno.test({
           "stat a file outside",
           "read the repository's src/",
           "import a module outside",
+          // The gRPC codec is hand-written: the provider has no reason to read the .proto.
+          "read proto/",
         ]
       ) refused(results, name);
     });
@@ -134,7 +136,6 @@ Deno.test({
       assert.equal(worked(results, "listen on <volume>/aws.sock and connect to it"), "aws.sock");
       assert.equal(worked(results, "write under the mount root"), "written");
       assert.equal(worked(results, "connect to the allowed host:port"), "allowed");
-      assert.ok(Number(worked(results, "read proto/")) > 0);
       // The metrics listener: allowed (a port already in use still passed the permission check).
       const metrics = results["listen on 0.0.0.0:8989 (metrics)"];
       assert.ok(metrics.ok || metrics.error === "AddrInUse", JSON.stringify(metrics));
