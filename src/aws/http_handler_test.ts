@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Agent } from "node:http";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
-import { awsHttpHandler } from "./http_handler.ts";
+import { type AwsHttpHandler, awsHttpHandler } from "./http_handler.ts";
 
 type SmithyRequest = Parameters<NodeHttpHandler["handle"]>[0];
 
@@ -19,7 +19,7 @@ function getRequest(port: number): SmithyRequest {
 }
 
 /** Sends a request and reads its whole body; returns the status. */
-async function send(handler: NodeHttpHandler, port: number): Promise<number> {
+async function send(handler: AwsHttpHandler, port: number): Promise<number> {
   const { response } = await handler.handle(getRequest(port));
   for await (const _ of response.body as AsyncIterable<Uint8Array>) {
     // drain, so that the connection goes back to the pool
@@ -58,7 +58,7 @@ Deno.test("the handler's HTTP and HTTPS agents keep connections alive and allow 
   const handler = awsHttpHandler();
   try {
     await send(handler, server.port); // resolves the handler's configuration
-    const { httpAgent, httpsAgent } = handler.httpHandlerConfigs() as {
+    const { httpAgent, httpsAgent } = handler.httpHandlerConfigs() as unknown as {
       httpAgent: Agent & { keepAlive: boolean };
       httpsAgent: Agent & { keepAlive: boolean };
     };
@@ -94,6 +94,19 @@ Deno.test("sequential requests reuse one kept-alive connection", async () => {
   try {
     for (let i = 0; i < 5; i++) assert.equal(await send(handler, server.port), 200);
     assert.equal(server.connections(), 1);
+  } finally {
+    handler.destroy();
+  }
+});
+
+Deno.test("the smithy handler is loaded on the first request, not before", async () => {
+  await using server = slowServer(0);
+  const handler = awsHttpHandler();
+  try {
+    assert.equal(handler.httpHandlerConfigs().httpAgent, undefined);
+    assert.equal(handler.httpHandlerConfigs().requestTimeout, 10_000);
+    assert.equal(await send(handler, server.port), 200);
+    assert.equal(handler.httpHandlerConfigs().httpAgent?.maxSockets, 256);
   } finally {
     handler.destroy();
   }
