@@ -152,7 +152,10 @@ export interface AreaEntry {
  */
 export const AREA_RULES: { area: string; location: RegExp }[] = [
   { area: "writing files (src/files)", location: /^src\/files\// },
-  { area: "parsing objects (src/config, npm:yaml)", location: /^(src\/config\/|npm:yaml\/)/ },
+  {
+    area: "parsing objects (src/config, src/gocompat)",
+    location: /^src\/(config|gocompat)\//,
+  },
   { area: "jmesPath", location: /^src\/fetch\/jmes\// },
   { area: "logging (src/log)", location: /^src\/log\// },
   {
@@ -161,9 +164,8 @@ export const AREA_RULES: { area: string; location: RegExp }[] = [
       /^(npm:@aws-sdk\/|npm:@smithy\/|npm:@aws-crypto\/|src\/aws\/|node:_http|ext:deno_node\/(_http_|http\.ts|inspector_network_bridge))/,
   },
   {
-    area: "gRPC server (grpc-js, http2, src/server)",
-    location:
-      /^(npm:@grpc\/|npm:protobufjs\/|npm:@protobufjs\/|ext:deno_node\/http2|src\/server\/)/,
+    area: "gRPC server (node:http2, src/server)",
+    location: /^(ext:deno_node\/(http2|internal\/http2)|src\/server\/)/,
   },
   { area: "identity (src/identity)", location: /^src\/identity\// },
   { area: "mount pipeline (src/mount, src/fetch)", location: /^src\/(mount|fetch|cache)\// },
