@@ -88,12 +88,23 @@ Deno.test("one Kubernetes refresh on warm mounts passes only within its allowanc
 
 Deno.test("the text and markdown reports print each allowance next to its verdict", async () => {
   const results = await fixture(FAILOVER, { "sm-20-warm": 1 });
+  // The stored run decides the other verdicts; the summary counts what they are.
+  const withinAllowance =
+    results.targets.filter((check) => verdict(check) === "PASS within allowance").length;
+  assert.ok(withinAllowance >= 2, `${withinAllowance} passes within an allowance`);
   const text = formatText(results);
   assert.match(
     text,
     /\n {2}PASS within allowance {2}sm-20 warm with a failover region: no slower than without: p50 34\.0 ms vs 31\.0 ms \(\+3\.0 ms\) {2}\[allowance: \+10% \+ 1 ms of noise: up to 35\.1 ms\]\n/,
   );
-  assert.match(text, /\n {2}\d+ PASS \(2 of them only within an allowance\), \d+ MISS$/);
+  assert.match(
+    text,
+    // The summary ends the targets' section (issue 15's footprint table may follow).
+    new RegExp(
+      `^ {2}\\d+ PASS \\(${withinAllowance} of them only within an allowance\\), \\d+ MISS$`,
+      "m",
+    ),
+  );
   const markdown = formatMarkdown(results);
   assert.match(markdown, /\| Target \(issue 6\) \| Measured \| Allowance \| Verdict \|/);
   assert.match(
@@ -104,5 +115,8 @@ Deno.test("the text and markdown reports print each allowance next to its verdic
     markdown,
     /\| storm: all \d+ mounts succeed [^|]*\| \d+\/\d+ \| none \| (PASS|\*\*MISS\*\*) \|/,
   );
-  assert.match(markdown, /\d+ PASS \(2 of them only within an allowance\), \d+ MISS\./);
+  assert.match(
+    markdown,
+    new RegExp(`\\d+ PASS \\(${withinAllowance} of them only within an allowance\\), \\d+ MISS\\.`),
+  );
 });
