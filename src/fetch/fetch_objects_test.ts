@@ -312,7 +312,8 @@ Deno.test("all jmesPath work of a mount shares one budget: many cheap expression
 
 Deno.test("extracting many objects gives the event loop turns", async () => {
   const east = region("us-east-1");
-  const big = JSON.stringify({ k: "v", pad: "x".repeat(60_000) });
+  // 60 × 100 KB: several slices of work on any machine.
+  const big = JSON.stringify({ k: "v", pad: "x".repeat(100_000) });
   const list = Array.from({ length: 60 }, (_, i) => {
     east.secretsManager.put(`s${i}`, { AWSCURRENT: "v1" }, big);
     return `- {objectName: s${i}, objectType: secretsmanager, jmesPath: [{path: "to_string(@)", objectAlias: k${i}}]}`;
@@ -326,10 +327,17 @@ Deno.test("extracting many objects gives the event loop turns", async () => {
   const parsed = objects(list, [east]);
   setTimeout(tick, 0);
   const started = performance.now();
-  await fetch(parsed, [east], { limits: mountLimits({ mountJmesPathWork: 100_000_000 }) });
+  await fetch(parsed, [east], {
+    limits: mountLimits({ mountJmesPathWork: 100_000_000, mountBytes: 64 * 1024 * 1024 }),
+  });
   const elapsed = performance.now() - started;
   running = false;
-  // Each object decodes and re-encodes 60 KB; without the pauses between objects
-  // no timer could run until all sixty were done.
-  assert.ok(turns >= 5, `${turns} turns in ${elapsed.toFixed(0)} ms`);
+  // Each object decodes and re-encodes 100 KB; without the pauses between
+  // objects no timer could run until all sixty were done (at most one turn).
+  // With them the loop turns every slice (10 ms): at least one per 40 ms of
+  // work, however fast or loaded the machine.
+  assert.ok(
+    turns >= Math.max(3, Math.floor(elapsed / 40)),
+    `${turns} turns in ${elapsed.toFixed(0)} ms`,
+  );
 });
