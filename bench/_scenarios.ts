@@ -449,12 +449,14 @@ export async function runSequential(
   const wallMs = performance.now() - wallStart;
   const cpuAfter = await readCpuTime(provider.pid);
   await options.afterMeasure?.();
-  // Log lines arrive through a pipe: give the last one a moment.
+  // Log lines arrive through a pipe: give the last ones time (up to 5 s; a
+  // loaded machine took more than half a second once).
   const succeeded = samples.filter((sample) => sample.outcome.ok).length;
-  for (let i = 0; i < 50 && provider.mountDurations().length < loggedBefore + succeeded; i++) {
+  for (let i = 0; i < 500 && provider.mountDurations().length < loggedBefore + succeeded; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const logged = provider.mountDurations().slice(loggedBefore);
+  // The last lines are the measured mounts' (a warm-up mount's line may come late).
+  const logged = provider.mountDurations().slice(loggedBefore).slice(-succeeded);
   return measure(spec, {
     providerDurations: logged.length === succeeded ? logged : undefined,
     samples,
