@@ -24,6 +24,7 @@
 
 import { type KubeApi, KubeApiError, type KubeCallOptions } from "./kube_api.ts";
 import {
+  decodeChunks,
   type KubeConfigSource,
   type KubeConnection,
   loadKubeConnection,
@@ -218,13 +219,7 @@ async function readBody(response: Response, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
+  return decodeChunks(chunks, size);
 }
 
 /**

@@ -204,13 +204,7 @@ async function readConfigFile(path: string): Promise<string> {
       }
       chunks.push(buffer.slice(0, read));
     }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return new TextDecoder().decode(bytes);
+    return decodeChunks(chunks, size);
   } finally {
     file.close();
   }
@@ -278,4 +272,15 @@ function named(root: YamlMapping, list: string, name: string, inner: string): Ya
   throw new Error(
     `invalid configuration: ${singular} "${name}" was not found in the kubeconfig`,
   );
+}
+
+/** The UTF-8 text of `chunks` read in order (`size` bytes in all). */
+export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
 }

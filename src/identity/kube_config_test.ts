@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  decodeChunks,
   IN_CLUSTER_DIR,
   IN_CLUSTER_SERVER,
   loadKubeConnection,
@@ -189,4 +190,10 @@ Deno.test("kubeconfig: a missing context, cluster or current context is an error
     /no current-context/,
   );
   await assert.rejects(load(dir.path, "clusters: [\n"), /error loading config file/);
+});
+
+Deno.test("decodeChunks joins chunks in order, a character split across two included", () => {
+  const bytes = new TextEncoder().encode("ab€c");
+  assert.equal(decodeChunks([bytes.subarray(0, 3), bytes.subarray(3)], bytes.length), "ab€c");
+  assert.equal(decodeChunks([], 0), "");
 });
