@@ -31,11 +31,15 @@ export async function readLines(
 
 /**
  * Runs `work` holding the lock directory `lock` (made atomically), waiting
- * up to 15 minutes (pip or Go on a slow network) while another process holds
- * it; the lock of a holder that died is taken over.
+ * up to `waitMs` (default 15 minutes: pip or Go on a slow network) while
+ * another process holds it; the lock of a holder that died is taken over.
  */
-export async function withLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 15 * 60_000;
+export async function withLock<T>(
+  lock: string,
+  work: () => Promise<T>,
+  options: { waitMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.waitMs ?? 15 * 60_000);
   for (;;) {
     try {
       await Deno.mkdir(lock);

@@ -19,6 +19,8 @@
  * @module
  */
 
+import { withLock } from "../_process.ts";
+
 const HERE = new URL("./", import.meta.url).pathname;
 
 /** The repository root, without a trailing slash. */
@@ -188,7 +190,7 @@ export async function ensureBuilt(
     await Deno.writeTextFile(stamp, key);
     log(`built ${component.name} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return binary;
-  });
+  }, { waitMs: 30 * 60_000 }); // a cold kube-apiserver build on a slow machine
 }
 
 /** Reads the toolchain description and input files of `component`. */
@@ -241,38 +243,5 @@ async function readText(path: string): Promise<string | undefined> {
     return (await Deno.readTextFile(path)).trim();
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Runs `fn` holding a lock directory; a lock whose process is gone is taken
- * over (a build killed half-way must not block the next run).
- */
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30 * 60_000; // a cold kube-apiserver build on a slow machine
-  for (;;) {
-    try {
-      await Deno.mkdir(lock);
-      break;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
-    const pid = await readText(`${lock}/pid`);
-    const alive = pid !== undefined && await pathExists(`/proc/${pid}`);
-    const age = Date.now() -
-      ((await Deno.stat(lock).catch(() => undefined))?.mtime?.getTime() ?? 0);
-    if (!alive && (pid !== undefined || age > 60_000)) {
-      await Deno.remove(lock, { recursive: true }).catch(() => {});
-    } else if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for the build lock ${lock}`);
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-  }
-  try {
-    await Deno.writeTextFile(`${lock}/pid`, String(Deno.pid));
-    return await fn();
-  } finally {
-    await Deno.remove(lock, { recursive: true });
   }
 }
