@@ -49,9 +49,8 @@ import {
   SHORT_PLAN,
 } from "./_scenarios.ts";
 import { REGIONS, startBenchStack } from "./_stack.ts";
-import { preparePodVolumes, TMPFS_SIZE, type TmpfsMode } from "./_tmpfs.ts";
 import { percentile, round } from "./_stats.ts";
-import { PRIMARY_REGION } from "../devstack/mod.ts";
+import { preparePodVolumes, PRIMARY_REGION, TMPFS_SIZE, type TmpfsMode } from "../devstack/mod.ts";
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -295,6 +294,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const volumes = await preparePodVolumes(
     options.mountTmpfs,
     options.mountDir ?? Deno.env.get("TMPDIR") ?? "/tmp",
+    { prefix: "bench-pod-volumes-", offReason: "--no-mount-tmpfs" },
   );
   const mountDir = volumes.dir;
   log(

@@ -19,6 +19,7 @@
  * | the driver harness            | `driver_harness.ts`     | the CSI driver's own Go client code (`e2e/driver_harness/`, v1.6.0 and v1.5.6)             |
  * | the leak proof                | `leak_check.ts`         | no seeded value or token in a log line or an error                                         |
  * | reading a mount               | `read_mount.ts`         | the files, modes and contents a mount left                                                 |
+ * | pod volumes                   | `pod_volumes.ts`        | a tmpfs for the stand-in kubelet pods directories, as the driver mounts one per volume     |
  *
  * Beside it, with their own `mod.ts`: `control_plane/` (a real etcd,
  * kube-apiserver, kubelet stand-in and CSI driver for `deno task
@@ -57,3 +58,4 @@ export * from "./driver_client.ts";
 export * from "./driver_harness.ts";
 export * from "./leak_check.ts";
 export * from "./read_mount.ts";
+export * from "./pod_volumes.ts";

@@ -34,6 +34,7 @@ import {
 } from "./leak_check.ts";
 import { type MotoServer, startMoto } from "./moto_server.ts";
 import { type PodIdentityAgent, startPodIdentityAgent } from "./pod_identity_agent.ts";
+import { preparePodVolumes, type TmpfsMode } from "./pod_volumes.ts";
 import {
   type ProviderProcess,
   type ProviderProcessOptions,
@@ -73,6 +74,13 @@ export interface StackOptions {
    * provider of the stack at them. @default {false}
    */
   podIdentity?: boolean;
+  /**
+   * Whether the providers' stand-in kubelet pods directories (unless given)
+   * live on a tmpfs of the stack, as every pod volume does under the driver
+   * (`auto`: when root on Linux, else the system temporary directory).
+   * @default {"auto"}
+   */
+  podVolumesTmpfs?: TmpfsMode;
 }
 
 /** The Pod Identity agent stand-ins of a stack. */
@@ -99,6 +107,8 @@ export interface Stack extends AsyncDisposable {
   kubeconfig: string;
   /** The Pod Identity agents, when started with `podIdentity: true`. */
   podIdentity?: PodIdentityAgents;
+  /** Where the providers' pod volumes are: a tmpfs of the stack, or why not. */
+  podVolumes: { dir: string; tmpfsMounted: boolean; reason?: string };
   /** The provider started with the stack. @throws {Error} when started with `provider: false`. */
   readonly provider: TestProvider;
   /** Starts another provider on the stack (stopped with it unless stopped before). */
@@ -206,13 +216,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const kubeconfigDir = await Deno.makeTempDir({ prefix: "kubeconfig-" });
     pieces.push({ stop: () => Deno.remove(kubeconfigDir, { recursive: true }) });
     const kubeconfig = await kube.writeKubeconfig(kubeconfigDir);
+    const volumes = await preparePodVolumes(
+      options.podVolumesTmpfs ?? "auto",
+      Deno.env.get("TMPDIR") ?? "/tmp",
+      { prefix: "stack-pod-volumes-", offReason: "podVolumesTmpfs: off" },
+    );
+    // Stopped after the providers (they stop first), unmounting everything written there.
+    pieces.push({ stop: () => volumes.release() });
     const aws = { proxy, seeder, providers };
     const agentArgs = agents.map((agent) =>
       `--pod-identity-agent-ipv${agent.hostname === "::1" ? 6 : 4}-endpoint=${agent.credentialsUrl}`
     );
-    const startProvider = (providerOptions: StackProviderOptions = {}) =>
+    const startProvider = async (providerOptions: StackProviderOptions = {}) =>
       startTestProvider(aws, {
         kubeconfig,
+        ...(volumes.tmpfsMounted
+          ? { mountRoot: await Deno.makeTempDir({ dir: volumes.dir, prefix: "kubelet-pods-" }) }
+          : {}),
         ...providerOptions,
         args: [...agentArgs, ...(providerOptions.args ?? [])],
         netHosts: [
@@ -229,6 +249,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       kube,
       kubeconfig,
       podIdentity: agents.length ? { ipv4: agents[0], ipv6: agents[1] } : undefined,
+      podVolumes: { dir: volumes.dir, tmpfsMounted: volumes.tmpfsMounted, reason: volumes.reason },
       get provider(): TestProvider {
         if (first === undefined) throw new Error("this stack was started with provider: false");
         return first;

@@ -35,9 +35,22 @@ Deno.test({
       stack.provider.process.lines().some((line) => line.includes(`irsa:${TEST_ROLE_ARN}`)),
     );
 
+    // The pod volumes are on a tmpfs of the stack, as under the driver (when root on Linux).
     const process = stack.provider.process;
+    const volumes = stack.podVolumes;
+    if (Deno.uid() === 0 && Deno.build.os === "linux") {
+      assert.equal(volumes.tmpfsMounted, true, volumes.reason ?? "");
+      assert.ok(process.mountRoot.startsWith(`${volumes.dir}/`), process.mountRoot);
+      const parent = volumes.dir.slice(0, volumes.dir.lastIndexOf("/"));
+      assert.notEqual((await Deno.stat(volumes.dir)).dev, (await Deno.stat(parent)).dev);
+    } else {
+      assert.equal(volumes.tmpfsMounted, false);
+      assert.ok(volumes.reason);
+    }
     await stack.stop();
     assert.equal(await process.exited, 0);
+    // Unmounted and removed with everything written there.
+    if (volumes.tmpfsMounted) await assert.rejects(Deno.stat(volumes.dir), Deno.errors.NotFound);
     await assert.rejects(fetch(`${stack.proxy.url}/`));
     await assert.rejects(fetch(`${stack.kube.url}/version`));
     await assert.rejects(fetch(`${stack.moto.url}/moto-api/config`));

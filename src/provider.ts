@@ -17,7 +17,12 @@ import { type AwsCall, SdkStorePool, warmUpAwsSdk } from "./aws/mod.ts";
 import type { ProviderConfig } from "./cli/mod.ts";
 import { ObjectsCache } from "./config/mod.ts";
 import { BatchDeniedMemory } from "./fetch/mod.ts";
-import { confineTargetPath, removeOtherFiles, writeFilesAtomically } from "./files/mod.ts";
+import {
+  confineTargetPath,
+  guardedWriterFs,
+  removeOtherFiles,
+  writeFilesAtomically,
+} from "./files/mod.ts";
 import {
   createKubeApi,
   createStsAssumeRoleApi,
@@ -111,6 +116,14 @@ export async function startProvider(
   const stores = new SdkStorePool({ appId, observer });
   const objectsCache = new ObjectsCache();
   const batchDenied = new BatchDeniedMemory({ enabled: config.batchGetSecretValue, logger });
+  const writerFs = guardedWriterFs({
+    onSlow: (ms) =>
+      logger.warn(
+        `a file call in a pod volume took ${
+          ms.toFixed(0)
+        } ms (is the volume not the driver's tmpfs?); writing files on a thread for the next 60 s`,
+      ),
+  });
   const dependencies: MountDependencies = {
     driverWritesSecrets: config.driverWritesSecrets,
     lookupRegion: (pod, context) => kube.region(pod, context),
@@ -119,7 +132,7 @@ export async function startProvider(
     batchPermission: (identity) => batchDenied.permission(identity.principal),
     checkTargetPath: (targetPath, pod) =>
       confineTargetPath(targetPath, { podsDir: config.kubeletPodsDir, podUid: pod.uid }),
-    writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files),
+    writeFiles: (targetPath, files) => writeFilesAtomically(targetPath, files, writerFs),
     removeOtherFiles: async (targetPath, keep) => {
       await removeOtherFiles(targetPath, keep);
     },

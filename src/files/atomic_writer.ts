@@ -16,61 +16,7 @@
 
 import { TimeSlice } from "../limits/mod.ts";
 import type { MountFile } from "./mount_file.ts";
-
-/** The file-system calls the writer needs (swappable in unit tests). */
-export interface WriterFs {
-  /** `lstat`; rejects with `Deno.errors.NotFound` when missing. */
-  lstat(path: string): Promise<Deno.FileInfo>;
-  /** Creates one directory. */
-  mkdir(path: string, options: { mode: number }): Promise<void>;
-  /** Creates a new file exclusively with exactly `mode` and writes it. */
-  writeNew(path: string, contents: Uint8Array, mode: number): Promise<void>;
-  /** Atomic rename. */
-  rename(from: string, to: string): Promise<void>;
-  /** Removes a file, ignoring a missing one. */
-  remove(path: string): Promise<void>;
-}
-
-/**
- * Runs a synchronous file-system call as a promise (a throw becomes a
- * rejection).
- */
-function now<T>(call: () => T): Promise<T> {
-  try {
-    return Promise.resolve(call());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/**
- * The real file system, called synchronously: on the tmpfs the driver mounts
- * at every target path each call takes microseconds, less than handing it to
- * a thread and back (the stored profile had writing files as half of a warm
- * mount's CPU, most of it that hand-over). A new file is one call (open,
- * `fchmod` to the exact mode whatever the umask, write, close): Deno checks
- * the write permission of a path by resolving each of its components, so
- * every path given costs a few dozen system calls.
- */
-export const denoWriterFs: WriterFs = {
-  lstat: (path) => now(() => Deno.lstatSync(path)),
-  mkdir: (path, options) =>
-    now(() => {
-      Deno.mkdirSync(path, options);
-      Deno.chmodSync(path, options.mode); // the umask must not narrow it
-    }),
-  writeNew: (path, contents, mode) =>
-    now(() => Deno.writeFileSync(path, contents, { createNew: true, mode })),
-  rename: (from, to) => now(() => Deno.renameSync(from, to)),
-  remove: (path) =>
-    now(() => {
-      try {
-        Deno.removeSync(path);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }),
-};
+import { denoWriterFs, type WriterFs } from "./writer_fs.ts";
 
 /** A file could not be written; the message names the path, never the content. */
 export class WriteError extends Error {
@@ -114,7 +60,7 @@ export async function writeFilesAtomically(
       cause: error,
     });
   };
-  // The calls are synchronous (see `denoWriterFs`) and their promises settle
+  // The calls are synchronous (see `writer_fs.ts`) and their promises settle
   // as microtasks, which never let the event loop run: the slice gives it a
   // turn every few milliseconds of a mount of hundreds of files.
   const slice = new TimeSlice();

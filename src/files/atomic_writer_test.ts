@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { denoWriterFs, WriteError, writeFilesAtomically, type WriterFs } from "./atomic_writer.ts";
+import { WriteError, writeFilesAtomically } from "./atomic_writer.ts";
+import { denoWriterFs, type WriterFs } from "./writer_fs.ts";
 import type { MountFile } from "./mount_file.ts";
 
 const encoder = new TextEncoder();

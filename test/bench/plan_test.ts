@@ -1,7 +1,6 @@
 /**
  * Unit tests of the benchmark's plan: the storms it runs, the client-side
- * rate limit it reads from the provider's flags, the command line, and the
- * pod-volume tmpfs fallback.
+ * rate limit it reads from the provider's flags and the command line.
  */
 
 import assert from "node:assert/strict";
@@ -14,7 +13,6 @@ import {
   scenarioList,
   SHORT_PLAN,
 } from "../../bench/_scenarios.ts";
-import { type PodVolumes, preparePodVolumes } from "../../bench/_tmpfs.ts";
 
 Deno.test("the full plan's storms: 25 Deployments of 20 pods, then distinct service accounts, then issue 15's", () => {
   const storms = scenarioList(FULL_PLAN).filter((s) => s.mode === "storm");
@@ -102,50 +100,4 @@ Deno.test("parseBenchArgs: fresh providers, the footprint storm and its runs", (
   assert.deepEqual([set.startupRuns, set.footprintStormMounts, set.stormRuns], [7, 0, 2]);
   assert.throws(() => parse(["--startup-runs=0"]), /startup-runs/);
   assert.throws(() => parse(["--storm-runs=0"]), /storm-runs/);
-});
-
-Deno.test("preparePodVolumes: --no-mount-tmpfs uses the directory as it is", async () => {
-  const parent = await Deno.makeTempDir({ prefix: "bench-volumes-" });
-  try {
-    const volumes = await preparePodVolumes("off", parent);
-    assert.equal(volumes.dir, parent);
-    assert.equal(volumes.tmpfsMounted, false);
-    assert.equal(volumes.reason, "--no-mount-tmpfs");
-    await volumes.release();
-    assert.ok((await Deno.stat(parent)).isDirectory, "the directory is left alone");
-  } finally {
-    await Deno.remove(parent, { recursive: true });
-  }
-});
-
-Deno.test("preparePodVolumes: auto mounts a tmpfs when it can, and release unmounts it", async () => {
-  const parent = await Deno.makeTempDir({ prefix: "bench-volumes-" });
-  let volumes: PodVolumes | undefined;
-  try {
-    const mounted = await preparePodVolumes("auto", parent);
-    volumes = mounted;
-    if (!mounted.tmpfsMounted) {
-      // Not root, not Linux, or no mount(8) here: the fallback says why.
-      assert.equal(mounted.dir, parent);
-      assert.ok(mounted.reason && mounted.reason.length > 0);
-      await assert.rejects(() => preparePodVolumes("on", parent), /--mount-tmpfs/);
-      return;
-    }
-    assert.notEqual(mounted.dir, parent);
-    assert.ok(mounted.dir.startsWith(`${parent}/`));
-    // A mount point is on another device than its parent (reading /proc/self/mounts
-    // would need --allow-all), and df names the file system.
-    const device = async (path: string) => (await Deno.stat(path)).dev;
-    assert.notEqual(await device(mounted.dir), await device(parent));
-    const df = await new Deno.Command("df", { args: ["--output=fstype", mounted.dir] }).output();
-    assert.match(new TextDecoder().decode(df.stdout), /tmpfs/);
-    await Deno.writeTextFile(`${mounted.dir}/file`, "x");
-    await mounted.release();
-    await mounted.release(); // twice is fine
-    await assert.rejects(() => Deno.stat(mounted.dir), Deno.errors.NotFound);
-  } finally {
-    // Never leave a tmpfs mounted behind, even when an assertion failed.
-    await volumes?.release();
-    await Deno.remove(parent, { recursive: true });
-  }
 });

@@ -1,16 +1,19 @@
 /**
- * Where the benchmark's pod volumes live. Under the real CSI driver every
- * pod volume is a tmpfs the driver mounts; the provider writes its files
- * there, where fsync costs nothing. On a disk each file's fsync costs time
- * the provider would not spend in production. So when the benchmark runs as
- * root on Linux with `mount` available, it mounts a tmpfs for the pod
- * volumes (and always unmounts it at the end); otherwise it falls back to a
+ * Where the pod volumes of the dev stack and the benchmark live. Under the
+ * real CSI driver every pod volume is a tmpfs the driver mounts before it
+ * calls the provider, and the provider's writer relies on that: its file
+ * calls are synchronous, microseconds each on a tmpfs. On a disk one such
+ * call can stall for tens of milliseconds under write-back pressure and hold
+ * the provider's event loop as long, a cost (and a failure of the hostile
+ * suites' loop checks) that production never sees. So when the caller runs
+ * as root on Linux with `mount` available, a tmpfs is mounted for the pod
+ * volumes (and always unmounted at the end); otherwise it falls back to a
  * plain directory and says why.
  *
  * @module
  */
 
-/** `--mount-tmpfs` (`on`), `--no-mount-tmpfs` (`off`), or neither (`auto`: on if possible). */
+/** Mount a tmpfs (`on`: or throw), never (`off`), or when possible (`auto`). */
 export type TmpfsMode = "auto" | "on" | "off";
 
 /** Size limit of the tmpfs (pages are only used as files are written). */
@@ -20,7 +23,7 @@ export const TMPFS_SIZE = "1g";
 export interface PodVolumes {
   /** Directory under which the provider's stand-in kubelet pods directories are created. */
   dir: string;
-  /** Whether a tmpfs was mounted at `dir` by the benchmark. */
+  /** Whether a tmpfs was mounted at `dir` for these volumes. */
   tmpfsMounted: boolean;
   /** Why no tmpfs was mounted (when `tmpfsMounted` is false). */
   reason?: string;
@@ -56,21 +59,25 @@ function cannotMount(): string | undefined {
  * directory under `parent` with a tmpfs mounted on it (`auto` falls back to
  * `parent` itself when that is impossible; `on` throws).
  */
-export async function preparePodVolumes(mode: TmpfsMode, parent: string): Promise<PodVolumes> {
+export async function preparePodVolumes(
+  mode: TmpfsMode,
+  parent: string,
+  options: { prefix?: string; offReason?: string } = {},
+): Promise<PodVolumes> {
   const plain = (reason: string): PodVolumes => ({
     dir: parent,
     tmpfsMounted: false,
     reason,
     release: () => Promise.resolve(),
   });
-  if (mode === "off") return plain("--no-mount-tmpfs");
+  if (mode === "off") return plain(options.offReason ?? "not asked to");
   const fail = (reason: string): PodVolumes => {
-    if (mode === "on") throw new Error(`--mount-tmpfs: cannot mount a tmpfs: ${reason}`);
+    if (mode === "on") throw new Error(`cannot mount a tmpfs for the pod volumes: ${reason}`);
     return plain(reason);
   };
   const why = cannotMount();
   if (why !== undefined) return fail(why);
-  const dir = await Deno.makeTempDir({ dir: parent, prefix: "bench-pod-volumes-" });
+  const dir = await Deno.makeTempDir({ dir: parent, prefix: options.prefix ?? "pod-volumes-" });
   const mounted = await run("mount", ["-t", "tmpfs", "-o", `size=${TMPFS_SIZE}`, "tmpfs", dir]);
   if (!mounted.ok) {
     await Deno.remove(dir).catch(() => {});
@@ -86,7 +93,7 @@ export async function preparePodVolumes(mode: TmpfsMode, parent: string): Promis
         // Busy (a straggling process still has a file open): detach it now, freed when closed.
         if (!unmounted.ok) unmounted = await run("umount", ["-l", dir]);
         if (!unmounted.ok) {
-          console.error(`[bench] could not unmount the tmpfs at ${dir}: ${unmounted.output}`);
+          console.error(`could not unmount the tmpfs at ${dir}: ${unmounted.output}`);
           return;
         }
         await Deno.remove(dir).catch(() => {});
