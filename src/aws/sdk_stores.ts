@@ -113,6 +113,8 @@ export class SdkStorePool {
           secretsManager: new sdk.secretsManager.SecretsManagerClient(config),
           ssm: new sdk.ssm.SSMClient(config),
         };
+        memoizeDefaultUserAgent(loaded.secretsManager);
+        memoizeDefaultUserAgent(loaded.ssm);
         const observer = this.#options.observer;
         if (observer) {
           observeAwsCalls(loaded.secretsManager, { service: "secretsmanager", region }, observer);
@@ -135,6 +137,29 @@ export class SdkStorePool {
     this.#handler.destroy();
     this.#regions.clear();
   }
+}
+
+/**
+ * Makes a client compute its default user agent once: the SDK builds it
+ * again for every request (the OS release is a system call each time, about
+ * a tenth of the client's own work for a request), though nothing in it
+ * changes while the process runs. The user-agent middleware reads the
+ * provider from the client's configuration at every request, so replacing it
+ * there takes effect.
+ */
+export function memoizeDefaultUserAgent(
+  client: { config: { defaultUserAgentProvider?: () => Promise<unknown> } },
+): void {
+  const compute = client.config.defaultUserAgentProvider;
+  if (compute === undefined) return;
+  let computed: Promise<unknown> | undefined;
+  client.config.defaultUserAgentProvider = () => {
+    computed ??= compute().catch((error) => {
+      computed = undefined; // a failure is not kept
+      throw error;
+    });
+    return computed;
+  };
 }
 
 /**

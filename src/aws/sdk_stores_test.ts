@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { createSeeder, startFaultProxy, startMoto } from "../../devstack/mod.ts";
 import { AwsFailureError } from "./aws_failure.ts";
-import { MAX_REGION_CLIENTS, SdkStorePool, untilAborted } from "./sdk_stores.ts";
+import {
+  MAX_REGION_CLIENTS,
+  memoizeDefaultUserAgent,
+  SdkStorePool,
+  untilAborted,
+} from "./sdk_stores.ts";
 import { withEnv } from "./_test_env.ts";
 
 const decoder = new TextDecoder();
@@ -279,4 +284,66 @@ Deno.test("untilAborted rejects when the signal aborts and otherwise settles wit
   const pending = untilAborted(new Promise(() => {}), controller.signal);
   controller.abort();
   await assert.rejects(pending, { name: "AbortError", message: "The signal has been aborted" });
+});
+
+Deno.test({
+  name: "a client's default user agent is computed once and sent unchanged on every request",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { SecretsManagerClient, ListSecretsCommand } = await import(
+      "@aws-sdk/client-secrets-manager"
+    );
+    await using moto = await startMoto();
+    const client = new SecretsManagerClient({
+      region: "us-east-1",
+      endpoint: moto.url,
+      credentials,
+      userAgentAppId: "ua-test",
+    });
+    try {
+      const original = client.config.defaultUserAgentProvider;
+      let computed = 0;
+      client.config.defaultUserAgentProvider = () => {
+        computed++;
+        return original();
+      };
+      memoizeDefaultUserAgent(client);
+      const sent: string[] = [];
+      client.middlewareStack.add(
+        (next) => (args) => {
+          sent.push(
+            String((args.request as { headers: Record<string, string> }).headers["user-agent"]),
+          );
+          return next(args);
+        },
+        { step: "finalizeRequest", name: "captureUserAgent" },
+      );
+      for (let i = 0; i < 3; i++) await client.send(new ListSecretsCommand({}));
+      assert.equal(computed, 1);
+      assert.equal(sent.length, 3);
+      assert.equal(new Set(sent).size, 1, sent.join("\n"));
+      assert.match(
+        sent[0],
+        /^aws-sdk-js\/\S+ ua\/2\.1 os\/linux#\S+ lang\/js md\/deno#\S+ .*app\/ua-test$/,
+      );
+    } finally {
+      client.destroy();
+    }
+  },
+});
+
+Deno.test("memoizeDefaultUserAgent does not keep a failure", async () => {
+  let calls = 0;
+  const client = {
+    config: {
+      defaultUserAgentProvider: () =>
+        ++calls === 1 ? Promise.reject(new Error("once")) : Promise.resolve(["ok"]),
+    },
+  };
+  memoizeDefaultUserAgent(client);
+  await assert.rejects(client.config.defaultUserAgentProvider(), /once/);
+  assert.deepEqual(await client.config.defaultUserAgentProvider(), ["ok"]);
+  assert.deepEqual(await client.config.defaultUserAgentProvider(), ["ok"]);
+  assert.equal(calls, 2);
 });

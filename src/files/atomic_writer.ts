@@ -74,9 +74,27 @@ export async function writeFilesAtomically(
     }
     await slice.pause();
   }
+  // A directory at a destination would make its rename fail after earlier
+  // files were replaced: one listing per parent directory (not a stat per
+  // file; each path costs Deno a permission check of every component).
+  const subdirectories = new Map<string, ReadonlySet<string>>();
+  const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/"));
+  for (const plan of plans) {
+    const parent = parentOf(plan.destination);
+    if (subdirectories.has(parent)) continue;
+    try {
+      subdirectories.set(
+        parent,
+        created.includes(parent) ? new Set() : await fs.directories(parent),
+      );
+    } catch (error) {
+      await fail(plan.file.path, error);
+    }
+    await slice.pause();
+  }
   const prepared = await settledInTurns(plans, slice, async (plan) => {
-    // A directory there would make the rename fail after earlier files were replaced.
-    if ((await lstatOrUndefined(plan.destination, fs))?.isDirectory) {
+    const parent = parentOf(plan.destination);
+    if (subdirectories.get(parent)?.has(plan.destination.slice(parent.length + 1))) {
       throw new Error(`${plan.destination} is a directory`);
     }
     // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
@@ -158,15 +176,6 @@ async function ensureParents(
     } else if (!info.isDirectory) {
       throw new Error(`${current} exists and is not a directory`);
     }
-  }
-}
-
-async function lstatOrUndefined(path: string, fs: WriterFs): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await fs.lstat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
   }
 }
 

@@ -174,6 +174,21 @@ Deno.test("a destination that is a directory fails before any file is replaced",
   assert.deepEqual(await tree(dir.path), ["a.txt", "taken/", "taken/inner/"]);
 });
 
+Deno.test("a nested destination that is a directory fails; a link to a directory is replaced", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/d/taken`, { recursive: true });
+  const message = await writeError(
+    writeFilesAtomically(dir.path, [file("top", "t"), file("d/taken", "x")]),
+  );
+  assert.match(message, /^failed to write d\/taken in .*d\/taken is a directory$/);
+  assert.deepEqual(await tree(dir.path), ["d/", "d/taken/"]);
+  // A symbolic link to a directory is not a directory: it is replaced, as by a rename.
+  await Deno.symlink(`${dir.path}/d/taken`, `${dir.path}/link`);
+  await writeFilesAtomically(dir.path, [file("link", "now a file")]);
+  assert.equal((await Deno.lstat(`${dir.path}/link`)).isFile, true);
+  assert.equal(await Deno.readTextFile(`${dir.path}/link`), "now a file");
+});
+
 Deno.test("an existing file is replaced by a new inode, so open readers keep the old content", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/secret`;
@@ -206,6 +221,7 @@ Deno.test("temporary files are hidden siblings of their destination, with names 
   const fs: WriterFs = {
     ...denoWriterFs,
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
+    directories: () => Promise.resolve(new Set()),
     mkdir: () => Promise.resolve(),
     writeNew: (path) => {
       written.push(path);
@@ -224,6 +240,7 @@ Deno.test("a failed rename removes its temporary file; the renames run together"
   const removed: string[] = [];
   const fs: WriterFs = {
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
+    directories: () => Promise.resolve(new Set()),
     mkdir: () => Promise.resolve(),
     writeNew: () => Promise.resolve(),
     rename: (_from, to) => {
@@ -248,6 +265,7 @@ Deno.test("a permission error hints at --allow-write", async () => {
   const fs: WriterFs = {
     ...denoWriterFs,
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
+    directories: () => Promise.resolve(new Set()),
     writeNew: () => Promise.reject(new Deno.errors.NotCapable('Requires write access to "/t"')),
     remove: () => Promise.resolve(),
   };
@@ -286,6 +304,7 @@ Deno.test("hundreds of files written by synchronous calls still give the event l
       busy();
       return Promise.reject(new Deno.errors.NotFound("missing"));
     },
+    directories: () => busy().then(() => new Set()),
     mkdir: busy,
     writeNew: busy,
     rename: busy,

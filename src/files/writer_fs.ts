@@ -18,6 +18,11 @@
 export interface WriterFs {
   /** `lstat`; rejects with `Deno.errors.NotFound` when missing. */
   lstat(path: string): Promise<Deno.FileInfo>;
+  /**
+   * Names of the directories in the directory `path` (not following
+   * symbolic links); empty when `path` does not exist.
+   */
+  directories(path: string): Promise<ReadonlySet<string>>;
   /** Creates one directory. */
   mkdir(path: string, options: { mode: number }): Promise<void>;
   /** Creates a new file exclusively with exactly `mode` and writes it. */
@@ -48,6 +53,7 @@ function now<T>(call: () => T): Promise<T> {
  */
 export const denoWriterFs: WriterFs = {
   lstat: (path) => now(() => Deno.lstatSync(path)),
+  directories: (path) => now(() => directoriesIn(() => Deno.readDirSync(path))),
   mkdir: (path, options) =>
     now(() => {
       Deno.mkdirSync(path, options);
@@ -66,9 +72,28 @@ export const denoWriterFs: WriterFs = {
     }),
 };
 
+function directoriesIn(list: () => Iterable<Deno.DirEntry>): Set<string> {
+  const names = new Set<string>();
+  try {
+    for (const entry of list()) if (entry.isDirectory) names.add(entry.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names;
+}
+
 /** The same calls made asynchronously: each on a thread, the event loop free meanwhile. */
 export const asyncDenoWriterFs: WriterFs = {
   lstat: (path) => Deno.lstat(path),
+  directories: async (path) => {
+    const names = new Set<string>();
+    try {
+      for await (const entry of Deno.readDir(path)) if (entry.isDirectory) names.add(entry.name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return names;
+  },
   mkdir: async (path, options) => {
     await Deno.mkdir(path, options);
     await Deno.chmod(path, options.mode);
@@ -130,6 +155,7 @@ export function guardedWriterFs(options: GuardedWriterFsOptions = {}): WriterFs 
     };
   return {
     lstat: call("lstat"),
+    directories: call("directories"),
     mkdir: call("mkdir"),
     writeNew: call("writeNew"),
     rename: call("rename"),
