@@ -13,6 +13,7 @@ FROM denoland/deno:2.9.6
 # The module cache, filled at build time and only read afterwards. No update check: it would try
 # to reach the network and write into the cache.
 ENV DENO_DIR=/deno-dir \
+    GLIBC_TUNABLES=glibc.malloc.arena_max=1 \
     DENO_NO_UPDATE_CHECK=1 \
     NO_COLOR=1
 

@@ -9,7 +9,7 @@
  */
 
 import { parse } from "yaml";
-import { permissionFlags, SERVICE_ACCOUNT_DIR } from "../src/cli/mod.ts";
+import { permissionFlags, PROVIDER_PROCESS_ENV, SERVICE_ACCOUNT_DIR } from "../src/cli/mod.ts";
 import { freePort, readLines } from "./_process.ts";
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -132,6 +132,8 @@ export async function startProviderProcess(
   const socketPath = `${providerVolume}/aws.sock`;
   const metricsPort = freePort();
   const env: Record<string, string> = {
+    // As the image starts it.
+    ...PROVIDER_PROCESS_ENV,
     AWS_ENDPOINT_URL: options.awsEndpoint,
     // Never fall back to instance metadata (169.254.169.254) in tests.
     AWS_EC2_METADATA_DISABLED: "true",

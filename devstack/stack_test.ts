@@ -35,6 +35,12 @@ Deno.test({
       stack.provider.process.lines().some((line) => line.includes(`irsa:${TEST_ROLE_ARN}`)),
     );
 
+    // The provider process runs with the image's environment (one malloc arena).
+    if (Deno.build.os === "linux") {
+      const environ = (await Deno.readTextFile(`/proc/${stack.provider.process.pid}/environ`))
+        .split("\0");
+      assert.ok(environ.includes("GLIBC_TUNABLES=glibc.malloc.arena_max=1"), environ.join(" "));
+    }
     // The pod volumes are on a tmpfs of the stack, as under the driver (when root on Linux).
     const process = stack.provider.process;
     const volumes = stack.podVolumes;

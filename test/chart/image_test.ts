@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { defaultImageCommand } from "./expected_command.ts";
+import { PROVIDER_PROCESS_ENV } from "../../src/cli/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dockerfile = await Deno.readTextFile(`${ROOT}Dockerfile`);
@@ -30,6 +31,18 @@ Deno.test("the entrypoint is the default permission-scoped command with --cached
   assert.deepEqual(JSON.parse(instruction("CMD")[0]), [
     "--provider-volume=/var/run/secrets-store-csi-providers",
   ]);
+});
+
+Deno.test("the image's environment holds the provider process's (one glibc malloc arena)", () => {
+  const env = new Map(
+    dockerfile.match(/^ENV ((?:.*\\\n)*.*)$/m)![1].split(/\s*\\\n\s*|\s+/).filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+  assert.ok(Object.keys(PROVIDER_PROCESS_ENV).length > 0);
+  for (const [name, value] of Object.entries(PROVIDER_PROCESS_ENV)) {
+    assert.equal(env.get(name), value, name);
+  }
+  assert.equal(env.get("DENO_DIR"), "/deno-dir");
 });
 
 Deno.test("the provider's own config and lock are the image's, cached at build time", () => {
