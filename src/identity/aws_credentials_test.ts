@@ -25,10 +25,10 @@ Deno.test("credentials without an expiry are not cached", () => {
   assert.equal(credentialsExpireAt(KEYS), undefined);
 });
 
-Deno.test("tokenDigest is the hex SHA-256 of the token", async () => {
+Deno.test("tokenDigest is the hex SHA-256 of the token", () => {
   assert.equal(
-    await tokenDigest("abc"),
+    tokenDigest("abc"),
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   );
-  assert.notEqual(await tokenDigest("token-a"), await tokenDigest("token-b"));
+  assert.notEqual(tokenDigest("token-a"), tokenDigest("token-b"));
 });

@@ -110,9 +110,7 @@ export class IdentityResolver {
    * @throws {CredentialError} when the service account cannot be read or names no role.
    */
   async resolve(request: IdentityRequest): Promise<MountIdentity> {
-    const own = request.usePodIdentity
-      ? await this.#podIdentity(request)
-      : await this.#irsa(request);
+    const own = request.usePodIdentity ? this.#podIdentity(request) : await this.#irsa(request);
     return request.assumeRole === undefined ? own : this.#chained(own, request.assumeRole);
   }
 
@@ -189,7 +187,7 @@ export class IdentityResolver {
       serviceAccount,
       roleArn,
     });
-    const key = `irsa|${roleArn}|${await tokenDigest(token)}`;
+    const key = `irsa|${roleArn}|${tokenDigest(token)}`;
     return {
       principal: `irsa:${roleArn}`,
       key,
@@ -201,10 +199,10 @@ export class IdentityResolver {
     };
   }
 
-  async #podIdentity(request: IdentityRequest): Promise<MountIdentity> {
+  #podIdentity(request: IdentityRequest): MountIdentity {
     const token = tokenForAudience(request.tokens, POD_IDENTITY_AUDIENCE, "Pod Identity");
     const preference = parseAddressPreference(request.preferredAddressType);
-    const key = `pod-identity|${preference}|${await tokenDigest(token)}`;
+    const key = `pod-identity|${preference}|${tokenDigest(token)}`;
     return {
       principal: `pod-identity:${request.pod.namespace}/${request.pod.serviceAccount}`,
       key,
