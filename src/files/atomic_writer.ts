@@ -2,9 +2,17 @@
  * Provider-writes mode: files written into the pod's mount so that readers
  * never see a half-written file and a failed mount changes nothing.
  *
- * Every file first goes to a temporary file next to its destination (mode set
+ * Into a volume that already holds files (a remount: rotation, or the
+ * kubelet's periodic remount, with the pod's containers reading), every file
+ * first goes to a temporary file next to its destination (mode set
  * explicitly, so the umask does not matter), and only when all temporary
- * files are complete are they renamed over their destinations.
+ * files are complete are they renamed over their destinations. Into an empty
+ * volume, a pod's first mount, files are created at their destinations
+ * directly (exclusively, so nothing is ever overwritten): the kubelet starts
+ * no container of the pod before every volume is set up, so there is no
+ * reader yet, and the rename of each file (with Deno's permission check of
+ * both paths, component by component) is saved; a failure removes the files
+ * this call created, leaving the volume empty again.
  *
  * The data is not synced: the target is the tmpfs the CSI driver mounts at
  * every target path before it calls the provider, where a sync does nothing
@@ -33,33 +41,44 @@ export class WriteError extends Error {
  * mode 0755; a symbolic link on the way is refused.
  *
  * @throws {WriteError} when anything fails; no destination is touched unless
- *   every temporary file was written.
+ *   every temporary file was written (into an empty volume: every file this
+ *   call created is removed again).
  */
 export async function writeFilesAtomically(
   targetPath: string,
   files: MountFile[],
   fs: WriterFs = denoWriterFs,
 ): Promise<void> {
-  const plans = files.map((file) => {
-    const destination = `${targetPath}/${file.path}`;
-    // A name of fixed length: every name that validates (up to 255 bytes) can
-    // have its temporary file (see `full_path.ts`).
-    const temp = `${destination.slice(0, destination.lastIndexOf("/"))}/.provider.tmp-${
-      crypto.randomUUID().replaceAll("-", "").slice(0, 16)
-    }`;
-    return { file, destination, temp, written: false };
-  });
   // Directories this call created, in creation order: removed again if no file was renamed.
   const created: string[] = [];
+  // Files (temporary, or final in an empty volume) this call created.
+  const ours: string[] = [];
   const fail = async (path: string, error: unknown): Promise<never> => {
-    await Promise.all(
-      plans.filter((plan) => plan.written).map(({ temp }) => fs.remove(temp).catch(() => {})),
-    );
+    await Promise.all(ours.map((file) => fs.remove(file).catch(() => {})));
     for (const directory of created.reverse()) await fs.remove(directory).catch(() => {});
     throw new WriteError(`failed to write ${path} in ${targetPath}: ${describe(error)}`, {
       cause: error,
     });
   };
+  // One listing per directory, not a stat per file: each path costs Deno a
+  // permission check of every component.
+  const listings = new Map<string, ReadonlyMap<string, boolean>>();
+  try {
+    listings.set(targetPath, await fs.entries(targetPath));
+  } catch (error) {
+    await fail(files[0]?.path ?? ".", error);
+  }
+  const direct = listings.get(targetPath)!.size === 0;
+  const plans = files.map((file) => {
+    const destination = `${targetPath}/${file.path}`;
+    const parent = destination.slice(0, destination.lastIndexOf("/"));
+    // A name of fixed length: every name that validates (up to 255 bytes) can
+    // have its temporary file (see `full_path.ts`).
+    const temp = direct
+      ? destination
+      : `${parent}/.provider.tmp-${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    return { file, destination, parent, temp };
+  });
   // The calls are synchronous (see `writer_fs.ts`) and their promises settle
   // as microtasks, which never let the event loop run: the slice gives it a
   // turn every few milliseconds of a mount of hundreds of files.
@@ -75,17 +94,13 @@ export async function writeFilesAtomically(
     await slice.pause();
   }
   // A directory at a destination would make its rename fail after earlier
-  // files were replaced: one listing per parent directory (not a stat per
-  // file; each path costs Deno a permission check of every component).
-  const subdirectories = new Map<string, ReadonlySet<string>>();
-  const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/"));
+  // files were replaced.
   for (const plan of plans) {
-    const parent = parentOf(plan.destination);
-    if (subdirectories.has(parent)) continue;
+    if (listings.has(plan.parent)) continue;
     try {
-      subdirectories.set(
-        parent,
-        created.includes(parent) ? new Set() : await fs.directories(parent),
+      listings.set(
+        plan.parent,
+        created.includes(plan.parent) ? new Map() : await fs.entries(plan.parent),
       );
     } catch (error) {
       await fail(plan.file.path, error);
@@ -93,19 +108,25 @@ export async function writeFilesAtomically(
     await slice.pause();
   }
   const prepared = await settledInTurns(plans, slice, async (plan) => {
-    const parent = parentOf(plan.destination);
-    if (subdirectories.get(parent)?.has(plan.destination.slice(parent.length + 1))) {
+    if (listings.get(plan.parent)?.get(plan.destination.slice(plan.parent.length + 1))) {
       throw new Error(`${plan.destination} is a directory`);
     }
-    // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
-    const writing = fs.writeNew(plan.temp, plan.file.contents, plan.file.mode & 0o777);
-    plan.written = true; // from here on the temporary file may exist: clean it up on failure
-    await writing;
+    try {
+      // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
+      await fs.writeNew(plan.temp, plan.file.contents, plan.file.mode & 0o777);
+    } catch (error) {
+      // A file that was there already is someone else's; a failure past the
+      // create (a full volume) may leave ours behind.
+      if (!(error instanceof Deno.errors.AlreadyExists)) ours.push(plan.temp);
+      throw error;
+    }
+    ours.push(plan.temp);
   });
   const failed = prepared.findIndex((result) => result.status === "rejected");
   if (failed >= 0) {
     await fail(plans[failed].file.path, (prepared[failed] as PromiseRejectedResult).reason);
   }
+  if (direct) return;
   const renamed = await settledInTurns(
     plans,
     slice,

@@ -216,12 +216,16 @@ Deno.test("a symbolic link at the destination is replaced, not followed", async 
   assert.equal(await Deno.readTextFile(`${dir.path}/secret`), "inside");
 });
 
+/** `entries` of a volume at `root` that holds a file already (a remount). */
+const remountOf = (root: string) => (path: string) =>
+  Promise.resolve(new Map<string, boolean>(path === root ? [["old", false]] : []));
+
 Deno.test("temporary files are hidden siblings of their destination, with names of fixed length", async () => {
   const written: string[] = [];
   const fs: WriterFs = {
     ...denoWriterFs,
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
-    directories: () => Promise.resolve(new Set()),
+    entries: remountOf("/mnt/target"),
     mkdir: () => Promise.resolve(),
     writeNew: (path) => {
       written.push(path);
@@ -240,7 +244,7 @@ Deno.test("a failed rename removes its temporary file; the renames run together"
   const removed: string[] = [];
   const fs: WriterFs = {
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
-    directories: () => Promise.resolve(new Set()),
+    entries: remountOf("/t"),
     mkdir: () => Promise.resolve(),
     writeNew: () => Promise.resolve(),
     rename: (_from, to) => {
@@ -265,7 +269,7 @@ Deno.test("a permission error hints at --allow-write", async () => {
   const fs: WriterFs = {
     ...denoWriterFs,
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
-    directories: () => Promise.resolve(new Set()),
+    entries: () => Promise.resolve(new Map()),
     writeNew: () => Promise.reject(new Deno.errors.NotCapable('Requires write access to "/t"')),
     remove: () => Promise.resolve(),
   };
@@ -304,7 +308,7 @@ Deno.test("hundreds of files written by synchronous calls still give the event l
       busy();
       return Promise.reject(new Deno.errors.NotFound("missing"));
     },
-    directories: () => busy().then(() => new Set()),
+    entries: () => busy().then(() => new Map()),
     mkdir: busy,
     writeNew: busy,
     rename: busy,
@@ -319,4 +323,64 @@ Deno.test("hundreds of files written by synchronous calls still give the event l
     clearInterval(ticker);
   }
   assert.ok(turns >= 3, `the event loop had ${turns} turns during the write`);
+});
+
+Deno.test("into an empty volume (a first mount) files are created at their destinations, no rename", async () => {
+  await using dir = await tempDir();
+  const calls: string[] = [];
+  const fs: WriterFs = {
+    ...denoWriterFs,
+    writeNew: (path, contents, mode) => {
+      calls.push(`writeNew ${path.slice(dir.path.length)}`);
+      return denoWriterFs.writeNew(path, contents, mode);
+    },
+    rename: (from, to) => {
+      calls.push(`rename ${to}`);
+      return denoWriterFs.rename(from, to);
+    },
+  };
+  await writeFilesAtomically(dir.path, [file("a", "1", 0o600), file("d/b", "2")], fs);
+  assert.deepEqual(calls, ["writeNew /a", "writeNew /d/b"]);
+  assert.deepEqual(await tree(dir.path), ["a", "d/", "d/b"]);
+  assert.equal(await modeOf(`${dir.path}/a`), 0o600);
+  assert.equal(await Deno.readTextFile(`${dir.path}/d/b`), "2");
+  // The next mount of the same volume (a remount) goes through temporary files and renames.
+  calls.length = 0;
+  await writeFilesAtomically(dir.path, [file("a", "3", 0o600)], fs);
+  assert.equal(calls.length, 2);
+  assert.match(calls[0], /^writeNew \/\.provider\.tmp-[0-9a-f]{16}$/);
+  assert.equal(calls[1], `rename ${dir.path}/a`);
+  assert.equal(await Deno.readTextFile(`${dir.path}/a`), "3");
+});
+
+Deno.test("a failed first mount removes every file and directory it created: the volume is empty again", async () => {
+  await using dir = await tempDir();
+  const fs: WriterFs = {
+    ...denoWriterFs,
+    writeNew: (path, contents, mode) =>
+      path.endsWith("/c")
+        ? Promise.reject(new Error("ENOSPC"))
+        : denoWriterFs.writeNew(path, contents, mode),
+  };
+  const message = await writeError(
+    writeFilesAtomically(dir.path, [file("a", "1"), file("d/b", "2"), file("c", "3")], fs),
+  );
+  assert.equal(message, `failed to write c in ${dir.path}: ENOSPC`);
+  assert.deepEqual(await tree(dir.path), []);
+});
+
+Deno.test("a first mount never overwrites: a file that appeared meanwhile fails it and is left alone", async () => {
+  await using dir = await tempDir();
+  const fs: WriterFs = {
+    ...denoWriterFs,
+    // The listing saw an empty volume; another writer created "b" since.
+    entries: () => Promise.resolve(new Map()),
+  };
+  await Deno.writeTextFile(`${dir.path}/b`, "someone else's");
+  const message = await writeError(
+    writeFilesAtomically(dir.path, [file("a", "1"), file("b", "2")], fs),
+  );
+  assert.match(message, /^failed to write b in /);
+  assert.deepEqual(await tree(dir.path), ["b"]);
+  assert.equal(await Deno.readTextFile(`${dir.path}/b`), "someone else's");
 });

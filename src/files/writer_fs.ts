@@ -19,10 +19,11 @@ export interface WriterFs {
   /** `lstat`; rejects with `Deno.errors.NotFound` when missing. */
   lstat(path: string): Promise<Deno.FileInfo>;
   /**
-   * Names of the directories in the directory `path` (not following
-   * symbolic links); empty when `path` does not exist.
+   * The entries of the directory `path`: each name with whether it is a
+   * directory (not following symbolic links); empty when `path` does not
+   * exist.
    */
-  directories(path: string): Promise<ReadonlySet<string>>;
+  entries(path: string): Promise<ReadonlyMap<string, boolean>>;
   /** Creates one directory. */
   mkdir(path: string, options: { mode: number }): Promise<void>;
   /** Creates a new file exclusively with exactly `mode` and writes it. */
@@ -53,7 +54,7 @@ function now<T>(call: () => T): Promise<T> {
  */
 export const denoWriterFs: WriterFs = {
   lstat: (path) => now(() => Deno.lstatSync(path)),
-  directories: (path) => now(() => directoriesIn(() => Deno.readDirSync(path))),
+  entries: (path) => now(() => entriesOf(() => Deno.readDirSync(path))),
   mkdir: (path, options) =>
     now(() => {
       Deno.mkdirSync(path, options);
@@ -72,27 +73,27 @@ export const denoWriterFs: WriterFs = {
     }),
 };
 
-function directoriesIn(list: () => Iterable<Deno.DirEntry>): Set<string> {
-  const names = new Set<string>();
+function entriesOf(list: () => Iterable<Deno.DirEntry>): Map<string, boolean> {
+  const entries = new Map<string, boolean>();
   try {
-    for (const entry of list()) if (entry.isDirectory) names.add(entry.name);
+    for (const entry of list()) entries.set(entry.name, entry.isDirectory);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  return names;
+  return entries;
 }
 
 /** The same calls made asynchronously: each on a thread, the event loop free meanwhile. */
 export const asyncDenoWriterFs: WriterFs = {
   lstat: (path) => Deno.lstat(path),
-  directories: async (path) => {
-    const names = new Set<string>();
+  entries: async (path) => {
+    const entries = new Map<string, boolean>();
     try {
-      for await (const entry of Deno.readDir(path)) if (entry.isDirectory) names.add(entry.name);
+      for await (const entry of Deno.readDir(path)) entries.set(entry.name, entry.isDirectory);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    return names;
+    return entries;
   },
   mkdir: async (path, options) => {
     await Deno.mkdir(path, options);
@@ -155,7 +156,7 @@ export function guardedWriterFs(options: GuardedWriterFsOptions = {}): WriterFs 
     };
   return {
     lstat: call("lstat"),
-    directories: call("directories"),
+    entries: call("entries"),
     mkdir: call("mkdir"),
     writeNew: call("writeNew"),
     rename: call("rename"),

@@ -15,7 +15,7 @@ function recording(name: string, calls: string[], clock: { t: number }, cost: ()
         ? Promise.reject(new Deno.errors.NotFound(path))
         : Promise.resolve({ isDirectory: true } as Deno.FileInfo);
     },
-    directories: (path) => record(`directories ${path}`).then(() => new Set<string>()),
+    entries: (path) => record(`entries ${path}`).then(() => new Map<string, boolean>()),
     mkdir: (path) => record(`mkdir ${path}`),
     writeNew: (path, contents, mode) => record(`writeNew ${path} ${contents.length} ${mode}`),
     rename: (from, to) => record(`rename ${from} ${to}`),
@@ -91,7 +91,7 @@ for (
     const dir = await Deno.makeTempDir({ prefix: "writer-fs-" });
     const previous = Deno.umask(0o077);
     try {
-      assert.deepEqual(await fs.directories(`${dir}/missing`), new Set());
+      assert.deepEqual(await fs.entries(`${dir}/missing`), new Map());
       await fs.mkdir(`${dir}/sub`, { mode: 0o755 });
       assert.equal((await Deno.stat(`${dir}/sub`)).mode! & 0o777, 0o755);
       await fs.writeNew(`${dir}/sub/t`, new TextEncoder().encode("v"), 0o644);
@@ -103,7 +103,10 @@ for (
       await fs.rename(`${dir}/sub/t`, `${dir}/sub/f`);
       await Deno.mkdir(`${dir}/sub/inner`);
       await Deno.symlink(`${dir}/sub/inner`, `${dir}/sub/link`);
-      assert.deepEqual(await fs.directories(`${dir}/sub`), new Set(["inner"]));
+      assert.deepEqual(
+        await fs.entries(`${dir}/sub`),
+        new Map([["f", false], ["inner", true], ["link", false]]),
+      );
       assert.equal(await Deno.readTextFile(`${dir}/sub/f`), "v");
       assert.equal((await fs.lstat(`${dir}/sub/f`)).isFile, true);
       await fs.remove(`${dir}/sub/f`);
