@@ -126,9 +126,15 @@ function kubeconfigHost(path: string): string {
 export async function startProviderProcess(
   options: ProviderProcessOptions,
 ): Promise<ProviderProcess> {
-  const providerVolume = options.providerVolume ??
-    await Deno.makeTempDir({ prefix: "provider-vol-" });
-  const mountRoot = options.mountRoot ?? await Deno.makeTempDir({ prefix: "kubelet-pods-" });
+  // Directories made here are removed when the process has stopped; given ones are the caller's.
+  const made: string[] = [];
+  const makeDirectory = async (prefix: string) => {
+    const path = await Deno.makeTempDir({ prefix });
+    made.push(path);
+    return path;
+  };
+  const providerVolume = options.providerVolume ?? await makeDirectory("provider-vol-");
+  const mountRoot = options.mountRoot ?? await makeDirectory("kubelet-pods-");
   const socketPath = `${providerVolume}/aws.sock`;
   const metricsPort = freePort();
   const env: Record<string, string> = {
@@ -167,6 +173,7 @@ export async function startProviderProcess(
   const exited = child.status.then(async (status) => {
     running = false;
     await pumps;
+    for (const path of made) await Deno.remove(path, { recursive: true }).catch(() => {});
     return status.code;
   });
   const kill = (signal: Deno.Signal) => {

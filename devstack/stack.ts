@@ -227,12 +227,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const agentArgs = agents.map((agent) =>
       `--pod-identity-agent-ipv${agent.hostname === "::1" ? 6 : 4}-endpoint=${agent.credentialsUrl}`
     );
+    // The stack owns the directories of its providers (a test may start a
+    // provider on the directories of one it stopped) and removes them at its stop.
+    const ownDirectory = async (prefix: string, dir?: string) => {
+      const path = await Deno.makeTempDir({ prefix, dir });
+      pieces.push({ stop: () => Deno.remove(path, { recursive: true }).catch(() => {}) });
+      return path;
+    };
     const startProvider = async (providerOptions: StackProviderOptions = {}) =>
       startTestProvider(aws, {
         kubeconfig,
-        ...(volumes.tmpfsMounted
-          ? { mountRoot: await Deno.makeTempDir({ dir: volumes.dir, prefix: "kubelet-pods-" }) }
-          : {}),
+        providerVolume: providerOptions.providerVolume ?? await ownDirectory("provider-vol-"),
+        mountRoot: providerOptions.mountRoot ??
+          await ownDirectory("kubelet-pods-", volumes.tmpfsMounted ? volumes.dir : undefined),
         ...providerOptions,
         args: [...agentArgs, ...(providerOptions.args ?? [])],
         netHosts: [

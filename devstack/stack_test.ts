@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LeakError } from "./leak_check.ts";
 import { readMount } from "./read_mount.ts";
+import { startProviderProcess } from "./provider_process.ts";
 import { FAILOVER_REGION, PRIMARY_REGION, startStack, TEST_NODE, TEST_ROLE_ARN } from "./stack.ts";
 
 const SECRET = (name: string) => `- {objectName: ${name}, objectType: secretsmanager}`;
@@ -55,8 +56,11 @@ Deno.test({
     }
     await stack.stop();
     assert.equal(await process.exited, 0);
-    // Unmounted and removed with everything written there.
+    // Unmounted and removed with everything written there, the provider's directories too.
     if (volumes.tmpfsMounted) await assert.rejects(Deno.stat(volumes.dir), Deno.errors.NotFound);
+    for (const dir of [process.providerVolume, process.mountRoot]) {
+      await assert.rejects(Deno.stat(dir), Deno.errors.NotFound, dir);
+    }
     await assert.rejects(fetch(`${stack.proxy.url}/`));
     await assert.rejects(fetch(`${stack.kube.url}/version`));
     await assert.rejects(fetch(`${stack.moto.url}/moto-api/config`));
@@ -139,5 +143,26 @@ Deno.test({
       return true;
     });
     await assert.rejects(fetch(`${stack.proxy.url}/`));
+  },
+});
+
+Deno.test({
+  name: "a provider process removes the directories it made when it stops, never given ones",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using stack = await startStack({ provider: false });
+    const given = await Deno.makeTempDir({ prefix: "given-pods-" });
+    try {
+      const own = await startProviderProcess({ awsEndpoint: stack.proxy.url });
+      const mixed = await startProviderProcess({ awsEndpoint: stack.proxy.url, mountRoot: given });
+      for (const provider of [own, mixed]) assert.equal(await provider.stop(), 0);
+      for (const dir of [own.providerVolume, own.mountRoot, mixed.providerVolume]) {
+        await assert.rejects(Deno.stat(dir), Deno.errors.NotFound, dir);
+      }
+      assert.ok((await Deno.stat(given)).isDirectory);
+    } finally {
+      await Deno.remove(given, { recursive: true });
+    }
   },
 });
