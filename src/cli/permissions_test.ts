@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_PERMISSIONS, permissionFlags } from "./permissions.ts";
+import { DEFAULT_PERMISSIONS, permissionFlags, PROVIDER_PROCESS_ENV } from "./permissions.ts";
 
 const denoJson = JSON.parse(
   await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
@@ -10,10 +10,15 @@ function unquoted(task: string): string {
   return task.replace(/'([^']*)'/g, "$1");
 }
 
-Deno.test("the start task runs src/main.ts with exactly the default permissions", () => {
+Deno.test("the start task runs src/main.ts with exactly the default permissions and environment", () => {
+  const environment = Object.entries(PROVIDER_PROCESS_ENV).map(([name, value]) =>
+    `${name}=${value}`
+  );
   assert.equal(
     unquoted(denoJson.tasks.start),
-    `deno run ${permissionFlags(DEFAULT_PERMISSIONS).join(" ")} src/main.ts`,
+    `${environment.join(" ")} deno run ${
+      permissionFlags(DEFAULT_PERMISSIONS).join(" ")
+    } src/main.ts`,
   );
 });
 
