@@ -95,12 +95,13 @@ export async function writeFilesAtomically(
   }
   // A directory at a destination would make its rename fail after earlier
   // files were replaced.
+  const createdNow = new Set(created);
   for (const plan of plans) {
     if (listings.has(plan.parent)) continue;
     try {
       listings.set(
         plan.parent,
-        created.includes(plan.parent) ? new Map() : await fs.entries(plan.parent),
+        createdNow.has(plan.parent) ? new Map() : await fs.entries(plan.parent),
       );
     } catch (error) {
       await fail(plan.file.path, error);
