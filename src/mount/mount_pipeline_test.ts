@@ -451,7 +451,7 @@ Deno.test("a file whose full path cannot be written fails before any AWS call", 
 
 Deno.test("a large class gives the event loop turns while it is parsed", async () => {
   const { dependencies } = world();
-  const objects = `- [${Array(40_000).fill("[]").join(",")}]`; // refused, but only after the parse
+  const objects = `- [${Array(120_000).fill("[]").join(",")}]`; // refused, but only after the parse
   let turns = 0;
   let running = true;
   const tick = () => {
@@ -459,13 +459,25 @@ Deno.test("a large class gives the event loop turns while it is parsed", async (
     if (running) setTimeout(tick, 0);
   };
   setTimeout(tick, 0);
+  const started = performance.now();
   const outcome = await failure(
     runMount(request({ region: "us-east-1", objects }), {
       ...dependencies,
-      limits: mountLimits({ objectsNodes: 100_000 }),
+      limits: mountLimits({
+        objectsNodes: 200_000,
+        objectsBytes: 1_000_000,
+        attributesBytes: 2_000_000,
+      }),
     }, {}),
   );
+  const ms = performance.now() - started;
   running = false;
   assert.equal(outcome.code, "InvalidObjects");
-  assert.ok(turns >= 3, `${turns} turns of the event loop while 40,000 nodes were parsed`);
+  // The parse yields once per 10 ms slice: at least one turn per 25 ms it took
+  // (a fixed count failed on a fast machine, where the parse took two slices).
+  assert.ok(ms > 30, `the parse took ${ms.toFixed(0)} ms, too short to span several slices`);
+  assert.ok(
+    turns >= Math.floor(ms / 25),
+    `${turns} turns of the event loop while 120,000 nodes were parsed in ${ms.toFixed(0)} ms`,
+  );
 });
