@@ -117,11 +117,13 @@ export async function startProvider(
   const objectsCache = new ObjectsCache();
   const batchDenied = new BatchDeniedMemory({ enabled: config.batchGetSecretValue, logger });
   const writerFs = guardedWriterFs({
-    onSlow: (ms) =>
+    onSlow: (ms, asyncForMs) =>
       logger.warn(
         `a file call in a pod volume took ${
           ms.toFixed(0)
-        } ms (is the volume not the driver's tmpfs?); writing files on a thread for the next 60 s`,
+        } ms (is the volume not the driver's tmpfs?); writing files on a thread for the next ${
+          asyncForMs / 1000
+        } s`,
       ),
   });
   const dependencies: MountDependencies = {

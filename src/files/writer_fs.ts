@@ -46,6 +46,11 @@ function now<T>(call: () => T): Promise<T> {
   }
 }
 
+/** Lets a missing path pass (the calls that accept one); rethrows anything else. */
+function unlessMissing(error: unknown): void {
+  if (!(error instanceof Deno.errors.NotFound)) throw error;
+}
+
 /**
  * The real file system, called synchronously. A new file is one call (open,
  * `fchmod` to the exact mode whatever the umask, write, close): Deno checks
@@ -68,7 +73,7 @@ export const denoWriterFs: WriterFs = {
       try {
         Deno.removeSync(path);
       } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        unlessMissing(error);
       }
     }),
 };
@@ -78,7 +83,7 @@ function entriesOf(list: () => Iterable<Deno.DirEntry>): Map<string, boolean> {
   try {
     for (const entry of list()) entries.set(entry.name, entry.isDirectory);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    unlessMissing(error);
   }
   return entries;
 }
@@ -91,7 +96,7 @@ export const asyncDenoWriterFs: WriterFs = {
     try {
       for await (const entry of Deno.readDir(path)) entries.set(entry.name, entry.isDirectory);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      unlessMissing(error);
     }
     return entries;
   },
@@ -105,7 +110,7 @@ export const asyncDenoWriterFs: WriterFs = {
     try {
       await Deno.remove(path);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      unlessMissing(error);
     }
   },
 };
@@ -116,8 +121,11 @@ export interface GuardedWriterFsOptions {
   slowMs?: number;
   /** How long the calls stay asynchronous after a slow one (ms). @default {60_000} */
   asyncForMs?: number;
-  /** Told of each slow call (the path's file system is not a tmpfs, or is overloaded). */
-  onSlow?: (durationMs: number) => void;
+  /**
+   * Told of each slow call (the path's file system is not a tmpfs, or is
+   * overloaded), with how long the calls now stay asynchronous.
+   */
+  onSlow?: (durationMs: number, asyncForMs: number) => void;
   /** The clock (ms). @default {performance.now} */
   now?: () => number;
   /** The synchronous calls. @default {denoWriterFs} */
@@ -149,8 +157,8 @@ export function guardedWriterFs(options: GuardedWriterFsOptions = {}): WriterFs 
       const result = run(sync);
       const took = clock() - started;
       if (took > slowMs) {
-        asyncUntil = clock() + asyncForMs;
-        options.onSlow?.(took);
+        asyncUntil = started + took + asyncForMs;
+        options.onSlow?.(took, asyncForMs);
       }
       return result;
     };

@@ -29,13 +29,17 @@ Deno.test("guardedWriterFs: synchronous while fast; after a slow call asynchrono
   const calls: string[] = [];
   let syncCost = 1;
   const slow: number[] = [];
+  const windows: number[] = [];
   const fs = guardedWriterFs({
     slowMs: 10,
     asyncForMs: 1_000,
     now: () => clock.t,
     sync: recording("sync", calls, clock, () => syncCost),
     async: recording("async", calls, clock, () => 0),
-    onSlow: (ms) => slow.push(ms),
+    onSlow: (ms, asyncForMs) => {
+      slow.push(ms);
+      windows.push(asyncForMs);
+    },
   });
   await fs.writeNew("a", new Uint8Array(3), 0o640);
   await fs.rename("a", "b");
@@ -59,6 +63,7 @@ Deno.test("guardedWriterFs: synchronous while fast; after a slow call asynchrono
     "sync.rename g h",
   ]);
   assert.deepEqual(slow, [25]);
+  assert.deepEqual(windows, [1_000]);
 });
 
 Deno.test("guardedWriterFs: a slow call that throws still switches, and its error is the caller's", async () => {
