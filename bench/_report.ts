@@ -73,6 +73,8 @@ export interface ProcessResults {
   fresh?: { runs: FreshRun[]; rssAfterFirstMountMiB: number; warmUpMs: number };
   /** The footprint storm (issue 15), when run. */
   footprintStorm?: FootprintStormResults | null;
+  /** Every run of the scenarios of issue 15's CPU and overhead targets, in the order run. */
+  footprintScenarioRuns?: FootprintScenarioRun[];
   /** RSS of the provider after all sequential scenarios, MiB. */
   rssAfterScenariosMiB: number;
   /** The headline storm's provider (a fresh process; every storm's memory is in its scenario). */
@@ -154,6 +156,22 @@ export interface BenchSizes {
   footprintStormMounts?: number;
   /** Runs of the footprint storm, each on a fresh provider. */
   stormRuns?: number;
+  /**
+   * Runs of the scenarios issue 15's CPU and overhead targets are read from
+   * (`sm-20-warm`, `ssm-20-warm`), the first being the scenario's own; their
+   * medians are reported.
+   */
+  cpuRuns?: number;
+}
+
+/** One run of a scenario issue 15's CPU and overhead targets are read from. */
+export interface FootprintScenarioRun {
+  /** Which scenario. */
+  scenario: string;
+  /** Provider CPU per mount, ms. */
+  cpuMsPerMount: number;
+  /** Overhead p50 over the AWS wait, ms (null when not measured). */
+  overheadMsP50: number | null;
 }
 
 /** Everything written to `latest.json`. */

@@ -3,7 +3,11 @@
  * never see a half-written file and a failed mount changes nothing.
  *
  * Into a volume that already holds files (a remount: rotation, or the
- * kubelet's periodic remount, with the pod's containers reading), every file
+ * kubelet's periodic remount, with the pod's containers reading), a file
+ * whose destination already holds exactly its contents and mode is left as
+ * it is (as the kubelet's atomic writer does: a rotation poll that finds
+ * nothing new replaces no inode, so nothing wakes the pod's file watchers,
+ * and a compare costs less than a write and a rename); every other file
  * first goes to a temporary file next to its destination (mode set
  * explicitly, so the umask does not matter), and only when all temporary
  * files are complete are they renamed over their destinations. Into an empty
@@ -77,7 +81,7 @@ export async function writeFilesAtomically(
     const temp = direct
       ? destination
       : `${parent}/.provider.tmp-${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-    return { file, destination, parent, temp };
+    return { file, destination, parent, temp, unchanged: false };
   });
   // The calls are synchronous (see `writer_fs.ts`) and their promises settle
   // as microtasks, which never let the event loop run: the slice gives it a
@@ -109,12 +113,21 @@ export async function writeFilesAtomically(
     await slice.pause();
   }
   const prepared = await settledInTurns(plans, slice, async (plan) => {
-    if (listings.get(plan.parent)?.get(plan.destination.slice(plan.parent.length + 1))) {
-      throw new Error(`${plan.destination} is a directory`);
+    const isDirectory = listings.get(plan.parent)?.get(
+      plan.destination.slice(plan.parent.length + 1),
+    );
+    if (isDirectory) throw new Error(`${plan.destination} is a directory`);
+    // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
+    const mode = plan.file.mode & 0o777;
+    // A compare that fails (a file that cannot be read) only means writing it.
+    const holds = isDirectory === false &&
+      await fs.holds(plan.destination, plan.file.contents, mode).catch(() => false);
+    if (holds) {
+      plan.unchanged = true;
+      return;
     }
     try {
-      // Bits above 0777 (setuid, setgid, sticky) are dropped, as Go's os.Chmod does for them.
-      await fs.writeNew(plan.temp, plan.file.contents, plan.file.mode & 0o777);
+      await fs.writeNew(plan.temp, plan.file.contents, mode);
     } catch (error) {
       // A file that was there already is someone else's; a failure past the
       // create (a full volume) may leave ours behind.
@@ -128,20 +141,21 @@ export async function writeFilesAtomically(
     await fail(plans[failed].file.path, (prepared[failed] as PromiseRejectedResult).reason);
   }
   if (direct) return;
+  const changed = plans.filter((plan) => !plan.unchanged);
   const renamed = await settledInTurns(
-    plans,
+    changed,
     slice,
     ({ temp, destination }) => fs.rename(temp, destination),
   );
   const renameFailed = renamed.findIndex((result) => result.status === "rejected");
   if (renameFailed >= 0) {
     await Promise.all(
-      plans.filter((_, i) => renamed[i].status === "rejected").map(({ temp }) =>
+      changed.filter((_, i) => renamed[i].status === "rejected").map(({ temp }) =>
         fs.remove(temp).catch(() => {})
       ),
     );
     throw new WriteError(
-      `failed to write ${plans[renameFailed].file.path} in ${targetPath}: ${
+      `failed to write ${changed[renameFailed].file.path} in ${targetPath}: ${
         describe((renamed[renameFailed] as PromiseRejectedResult).reason)
       }`,
       { cause: (renamed[renameFailed] as PromiseRejectedResult).reason },

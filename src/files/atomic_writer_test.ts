@@ -216,6 +216,42 @@ Deno.test("a symbolic link at the destination is replaced, not followed", async 
   assert.equal(await Deno.readTextFile(`${dir.path}/secret`), "inside");
 });
 
+Deno.test("a remount leaves a file that holds its contents and mode as it is, and replaces the rest", async () => {
+  await using dir = await tempDir();
+  const files = [file("same", "v1"), file("content", "v1"), file("mode", "v1", 0o600)];
+  await writeFilesAtomically(dir.path, [...files, file("d/nested", "v1")]);
+  const inode = async (name: string) => (await Deno.lstat(`${dir.path}/${name}`)).ino;
+  const before = await Promise.all(["same", "content", "mode", "d/nested"].map(inode));
+  await writeFilesAtomically(dir.path, [
+    file("same", "v1"),
+    file("content", "v2"), // same size, other bytes
+    file("mode", "v1", 0o640),
+    file("d/nested", "v1"),
+    file("new", "v1"),
+  ]);
+  const after = await Promise.all(["same", "content", "mode", "d/nested"].map(inode));
+  assert.equal(after[0], before[0], "unchanged file kept");
+  assert.notEqual(after[1], before[1], "changed contents replaced");
+  assert.notEqual(after[2], before[2], "changed mode replaced");
+  assert.equal(after[3], before[3], "unchanged nested file kept");
+  assert.equal(await Deno.readTextFile(`${dir.path}/content`), "v2");
+  assert.equal(await modeOf(`${dir.path}/mode`), 0o640);
+  assert.equal(await Deno.readTextFile(`${dir.path}/new`), "v1");
+  assert.deepEqual(await tree(dir.path), ["content", "d/", "d/nested", "mode", "new", "same"]);
+});
+
+Deno.test("a link at the destination to a file with the same contents is still replaced", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/other`, "x");
+  await Deno.writeTextFile(`${outside.path}/target`, "inside");
+  await Deno.chmod(`${outside.path}/target`, 0o644);
+  await Deno.symlink(`${outside.path}/target`, `${dir.path}/secret`);
+  await writeFilesAtomically(dir.path, [file("secret", "inside")]);
+  assert.equal((await Deno.lstat(`${dir.path}/secret`)).isFile, true);
+  assert.equal(await Deno.readTextFile(`${dir.path}/secret`), "inside");
+});
+
 /** `entries` of a volume at `root` that holds a file already (a remount). */
 const remountOf = (root: string) => (path: string) =>
   Promise.resolve(new Map<string, boolean>(path === root ? [["old", false]] : []));
@@ -245,6 +281,7 @@ Deno.test("a failed rename removes its temporary file; the renames run together"
   const fs: WriterFs = {
     lstat: () => Promise.reject(new Deno.errors.NotFound("missing")),
     entries: remountOf("/t"),
+    holds: () => Promise.resolve(false),
     mkdir: () => Promise.resolve(),
     writeNew: () => Promise.resolve(),
     rename: (_from, to) => {
@@ -309,6 +346,7 @@ Deno.test("hundreds of files written by synchronous calls still give the event l
       return Promise.reject(new Deno.errors.NotFound("missing"));
     },
     entries: () => busy().then(() => new Map()),
+    holds: () => busy().then(() => false),
     mkdir: busy,
     writeNew: busy,
     rename: busy,
@@ -383,4 +421,25 @@ Deno.test("a first mount never overwrites: a file that appeared meanwhile fails 
   assert.match(message, /^failed to write b in /);
   assert.deepEqual(await tree(dir.path), ["b"]);
   assert.equal(await Deno.readTextFile(`${dir.path}/b`), "someone else's");
+});
+
+Deno.test("a remount whose compare fails writes the file", async () => {
+  const written: string[] = [];
+  const renamed: string[] = [];
+  const fs: WriterFs = {
+    ...denoWriterFs,
+    entries: remountOf("/t"),
+    holds: () => Promise.reject(new Deno.errors.PermissionDenied("read")),
+    writeNew: (path) => {
+      written.push(path.replace(/[0-9a-f]{16}$/, "*"));
+      return Promise.resolve();
+    },
+    rename: (_from, to) => {
+      renamed.push(to);
+      return Promise.resolve();
+    },
+  };
+  await writeFilesAtomically("/t", [file("old", "1")], fs);
+  assert.deepEqual(written, ["/t/.provider.tmp-*"]);
+  assert.deepEqual(renamed, ["/t/old"]);
 });

@@ -24,6 +24,11 @@ export interface WriterFs {
    * exist.
    */
   entries(path: string): Promise<ReadonlyMap<string, boolean>>;
+  /**
+   * Whether `path` is a regular file (not a symbolic link) with exactly
+   * `mode` (permission bits) and `contents`; false when it is missing.
+   */
+  holds(path: string, contents: Uint8Array, mode: number): Promise<boolean>;
   /** Creates one directory. */
   mkdir(path: string, options: { mode: number }): Promise<void>;
   /** Creates a new file exclusively with exactly `mode` and writes it. */
@@ -60,6 +65,13 @@ function unlessMissing(error: unknown): void {
 export const denoWriterFs: WriterFs = {
   lstat: (path) => now(() => Deno.lstatSync(path)),
   entries: (path) => now(() => entriesOf(() => Deno.readDirSync(path))),
+  holds: (path, contents, mode) =>
+    now(() => {
+      // The lstat (a few µs) settles most changes, and a link is never followed.
+      const info = lstatSyncOrUndefined(path);
+      if (!matches(info, contents, mode)) return false;
+      return sameBytes(Deno.readFileSync(path), contents);
+    }),
   mkdir: (path, options) =>
     now(() => {
       Deno.mkdirSync(path, options);
@@ -77,6 +89,27 @@ export const denoWriterFs: WriterFs = {
       }
     }),
 };
+
+function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch (error) {
+    unlessMissing(error);
+    return undefined;
+  }
+}
+
+function matches(info: Deno.FileInfo | undefined, contents: Uint8Array, mode: number): boolean {
+  return info !== undefined && info.isFile && info.size === contents.length &&
+    ((info.mode ?? -1) & 0o7777) === mode;
+}
+
+/** Byte equality (not constant-time: both sides are the mount's own data). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function entriesOf(list: () => Iterable<Deno.DirEntry>): Map<string, boolean> {
   const entries = new Map<string, boolean>();
@@ -99,6 +132,15 @@ export const asyncDenoWriterFs: WriterFs = {
       unlessMissing(error);
     }
     return entries;
+  },
+  holds: async (path, contents, mode) => {
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = await Deno.lstat(path);
+    } catch (error) {
+      unlessMissing(error);
+    }
+    return matches(info, contents, mode) && sameBytes(await Deno.readFile(path), contents);
   },
   mkdir: async (path, options) => {
     await Deno.mkdir(path, options);
@@ -165,6 +207,7 @@ export function guardedWriterFs(options: GuardedWriterFsOptions = {}): WriterFs 
   return {
     lstat: call("lstat"),
     entries: call("entries"),
+    holds: call("holds"),
     mkdir: call("mkdir"),
     writeNew: call("writeNew"),
     rename: call("rename"),

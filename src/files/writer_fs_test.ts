@@ -16,6 +16,8 @@ function recording(name: string, calls: string[], clock: { t: number }, cost: ()
         : Promise.resolve({ isDirectory: true } as Deno.FileInfo);
     },
     entries: (path) => record(`entries ${path}`).then(() => new Map<string, boolean>()),
+    holds: (path, contents, mode) =>
+      record(`holds ${path} ${contents.length} ${mode}`).then(() => false),
     mkdir: (path) => record(`mkdir ${path}`),
     writeNew: (path, contents, mode) => record(`writeNew ${path} ${contents.length} ${mode}`),
     rename: (from, to) => record(`rename ${from} ${to}`),
@@ -48,6 +50,7 @@ Deno.test("guardedWriterFs: synchronous while fast; after a slow call asynchrono
   syncCost = 1;
   await fs.mkdir("d", { mode: 0o755 });
   await fs.remove("e");
+  assert.equal(await fs.holds("e", new Uint8Array(2), 0o600), false);
   assert.equal((await fs.lstat("f")).isDirectory, true);
   await assert.rejects(() => fs.lstat("missing"), Deno.errors.NotFound);
   clock.t += 1_000; // the window is over
@@ -58,6 +61,7 @@ Deno.test("guardedWriterFs: synchronous while fast; after a slow call asynchrono
     "sync.writeNew c 1 384",
     "async.mkdir d",
     "async.remove e",
+    "async.holds e 2 384",
     "async.lstat f",
     "async.lstat missing",
     "sync.rename g h",
@@ -119,6 +123,34 @@ for (
       await assert.rejects(() => fs.lstat(`${dir}/sub/f`), Deno.errors.NotFound);
     } finally {
       Deno.umask(previous);
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+for (
+  const [name, fs] of [["denoWriterFs", denoWriterFs], [
+    "asyncDenoWriterFs",
+    asyncDenoWriterFs,
+  ]] as const
+) {
+  Deno.test(`${name}: holds only a regular file of exactly the contents and mode`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "writer-fs-holds-" });
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    try {
+      await fs.writeNew(`${dir}/f`, bytes("value-1"), 0o640);
+      assert.equal(await fs.holds(`${dir}/f`, bytes("value-1"), 0o640), true);
+      assert.equal(await fs.holds(`${dir}/f`, bytes("value-2"), 0o640), false, "same size");
+      assert.equal(await fs.holds(`${dir}/f`, bytes("value-10"), 0o640), false, "longer");
+      assert.equal(await fs.holds(`${dir}/f`, bytes("value-1"), 0o644), false, "mode");
+      assert.equal(await fs.holds(`${dir}/missing`, bytes(""), 0o644), false);
+      await Deno.symlink(`${dir}/f`, `${dir}/link`);
+      assert.equal(await fs.holds(`${dir}/link`, bytes("value-1"), 0o640), false, "a link");
+      await Deno.mkdir(`${dir}/d`);
+      assert.equal(await fs.holds(`${dir}/d`, bytes(""), 0o755), false, "a directory");
+      await fs.writeNew(`${dir}/empty`, bytes(""), 0o600);
+      assert.equal(await fs.holds(`${dir}/empty`, bytes(""), 0o600), true);
+    } finally {
       await Deno.remove(dir, { recursive: true });
     }
   });

@@ -47,6 +47,28 @@ Deno.test("every target reads its number, with how many runs it is the median of
   assert.equal(FOOTPRINT_TARGETS.length, Object.keys(values).length);
 });
 
+Deno.test("CPU and overhead are the medians of the scenarios' recorded runs", () => {
+  const stored = results();
+  const values = footprintValues({
+    ...stored,
+    process: {
+      ...stored.process,
+      footprintScenarioRuns: [
+        { scenario: "sm-20-warm", cpuMsPerMount: 6.2, overheadMsP50: 6.9 },
+        { scenario: "ssm-20-warm", cpuMsPerMount: 6.6, overheadMsP50: 5.8 },
+        { scenario: "sm-20-warm", cpuMsPerMount: 5.1, overheadMsP50: 4.2 },
+        { scenario: "ssm-20-warm", cpuMsPerMount: 7.9, overheadMsP50: 5.0 },
+        { scenario: "sm-20-warm", cpuMsPerMount: 5.5, overheadMsP50: null },
+        { scenario: "ssm-20-warm", cpuMsPerMount: 6.1, overheadMsP50: 5.1 },
+      ],
+    },
+  });
+  assert.deepEqual(values["cpu-sm-20-warm"], { value: 5.5, runs: 3 });
+  assert.deepEqual(values["cpu-ssm-20-warm"], { value: 6.6, runs: 3 });
+  // A run without an overhead (it overlapped) is not counted.
+  assert.deepEqual(values["overhead-sm-20-warm"], { value: 5.55, runs: 2 });
+});
+
 Deno.test("a value at most its limit passes; over it misses; an unmeasured one is neither", () => {
   const checks = checkFootprint(footprintValues(results({ storm: false })));
   const verdicts = Object.fromEntries(

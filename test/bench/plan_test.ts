@@ -100,4 +100,6 @@ Deno.test("parseBenchArgs: fresh providers, the footprint storm and its runs", (
   assert.deepEqual([set.startupRuns, set.footprintStormMounts, set.stormRuns], [7, 0, 2]);
   assert.throws(() => parse(["--startup-runs=0"]), /startup-runs/);
   assert.throws(() => parse(["--storm-runs=0"]), /storm-runs/);
+  assert.deepEqual([full.cpuRuns, short.cpuRuns, parse(["--cpu-runs=5"]).cpuRuns], [3, 1, 5]);
+  assert.throws(() => parse(["--cpu-runs=0"]), /cpu-runs/);
 });
