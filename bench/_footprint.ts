@@ -106,6 +106,8 @@ export interface FootprintCheck extends FootprintTarget {
   value: number | undefined;
   /** How many runs the median is of. */
   runs: number;
+  /** What measured it, when that needs saying (the client that played the driver). */
+  by?: string;
   /** The last run's value, if it had one. */
   lastRun: number | undefined;
   /** `value / lastRun`. */
@@ -115,7 +117,9 @@ export interface FootprintCheck extends FootprintTarget {
 }
 
 /** A run's values of the targets, by id, and how many runs each is the median of. */
-export type FootprintValues = Partial<Record<FootprintId, { value: number; runs: number }>>;
+export type FootprintValues = Partial<
+  Record<FootprintId, { value: number; runs: number; by?: string }>
+>;
 
 /** The values a stored result file holds (any schema: missing ones are left out). */
 export function footprintValues(results: unknown): FootprintValues {
@@ -128,6 +132,7 @@ export function footprintValues(results: unknown): FootprintValues {
       footprintStorm?: { runs: unknown[]; peakRssMiB: number; idleRssAfterMiB: number } | null;
       footprintScenarioRuns?: {
         scenario: string;
+        client?: string;
         cpuMsPerMount: number;
         overheadMsP50: number | null;
       }[];
@@ -135,8 +140,10 @@ export function footprintValues(results: unknown): FootprintValues {
     scenarios?: { name: string; cpuMsPerMount?: number; overheadMs?: { p50: number } | null }[];
   };
   const values: FootprintValues = {};
-  const set = (id: FootprintId, value: number | undefined, runs = 1) => {
-    if (typeof value === "number" && Number.isFinite(value)) values[id] = { value, runs };
+  const set = (id: FootprintId, value: number | undefined, runs = 1, by?: string) => {
+    if (typeof value === "number" && Number.isFinite(value)) {
+      values[id] = { value, runs, ...(by === undefined ? {} : { by }) };
+    }
   };
   const p = r.process ?? {};
   const fresh = p.fresh?.runs.length ?? 1;
@@ -151,21 +158,43 @@ export function footprintValues(results: unknown): FootprintValues {
   }
   // The median of the scenario's runs when it was repeated, else its one run
   // (a result file from before the runs were recorded).
-  type Run = { scenario: string; cpuMsPerMount?: number; overheadMsP50?: number | null };
+  type Run = {
+    scenario: string;
+    client?: string;
+    cpuMsPerMount?: number;
+    overheadMsP50?: number | null;
+  };
   const recorded: Run[] = p.footprintScenarioRuns ??
     (r.scenarios ?? []).map((s) => ({
       scenario: s.name,
       cpuMsPerMount: s.cpuMsPerMount,
       overheadMsP50: s.overheadMs?.p50,
     }));
-  const ofScenario = (name: string, pick: (run: Run) => number | null | undefined) => {
-    const runs = recorded.filter((run) => run.scenario === name).map(pick)
+  const ofScenario = (
+    name: string,
+    pick: (run: Run) => number | null | undefined,
+    from: readonly Run[] = recorded,
+  ) => {
+    const runs = from.filter((run) => run.scenario === name).map(pick)
       .filter((value): value is number => typeof value === "number");
     return [runs.length > 0 ? round(percentile(runs, 50), 2) : undefined, runs.length] as const;
   };
   set("cpu-sm-20-warm", ...ofScenario("sm-20-warm", (run) => run.cpuMsPerMount));
   set("cpu-ssm-20-warm", ...ofScenario("ssm-20-warm", (run) => run.cpuMsPerMount));
-  set("overhead-sm-20-warm", ...ofScenario("sm-20-warm", (run) => run.overheadMsP50));
+  // The overhead as the driver sees it: its own client's runs when there are
+  // any (the grpc-js client in the bench's process costs more than the driver's).
+  const byDriver = recorded.filter((run) => run.client === "driver");
+  const [overhead, overheadRuns] = ofScenario(
+    "sm-20-warm",
+    (run) => run.overheadMsP50,
+    byDriver.length > 0 ? byDriver : recorded,
+  );
+  set(
+    "overhead-sm-20-warm",
+    overhead,
+    overheadRuns,
+    byDriver.length > 0 ? "the driver's Go client" : undefined,
+  );
   return values;
 }
 
@@ -185,6 +214,7 @@ export function checkFootprint(
       ...target,
       value,
       runs: measured?.runs ?? 0,
+      ...(measured?.by === undefined ? {} : { by: measured.by }),
       lastRun: last,
       ratio: value !== undefined && last !== undefined && last > 0 ? value / last : undefined,
       pass: value !== undefined && value <= target.limit,
@@ -210,9 +240,7 @@ export function footprintRows(checks: readonly FootprintCheck[]): string[][] {
     check.label,
     check.go,
     `≤ ${number(check.limit)} ${check.unit}`,
-    check.value === undefined
-      ? "-"
-      : `${number(check.value)} ${check.unit}${check.runs > 1 ? ` (median of ${check.runs})` : ""}`,
+    check.value === undefined ? "-" : `${number(check.value)} ${check.unit}${measuredBy(check)}`,
     ratioText(check),
     footprintVerdict(check),
   ]);
@@ -230,4 +258,12 @@ export const FOOTPRINT_HEADERS = [
 
 function number(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+function measuredBy(check: FootprintCheck): string {
+  const notes = [
+    ...(check.runs > 1 ? [`median of ${check.runs}`] : []),
+    ...(check.by === undefined ? [] : [check.by]),
+  ];
+  return notes.length > 0 ? ` (${notes.join(", ")})` : "";
 }

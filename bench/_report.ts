@@ -162,12 +162,19 @@ export interface BenchSizes {
    * medians are reported.
    */
   cpuRuns?: number;
+  /** Runs of `sm-20-warm` driven by the CSI driver's own Go client (0: none). */
+  driverRuns?: number;
 }
 
 /** One run of a scenario issue 15's CPU and overhead targets are read from. */
 export interface FootprintScenarioRun {
   /** Which scenario. */
   scenario: string;
+  /**
+   * What played the driver: the dev stack's grpc-js client, or the CSI
+   * driver's own Go client (`e2e/driver_harness`, as in production).
+   */
+  client: "grpc-js" | "driver";
   /** Provider CPU per mount, ms. */
   cpuMsPerMount: number;
   /** Overhead p50 over the AWS wait, ms (null when not measured). */

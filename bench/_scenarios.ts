@@ -17,6 +17,7 @@ import {
   PRIMARY_REGION,
   type TestPod,
 } from "../devstack/mod.ts";
+import { type BenchClient, grpcJsClient } from "./_clients.ts";
 import { type CpuTime, readCpuTime, readMemory, resetPeakRss } from "./_proc.ts";
 import type { BenchProvider } from "./_provider.ts";
 import { jsonSecretName, parameterName, secretName } from "./_stack.ts";
@@ -125,6 +126,8 @@ export interface ScenarioResult {
   concurrency: number;
   /** Latency of successful mounts as the driver sees it, ms. */
   latencyMs: Percentiles;
+  /** What played the driver (sequential scenarios; absent: the grpc-js client). */
+  client?: string;
   /** Measured mounts divided by the measuring wall time. */
   mountsPerSecond: number;
   /** Wall time of the measured mounts, ms. */
@@ -377,11 +380,15 @@ export interface SequentialOptions {
   beforeMeasure?: () => Promise<void>;
   /** Runs right after the last measured mount. */
   afterMeasure?: () => Promise<void>;
+  /** What plays the driver. @default {the provider's grpc-js client} */
+  client?: BenchClient;
 }
 
 interface Sample {
   start: number;
   end: number;
+  /** The client's own time of the call, when it measures one (else `end - start`). */
+  durationMs?: number;
   outcome: MountOutcome;
 }
 
@@ -411,6 +418,7 @@ export async function runSequential(
   options: SequentialOptions,
 ): Promise<ScenarioResult> {
   const { stack, provider } = context;
+  const client = options.client ?? grpcJsClient(provider.driver);
   const parameters = parametersOf(spec, objectsYaml(spec.store, spec.objects));
   let pod: TestPod | undefined;
   let tokens: Record<string, string> = {};
@@ -424,7 +432,7 @@ export async function runSequential(
       versions = undefined;
     }
     const start = performance.now();
-    const outcome = await provider.driver.mount({
+    const { outcome, durationMs } = await client.mount({
       parameters,
       pod,
       tokens,
@@ -435,7 +443,7 @@ export async function runSequential(
     if (outcome.ok) {
       versions = Object.entries(outcome.versions).map(([id, version]) => ({ id, version }));
     }
-    return { start, end, outcome };
+    return { start, end, ...(durationMs === undefined ? {} : { durationMs }), outcome };
   };
   for (let i = 0; i < options.warmup; i++) await mountOnce();
   stack.proxy.resetCalls();
@@ -467,6 +475,7 @@ export async function runSequential(
     calls: stack.proxy.timings(),
     kubeRequests: stack.kube.calls(),
     overlapping: false,
+    client: client.name,
   });
 }
 
@@ -626,6 +635,8 @@ function measure(
     overlapping: boolean;
     /** Provider-side durations of the successful samples, in order; undefined if unknown. */
     providerDurations: number[] | undefined;
+    /** What played the driver, when not the storm's grpc-js client. */
+    client?: string;
   },
 ): ScenarioResult {
   const { samples, calls } = data;
@@ -652,7 +663,8 @@ function measure(
     const key = request.resource ?? "other";
     kubeCounts[key] = (kubeCounts[key] ?? 0) + 1;
   }
-  const latencies = ok.map((sample) => sample.end - sample.start);
+  const latencyOf = (sample: Sample) => sample.durationMs ?? sample.end - sample.start;
+  const latencies = ok.map(latencyOf);
   let awsWaitMs: Percentiles | null = null;
   let overheadMs: Percentiles | null = null;
   let providerMs: Percentiles | null = null;
@@ -663,13 +675,15 @@ function measure(
     const intervals = calls.map((call) => ({ start: call.startedAt, end: call.endedAt ?? now }));
     const waits = ok.map((sample) => unionWithin(intervals, sample));
     awsWaitMs = roundAll(summarize(waits));
-    overheadMs = roundAll(summarize(ok.map((sample, i) => sample.end - sample.start - waits[i])));
+    // Sequential mounts: every call inside a sample's window is its own, so a
+    // client that times itself (a shorter, unaligned window) loses none.
+    overheadMs = roundAll(summarize(ok.map((sample, i) => latencyOf(sample) - waits[i])));
     const durations = data.providerDurations;
     if (durations !== undefined) {
       providerMs = roundAll(summarize(durations));
       pipelineOverheadMs = roundAll(summarize(durations.map((d, i) => d - waits[i])));
       transportMs = roundAll(
-        summarize(ok.map((sample, i) => sample.end - sample.start - durations[i])),
+        summarize(ok.map((sample, i) => latencyOf(sample) - durations[i])),
       );
     }
   }
@@ -692,6 +706,7 @@ function measure(
     errors,
     concurrency: data.concurrency,
     latencyMs: roundAll(summarize(latencies)),
+    ...(data.client === undefined ? {} : { client: data.client }),
     mountsPerSecond: round(n / (data.wallMs / 1000), 1),
     wallMs: round(data.wallMs, 1),
     awsCallsPerMount: perMount(count((call) => `${call.service}.${call.api}.${call.region}`)),

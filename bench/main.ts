@@ -51,7 +51,14 @@ import {
 } from "./_scenarios.ts";
 import { REGIONS, startBenchStack } from "./_stack.ts";
 import { percentile, round } from "./_stats.ts";
-import { preparePodVolumes, PRIMARY_REGION, TMPFS_SIZE, type TmpfsMode } from "../devstack/mod.ts";
+import {
+  preparePodVolumes,
+  PRIMARY_REGION,
+  startDriverHarness,
+  TMPFS_SIZE,
+  type TmpfsMode,
+} from "../devstack/mod.ts";
+import { goDriverClient } from "./_clients.ts";
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -96,6 +103,10 @@ const USAGE = `Usage: deno task bench [options]
   --storm-runs=N        runs of that storm, each on a fresh provider (default 3, short 1)
   --cpu-runs=N          runs of sm-20-warm and ssm-20-warm, interleaved, whose medians issue
                         15's CPU and overhead targets take (default 3, short 1)
+  --driver-runs=N       runs of sm-20-warm driven by the CSI driver's own Go client
+                        (e2e/driver_harness, built with Go when needed); issue 15's overhead
+                        target takes their median when there are any (default 3, short 0;
+                        skipped with a note when the harness cannot be built)
   --profile             CPU-profile the provider during warm sm-20 (writes *.cpuprofile)
   --only=a,b            only scenarios whose name contains one of these (writes latest-custom.*)
   --provider-arg=FLAG   extra provider flag, repeatable (writes latest-custom.*)
@@ -127,6 +138,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       "footprint-storm": { type: "string" },
       "storm-runs": { type: "string" },
       "cpu-runs": { type: "string" },
+      "driver-runs": { type: "string" },
       profile: { type: "boolean", default: false },
       only: { type: "string" },
       "provider-arg": { type: "string", multiple: true },
@@ -182,6 +194,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     ),
     stormRuns: int("storm-runs", values["storm-runs"], short ? 1 : 3, 1),
     cpuRuns: int("cpu-runs", values["cpu-runs"], short ? 1 : 3, 1),
+    driverRuns: int("driver-runs", values["driver-runs"], short ? 0 : 3),
     profile: values.profile ?? false,
     only,
     providerArgs,
@@ -236,9 +249,13 @@ async function formatFile(path: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function footprintScenarioRun(result: ScenarioResult): FootprintScenarioRun {
+function footprintScenarioRun(
+  result: ScenarioResult,
+  client: FootprintScenarioRun["client"] = "grpc-js",
+): FootprintScenarioRun {
   return {
     scenario: result.name,
+    client,
     cpuMsPerMount: result.cpuMsPerMount,
     overheadMsP50: result.overheadMs?.p50 ?? null,
   };
@@ -445,7 +462,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     // interleaved, so that their medians are not one run's noise.
     const footprintScenarioRuns: FootprintScenarioRun[] = scenarios
       .filter((result) => FOOTPRINT_SCENARIOS.includes(result.name))
-      .map(footprintScenarioRun);
+      .map((result) => footprintScenarioRun(result));
     const repeated = specs.filter((spec) => FOOTPRINT_SCENARIOS.includes(spec.name));
     for (let run = 2; run <= (options.cpuRuns ?? 1); run++) {
       for (const spec of repeated) {
@@ -459,6 +476,35 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
             `overhead p50 ${summary.overheadMsP50} ms, ${result.failed} failed`,
         );
         footprintScenarioRuns.push(summary);
+      }
+    }
+    const driverSpec = repeated.find((spec) => spec.name === "sm-20-warm");
+    if ((options.driverRuns ?? 0) > 0 && driverSpec !== undefined) {
+      const harness = await startDriverHarness("v1.6", {
+        providerDir: main.socketPath.slice(0, main.socketPath.lastIndexOf("/")),
+      }).catch((error) => {
+        log(
+          `no runs with the driver's Go client: ${error instanceof Error ? error.message : error}`,
+        );
+        return undefined;
+      });
+      try {
+        for (let run = 1; harness !== undefined && run <= options.driverRuns!; run++) {
+          const result = await runSequential(context, driverSpec, {
+            iterations: options.iterations,
+            warmup: options.warmup,
+            client: goDriverClient(harness),
+          });
+          const summary = footprintScenarioRun(result, "driver");
+          log(
+            `${driverSpec.name} with the driver's Go client (${run}/${options.driverRuns}): ` +
+              `p50 ${result.latencyMs.p50} ms, overhead p50 ${summary.overheadMsP50} ms, ` +
+              `${result.failed} failed`,
+          );
+          footprintScenarioRuns.push(summary);
+        }
+      } finally {
+        await harness?.close();
       }
     }
     const rssAfterScenariosMiB = round((await readMemory(main.pid)).rss / 1024, 1);
@@ -594,6 +640,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         footprintStormMounts: plan.footprintStormMounts,
         stormRuns: options.stormRuns,
         cpuRuns: options.cpuRuns,
+        driverRuns: options.driverRuns,
         providerArgs: options.providerArgs,
         only: options.only,
         profile: options.profile,

@@ -54,12 +54,12 @@ Deno.test("CPU and overhead are the medians of the scenarios' recorded runs", ()
     process: {
       ...stored.process,
       footprintScenarioRuns: [
-        { scenario: "sm-20-warm", cpuMsPerMount: 6.2, overheadMsP50: 6.9 },
-        { scenario: "ssm-20-warm", cpuMsPerMount: 6.6, overheadMsP50: 5.8 },
-        { scenario: "sm-20-warm", cpuMsPerMount: 5.1, overheadMsP50: 4.2 },
-        { scenario: "ssm-20-warm", cpuMsPerMount: 7.9, overheadMsP50: 5.0 },
-        { scenario: "sm-20-warm", cpuMsPerMount: 5.5, overheadMsP50: null },
-        { scenario: "ssm-20-warm", cpuMsPerMount: 6.1, overheadMsP50: 5.1 },
+        { scenario: "sm-20-warm", client: "grpc-js", cpuMsPerMount: 6.2, overheadMsP50: 6.9 },
+        { scenario: "ssm-20-warm", client: "grpc-js", cpuMsPerMount: 6.6, overheadMsP50: 5.8 },
+        { scenario: "sm-20-warm", client: "grpc-js", cpuMsPerMount: 5.1, overheadMsP50: 4.2 },
+        { scenario: "ssm-20-warm", client: "grpc-js", cpuMsPerMount: 7.9, overheadMsP50: 5.0 },
+        { scenario: "sm-20-warm", client: "grpc-js", cpuMsPerMount: 5.5, overheadMsP50: null },
+        { scenario: "ssm-20-warm", client: "grpc-js", cpuMsPerMount: 6.1, overheadMsP50: 5.1 },
       ],
     },
   });
@@ -67,6 +67,39 @@ Deno.test("CPU and overhead are the medians of the scenarios' recorded runs", ()
   assert.deepEqual(values["cpu-ssm-20-warm"], { value: 6.6, runs: 3 });
   // A run without an overhead (it overlapped) is not counted.
   assert.deepEqual(values["overhead-sm-20-warm"], { value: 5.55, runs: 2 });
+});
+
+Deno.test("the overhead is the driver's own client's runs when there are any", () => {
+  const stored = results();
+  const run = (client: string, cpu: number, overhead: number) => ({
+    scenario: "sm-20-warm",
+    client,
+    cpuMsPerMount: cpu,
+    overheadMsP50: overhead,
+  });
+  const values = footprintValues({
+    ...stored,
+    process: {
+      ...stored.process,
+      footprintScenarioRuns: [
+        run("grpc-js", 6.0, 6.9),
+        run("driver", 5.0, 4.1),
+        run("driver", 5.2, 4.5),
+        run("driver", 5.4, 4.3),
+      ],
+    },
+  });
+  assert.deepEqual(values["overhead-sm-20-warm"], {
+    value: 4.3,
+    runs: 3,
+    by: "the driver's Go client",
+  });
+  const row = footprintRows(checkFootprint(values)).find((cells) =>
+    cells[0].startsWith("mount overhead")
+  );
+  assert.equal(row?.[3], "4.3 ms (median of 3, the driver's Go client)");
+  // CPU is the provider's whatever the client: every run counts.
+  assert.deepEqual(values["cpu-sm-20-warm"], { value: 5.3, runs: 4 });
 });
 
 Deno.test("a value at most its limit passes; over it misses; an unmeasured one is neither", () => {

@@ -102,4 +102,9 @@ Deno.test("parseBenchArgs: fresh providers, the footprint storm and its runs", (
   assert.throws(() => parse(["--storm-runs=0"]), /storm-runs/);
   assert.deepEqual([full.cpuRuns, short.cpuRuns, parse(["--cpu-runs=5"]).cpuRuns], [3, 1, 5]);
   assert.throws(() => parse(["--cpu-runs=0"]), /cpu-runs/);
+  assert.deepEqual([full.driverRuns, short.driverRuns, parse(["--driver-runs=0"]).driverRuns], [
+    3,
+    0,
+    0,
+  ]);
 });
