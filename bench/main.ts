@@ -102,10 +102,10 @@ const USAGE = `Usage: deno task bench [options]
                         (default 200, short 20; 0 = none)
   --storm-runs=N        runs of that storm, each on a fresh provider (default 3, short 1)
   --cpu-runs=N          runs of sm-20-warm and ssm-20-warm, interleaved, whose medians issue
-                        15's CPU and overhead targets take (default 3, short 1)
+                        15's CPU and overhead targets take (default 5, short 1)
   --driver-runs=N       runs of sm-20-warm driven by the CSI driver's own Go client
                         (e2e/driver_harness, built with Go when needed); issue 15's overhead
-                        target takes their median when there are any (default 3, short 0;
+                        target takes their median when there are any (default 5, short 0;
                         skipped with a note when the harness cannot be built)
   --profile             CPU-profile the provider during warm sm-20 (writes *.cpuprofile)
   --only=a,b            only scenarios whose name contains one of these (writes latest-custom.*)
@@ -193,8 +193,8 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       short ? SHORT_PLAN.footprintStormMounts : FULL_PLAN.footprintStormMounts,
     ),
     stormRuns: int("storm-runs", values["storm-runs"], short ? 1 : 3, 1),
-    cpuRuns: int("cpu-runs", values["cpu-runs"], short ? 1 : 3, 1),
-    driverRuns: int("driver-runs", values["driver-runs"], short ? 0 : 3),
+    cpuRuns: int("cpu-runs", values["cpu-runs"], short ? 1 : 5, 1),
+    driverRuns: int("driver-runs", values["driver-runs"], short ? 0 : 5),
     profile: values.profile ?? false,
     only,
     providerArgs,

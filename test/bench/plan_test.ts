@@ -100,10 +100,10 @@ Deno.test("parseBenchArgs: fresh providers, the footprint storm and its runs", (
   assert.deepEqual([set.startupRuns, set.footprintStormMounts, set.stormRuns], [7, 0, 2]);
   assert.throws(() => parse(["--startup-runs=0"]), /startup-runs/);
   assert.throws(() => parse(["--storm-runs=0"]), /storm-runs/);
-  assert.deepEqual([full.cpuRuns, short.cpuRuns, parse(["--cpu-runs=5"]).cpuRuns], [3, 1, 5]);
+  assert.deepEqual([full.cpuRuns, short.cpuRuns, parse(["--cpu-runs=2"]).cpuRuns], [5, 1, 2]);
   assert.throws(() => parse(["--cpu-runs=0"]), /cpu-runs/);
   assert.deepEqual([full.driverRuns, short.driverRuns, parse(["--driver-runs=0"]).driverRuns], [
-    3,
+    5,
     0,
     0,
   ]);
