@@ -69,6 +69,12 @@ export interface UnaryMethod<Request, Response> {
   encode(response: Response, prefix: number): Uint8Array;
   /** Handles the call; a {@linkcode GrpcError} is answered as its status, anything else `UNKNOWN`. */
   handle(request: Request, context: UnaryCallContext): Promise<Response> | Response;
+  /**
+   * Called once the response of a call has been answered in full (its
+   * stream closed) and the event loop has had a turn to send it: work
+   * started here cannot hold the answer back.
+   */
+  answered?(): void;
 }
 
 /** Options of {@linkcode createUnaryServer}. */
@@ -250,7 +256,11 @@ function serveCall(
           fail(new GrpcError(GrpcStatus.INTERNAL, "Error serializing response"), true);
           return;
         }
-        finish(() => respondMessage(stream, frame), true);
+        finish(() => {
+          respondMessage(stream, frame);
+          const answered = method.answered;
+          if (answered) stream.once("close", () => setTimeout(answered, 0));
+        }, true);
       },
       (error) =>
         fail(

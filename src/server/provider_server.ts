@@ -76,8 +76,10 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
     [`/${SERVICE_NAME}/Version`]: {
       decode: decodeVersionRequest,
       encode: encodeVersionResponse,
+      // The warm-up that follows the first Version runs the SDK for a while:
+      // after the answer, not before its trailers.
+      answered: () => options.onVersion?.(),
       handle() {
-        queueMicrotask(() => options.onVersion?.());
         return {
           version: "v1alpha1",
           runtime_name: options.runtime.name,

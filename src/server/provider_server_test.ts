@@ -103,6 +103,22 @@ Deno.test("Version answers v1alpha1, the provider's name and its version", async
   });
 });
 
+Deno.test("onVersion runs after each Version answer has reached the client, not before", async () => {
+  let answers = 0;
+  const seen: number[] = [];
+  await using provider = await start(() => Promise.resolve(result()), {
+    // The answers the client had when the hook ran: the warm-up it starts
+    // must not stand between a Version call and its answer.
+    onVersion: () => seen.push(answers),
+  });
+  for (let i = 0; i < 5; i++) {
+    await provider.driver.version();
+    answers++;
+    while (seen.length < answers) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+});
+
 Deno.test("Mount hands the request's fields to the mount function and returns its files and versions", async () => {
   const requests: RawMountRequest[] = [];
   await using provider = await start((request) => {
