@@ -13,10 +13,11 @@ import {
   DEFAULT_POD,
   type DriverClient,
   type DriverHarness,
+  harnessPod,
   type MountCall,
   type MountOutcome,
-  TEST_TOKENS,
-  tokensJson,
+  TEST_SECRET_PROVIDER_CLASS,
+  tokensAttribute,
 } from "../devstack/mod.ts";
 
 /** A client that mounts, and how long each call took by its own clock when it knows. */
@@ -40,23 +41,12 @@ export function goDriverClient(harness: DriverHarness): BenchClient {
   return {
     name: `the CSI driver ${harness.driverVersion}'s own Go client (e2e/driver_harness)`,
     mount: async (call) => {
-      const pod = call.pod ?? DEFAULT_POD;
-      const tokens = call.tokens === undefined ? TEST_TOKENS : call.tokens;
       const result = await harness.mount({
         parameters: call.parameters,
-        pod: {
-          name: pod.name,
-          namespace: pod.namespace,
-          uid: pod.uid,
-          serviceAccountName: pod.serviceAccount,
-        },
-        tokens: tokens === null
-          ? null
-          : typeof tokens === "string"
-          ? tokens
-          : tokensJson(tokens, "2030-01-01T00:00:00Z"),
+        pod: harnessPod(call.pod ?? DEFAULT_POD),
+        tokens: tokensAttribute(call.tokens),
         targetPath: call.targetPath,
-        secretProviderClass: "test-spc",
+        secretProviderClass: TEST_SECRET_PROVIDER_CLASS,
         ...(call.permission === undefined ? {} : { permission: call.permission }),
         ...(call.secrets === undefined ? {} : { secrets: call.secrets }),
         ...(call.currentObjectVersion === undefined ? {} : {

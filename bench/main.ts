@@ -481,7 +481,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const driverSpec = repeated.find((spec) => spec.name === "sm-20-warm");
     if ((options.driverRuns ?? 0) > 0 && driverSpec !== undefined) {
       const harness = await startDriverHarness("v1.6", {
-        providerDir: main.socketPath.slice(0, main.socketPath.lastIndexOf("/")),
+        providerDir: main.providerVolume,
       }).catch((error) => {
         log(
           `no runs with the driver's Go client: ${error instanceof Error ? error.message : error}`,

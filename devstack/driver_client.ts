@@ -74,24 +74,34 @@ export const TEST_TOKENS = {
   "pods.eks.amazonaws.com": "eyJhbGciOiJSUzI1NiJ9.pod-identity-test-token-91bd.c2lnbmF0dXJl",
 };
 
+/** The `secretProviderClass` volume attribute of test mounts. */
+export const TEST_SECRET_PROVIDER_CLASS = "test-spc";
+
+/**
+ * The `csi.storage.k8s.io/serviceAccount.tokens` attribute of a call: its
+ * raw JSON, its tokens in the driver's format, or {@linkcode TEST_TOKENS}
+ * by default; null when the call sends none.
+ */
+export function tokensAttribute(tokens: MountCall["tokens"]): string | null {
+  const chosen = tokens === undefined ? TEST_TOKENS : tokens;
+  if (chosen === null || typeof chosen === "string") return chosen;
+  return tokensJson(chosen, "2030-01-01T00:00:00Z");
+}
+
 /** The attributes JSON the v1.6 driver would send. */
 export function driverAttributes(call: MountCall): string {
   const pod = call.pod ?? DEFAULT_POD;
   const attributes: Record<string, string> = {
     ...call.parameters,
-    secretProviderClass: "test-spc",
+    secretProviderClass: TEST_SECRET_PROVIDER_CLASS,
     "csi.storage.k8s.io/pod.name": pod.name,
     "csi.storage.k8s.io/pod.namespace": pod.namespace,
     "csi.storage.k8s.io/pod.uid": pod.uid,
     "csi.storage.k8s.io/serviceAccount.name": pod.serviceAccount,
     "csi.storage.k8s.io/ephemeral": "true",
   };
-  const tokens = call.tokens === undefined ? TEST_TOKENS : call.tokens;
-  if (tokens !== null) {
-    attributes["csi.storage.k8s.io/serviceAccount.tokens"] = typeof tokens === "string"
-      ? tokens
-      : tokensJson(tokens, "2030-01-01T00:00:00Z");
-  }
+  const tokens = tokensAttribute(call.tokens);
+  if (tokens !== null) attributes["csi.storage.k8s.io/serviceAccount.tokens"] = tokens;
   return JSON.stringify(attributes);
 }
 

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { DEFAULT_POD, TEST_TOKENS, tokensIn, tokensJson } from "./driver_client.ts";
+import { DEFAULT_POD, TEST_TOKENS, type TestPod, tokensIn, tokensJson } from "./driver_client.ts";
 import type { LeakWitness } from "./leak_check.ts";
 import { withLock } from "./_process.ts";
 
@@ -37,13 +37,18 @@ export interface HarnessPod {
   serviceAccountName: string;
 }
 
+/** A test pod in harness form. */
+export function harnessPod(pod: TestPod): HarnessPod {
+  return {
+    name: pod.name,
+    namespace: pod.namespace,
+    uid: pod.uid,
+    serviceAccountName: pod.serviceAccount,
+  };
+}
+
 /** The default test pod ({@linkcode DEFAULT_POD}) in harness form. */
-export const DEFAULT_HARNESS_POD: HarnessPod = {
-  name: DEFAULT_POD.name,
-  namespace: DEFAULT_POD.namespace,
-  uid: DEFAULT_POD.uid,
-  serviceAccountName: DEFAULT_POD.serviceAccount,
-};
+export const DEFAULT_HARNESS_POD: HarnessPod = harnessPod(DEFAULT_POD);
 
 /** {@linkcode TEST_TOKENS} as the driver passes them, expiring in an hour. */
 export function testTokensJson(): string {

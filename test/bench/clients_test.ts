@@ -30,11 +30,9 @@ Deno.test({
       objects: "- {objectName: bench-clients/a, objectType: secretsmanager}\n" +
         "- {objectName: bench-clients/b, objectType: secretsmanager}",
     };
-    const providerDir = provider.process.socketPath.slice(
-      0,
-      provider.process.socketPath.lastIndexOf("/"),
-    );
-    await using harness = await startDriverHarness("v1.6", { providerDir });
+    await using harness = await startDriverHarness("v1.6", {
+      providerDir: provider.process.providerVolume,
+    });
     provider.watch("bench go client", harness);
     const clients = [grpcJsClient(provider.driver), goDriverClient(harness)];
     const versions: Record<string, string>[] = [];
