@@ -62,6 +62,34 @@ export function codeName(code: number): string {
   return name === "Cancelled" ? "Canceled" : name;
 }
 
+/** The code and description of a failed call, as `rpc error: code = … desc = …` prints them. */
+export interface CallStatus {
+  /** The gRPC code. */
+  code: number;
+  /** The description. */
+  details: string;
+}
+
+/**
+ * A grpc-js call's failure as the kubelet's grpc-go client reports it. At
+ * the deadline the driver's grpc-go server resets the stream with CANCEL,
+ * which can reach us before grpc-js's own deadline timer fires (it did once
+ * in CI; locally the timer wins by 1–3 ms). grpc-js then says `Canceled:
+ * Call cancelled` (its words for a CANCEL reset only), while grpc-go turns a
+ * CANCEL reset after its deadline into DeadlineExceeded (`handleRSTStream`).
+ */
+export function asGrpcGoSees(
+  status: CallStatus,
+  options: { deadline: number; now: number },
+): CallStatus {
+  const reset = status.code === grpc.status.CANCELLED && status.details === "Call cancelled";
+  if (!reset || options.now < options.deadline) return status;
+  return {
+    code: grpc.status.DEADLINE_EXCEEDED,
+    details: "stream terminated by RST_STREAM with error code: CANCEL",
+  };
+}
+
 /** The inline volume's handle: `csi-` + SHA-256 of pod UID and volume name (`makeVolumeHandle`). */
 export async function volumeHandle(podUid: string, volumeName: string): Promise<string> {
   return `csi-${await sha256Hex(`${podUid}${volumeName}`)}`;
@@ -205,10 +233,14 @@ export function startKubelet(options: KubeletOptions): Kubelet {
 
   const call = <T>(method: string, request: unknown, timeoutMs = callTimeoutMs): Promise<T> =>
     new Promise((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
       node[method](
         request,
-        { deadline: new Date(Date.now() + timeoutMs) },
-        (error: grpc.ServiceError | null, response: T) => error ? reject(error) : resolve(response),
+        { deadline: new Date(deadline) },
+        (error: grpc.ServiceError | null, response: T) =>
+          error
+            ? reject(Object.assign(error, asGrpcGoSees(error, { deadline, now: Date.now() })))
+            : resolve(response),
       );
     });
 
@@ -297,7 +329,7 @@ export function startKubelet(options: KubeletOptions): Kubelet {
       }, deadline - Date.now());
       return { ok: true, targetPath: dir };
     } catch (error) {
-      const { code, details } = error as grpc.ServiceError;
+      const { code, details } = error as CallStatus;
       const final = isFinalError(code);
       if (final) await removeMountDir(dir);
       return {
@@ -318,7 +350,7 @@ export function startKubelet(options: KubeletOptions): Kubelet {
         target_path: dir,
       });
     } catch (error) {
-      const { code, details } = error as grpc.ServiceError;
+      const { code, details } = error as CallStatus;
       throw new Error(
         `Unmounter.TearDownAt failed: rpc error: code = ${codeName(code)} desc = ${details}`,
       );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import {
+  asGrpcGoSees,
   codeName,
   isFinalError,
   isMountPoint,
@@ -103,4 +104,23 @@ Deno.test("removeMountDir refuses a target with files in it, as os.Remove does",
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("a CANCEL reset at or after the deadline reads as grpc-go's DeadlineExceeded", () => {
+  const reset = { code: grpc.status.CANCELLED, details: "Call cancelled" };
+  assert.deepEqual(asGrpcGoSees(reset, { deadline: 1_000, now: 1_000 }), {
+    code: grpc.status.DEADLINE_EXCEEDED,
+    details: "stream terminated by RST_STREAM with error code: CANCEL",
+  });
+  assert.equal(
+    codeName(asGrpcGoSees(reset, { deadline: 1_000, now: 1_003 }).code),
+    "DeadlineExceeded",
+  );
+  // Before the deadline a reset is a cancellation, as in grpc-go.
+  assert.deepEqual(asGrpcGoSees(reset, { deadline: 1_000, now: 999 }), reset);
+  // A status the server sent keeps its code, whenever it came.
+  const sent = { code: grpc.status.CANCELLED, details: "context canceled" };
+  assert.deepEqual(asGrpcGoSees(sent, { deadline: 1_000, now: 2_000 }), sent);
+  const unknown = { code: grpc.status.UNKNOWN, details: "Call cancelled" };
+  assert.deepEqual(asGrpcGoSees(unknown, { deadline: 1_000, now: 2_000 }), unknown);
 });
