@@ -10,7 +10,8 @@
  * - the in-cluster service account directory becomes a kubeconfig holding a
  *   token of the provider's own service account (`--kubeconfig`), and
  *   `kubernetes.default.svc` the API server's loopback address;
- * - the metrics listener `0.0.0.0:<port>` becomes a free loopback port;
+ * - the metrics listener `[::]:<port>` and `0.0.0.0:<port>` becomes a free
+ *   loopback port (`[::1]` and `127.0.0.1`);
  * - `--kubelet-pods-dir`, when the provider has that flag, names the
  *   relocated pods directory.
  *
@@ -93,11 +94,16 @@ export function providerHostCommand(
     { containerPath: IMAGE_APP_DIR, hostPath: settings.repoRoot },
     { containerPath: SERVICE_ACCOUNT_DIR, hostPath: settings.kubeconfig },
   ];
+  const port = metricsPortOf(container);
+  const hosts: [string, string][] = [
+    ["kubernetes.default.svc", settings.apiServerHost],
+    [`[::]:${port}`, `[::1]:${settings.metricsPort}`],
+    [`0.0.0.0:${port}`, `127.0.0.1:${settings.metricsPort}`],
+  ];
   const adapt = (arg: string) =>
-    replaceHost(
-      replaceHost(relocate(arg, mappings), "kubernetes.default.svc", settings.apiServerHost),
-      "0.0.0.0:" + metricsPortOf(container),
-      `127.0.0.1:${settings.metricsPort}`,
+    hosts.reduce(
+      (text, [host, replacement]) => replaceHost(text, host, replacement),
+      relocate(arg, mappings),
     );
   const [program, ...rest] = [...(container.command ?? []), ...(container.args ?? [])];
   if (program !== "deno" || rest[0] !== "run") {
@@ -132,7 +138,7 @@ export function providerHostCommand(
   return { command: settings.denoPath, args, env, mappings: volumeMappings };
 }
 
-/** The metrics port the container listens on (`--allow-net=…,0.0.0.0:<port>`). */
+/** The metrics port the container listens on (`--allow-net=…,[::]:<port>,0.0.0.0:<port>`). */
 function metricsPortOf(container: Record<string, unknown>): number {
   // deno-lint-ignore no-explicit-any
   const port = (container.ports as any[] | undefined)?.find((entry) => entry.name === "metrics");

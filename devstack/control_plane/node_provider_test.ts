@@ -44,6 +44,7 @@ Deno.test("the chart's provider command with only paths and hosts adapted", asyn
       "169.254.170.23:80",
       "[fd00:ec2::23]:80",
       "127.0.0.1:6443",
+      "[::1]:9100",
       "127.0.0.1:9100",
       "127.0.0.1:4566",
     ],

@@ -13,7 +13,8 @@
  *   `proto/` (only test clients load the .proto, with their own permissions);
  * - net: the socket itself (`unix:<provider-volume>/aws.sock`), AWS endpoints (`*.amazonaws.com`, China and dual-stack domains) on
  *   443, the Pod Identity agent (IPv4 and IPv6, port 80), the Kubernetes API
- *   (`kubernetes.default.svc`), the metrics/health listener;
+ *   (`kubernetes.default.svc`), the metrics/health listener on every interface
+ *   (`[::]`, one dual-stack socket, and `0.0.0.0` for a node without IPv6);
  * - env: the `AWS_*` settings (region, endpoints, FIPS, retries) and the
  *   Kubernetes service variables; every other variable reads as unset
  *   (`--ignore-env`);
@@ -65,12 +66,26 @@ export const PROVIDER_ENV_VARS = [
 /** System information the AWS SDK asks for. */
 export const PROVIDER_SYS = ["osRelease", "homedir", "uid"];
 
+/**
+ * The metrics/health listener on `port` of every interface: `[::]` (IPv6 and
+ * IPv4 on one socket, so probes work on IPv6-only clusters) and `0.0.0.0`
+ * for nodes without IPv6.
+ */
+export function listenerNetHosts(port: number): string[] {
+  return [`[::]:${port}`, `0.0.0.0:${port}`];
+}
+
 /** Defaults of a DaemonSet pod (the chart's default values). */
 export const DEFAULT_PERMISSIONS: PermissionOptions = {
   providerVolume: "/var/run/secrets-store-csi-providers",
   kubeletPodsDir: "/var/lib/kubelet/pods",
   readPaths: [SERVICE_ACCOUNT_DIR],
-  netHosts: [...AWS_NET_HOSTS, ...POD_IDENTITY_NET_HOSTS, KUBERNETES_NET_HOST, "0.0.0.0:8989"],
+  netHosts: [
+    ...AWS_NET_HOSTS,
+    ...POD_IDENTITY_NET_HOSTS,
+    KUBERNETES_NET_HOST,
+    ...listenerNetHosts(8989),
+  ],
 };
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ListenAddress } from "./listen_address.ts";
+import { bindHostnames, formatHostPort, type ListenAddress } from "./listen_address.ts";
 import type { Logger } from "../log/mod.ts";
 
 /** Options of {@linkcode startHealthServer}. */
@@ -39,8 +39,6 @@ const HEARTBEAT_STALE_MS = 5_000;
 /** Starts the endpoint. */
 export function startHealthServer(options: HealthServerOptions): HealthServer {
   let heartbeat = Date.now();
-  const ticker = setInterval(() => heartbeat = Date.now(), 500);
-  Deno.unrefTimer(ticker);
   let probe: { at: number; result: Promise<boolean> } | undefined;
   const socketAnswers = () => {
     if (probe === undefined || Date.now() - probe.at > PROBE_REUSE_MS) {
@@ -50,11 +48,7 @@ export function startHealthServer(options: HealthServerOptions): HealthServer {
   };
   const text = (status: number, body: string, type = "text/plain; charset=utf-8") =>
     new Response(body, { status, headers: { "content-type": type } });
-  const server = Deno.serve({
-    hostname: options.address.hostname,
-    port: options.address.port,
-    onListen: () => {},
-  }, async (request) => {
+  const handler = async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;
     if (request.method !== "GET" && request.method !== "HEAD") {
       return text(405, "method not allowed\n");
@@ -77,11 +71,18 @@ export function startHealthServer(options: HealthServerOptions): HealthServer {
         return options.ready() ? text(200, "ok\n") : text(503, "not ready\n");
     }
     return text(404, "not found\n");
+  };
+  const { server, hostname } = serveFirst(bindHostnames(options.address), {
+    port: options.address.port,
+    handler,
   });
+  // Started once listening, so that a failed start leaves no timer behind.
+  const ticker = setInterval(() => heartbeat = Date.now(), 500);
+  Deno.unrefTimer(ticker);
   options.logger.info(
-    `Serving ${
-      options.metrics ? "/metrics, " : ""
-    }/healthz and /readyz on ${options.address.hostname}:${server.addr.port}`,
+    `Serving ${options.metrics ? "/metrics, " : ""}/healthz and /readyz on ${
+      formatHostPort(hostname, server.addr.port)
+    }`,
   );
   return {
     port: server.addr.port,
@@ -90,4 +91,29 @@ export function startHealthServer(options: HealthServerOptions): HealthServer {
       await server.shutdown();
     },
   };
+}
+
+/**
+ * Serves on the first of `hostnames` that can be bound. A port in use ends
+ * the attempt (the next host would collide too); anything else, such as a
+ * node without IPv6 or a permission for IPv4 only, moves on to the next.
+ *
+ * @throws the last host's error.
+ */
+function serveFirst(
+  hostnames: string[],
+  options: { port: number; handler: Deno.ServeHandler },
+): { server: Deno.HttpServer<Deno.NetAddr>; hostname: string } {
+  for (const [index, hostname] of hostnames.entries()) {
+    try {
+      const server = Deno.serve(
+        { hostname, port: options.port, onListen: () => {} },
+        options.handler,
+      );
+      return { server, hostname };
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrInUse || index === hostnames.length - 1) throw error;
+    }
+  }
+  throw new Error("no host to listen on");
 }

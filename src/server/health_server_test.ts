@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createLogger } from "../log/mod.ts";
 import { type HealthServerOptions, startHealthServer } from "./health_server.ts";
 
-/** Starts the server on 127.0.0.1 and a free port; log lines go to `logLines`. */
-function start(options: Partial<Omit<HealthServerOptions, "address" | "logger">> = {}) {
+/** Starts the server (on 127.0.0.1 and a free port unless told); log lines go to `logLines`. */
+function start(options: Partial<Omit<HealthServerOptions, "logger">> = {}) {
   const logLines: string[] = [];
   const server = startHealthServer({
     address: { hostname: "127.0.0.1", port: 0 },
@@ -144,5 +144,25 @@ Deno.test("stop() closes the port", async () => {
   await assert.rejects(
     Deno.connect({ hostname: "127.0.0.1", port: endpoint.server.port }),
     Deno.errors.ConnectionRefused,
+  );
+});
+
+Deno.test("every interface is one dual-stack socket: IPv4 and IPv6 loopback both answer", async () => {
+  await using endpoint = start({ address: { hostname: "", port: 0 } });
+  for (const host of ["127.0.0.1", "[::1]"]) {
+    const response = await fetch(`http://${host}:${endpoint.server.port}/readyz`);
+    assert.equal(await response.text(), "ok\n", host);
+  }
+  assert.equal(
+    JSON.parse(endpoint.logLines[0]).msg,
+    `Serving /healthz and /readyz on [::]:${endpoint.server.port}`,
+  );
+});
+
+Deno.test("every interface with its port taken on IPv4 fails as in use", () => {
+  using taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  assert.throws(
+    () => start({ address: { hostname: "", port: taken.addr.port } }),
+    Deno.errors.AddrInUse,
   );
 });

@@ -4,9 +4,13 @@
  * @module
  */
 
-/** A `host:port` to listen on; an empty host means every interface. */
+/** A `host:port` to listen on. */
 export interface ListenAddress {
-  /** Host name or IP. */
+  /**
+   * Host name or IP; empty for every interface: IPv6 and IPv4 on one
+   * dual-stack socket, as Go's `:8989` does, so that probes reach it on an
+   * IPv6-only cluster too.
+   */
   hostname: string;
   /** TCP port. */
   port: number;
@@ -26,6 +30,19 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   if (!match || port < 1 || port > 65535) {
     throw new Error(`invalid address ${JSON.stringify(text)}: use host:port, e.g. :8989`);
   }
-  const host = match[1].replace(/^\[|\]$/g, "");
-  return { hostname: host === "" ? "0.0.0.0" : host, port };
+  return { hostname: match[1].replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * The hosts to bind for `address`, in the order to try them: every
+ * interface is `::` (dual stack), then `0.0.0.0` for a node without IPv6 or
+ * a process allowed to listen on IPv4 only; any other host is itself.
+ */
+export function bindHostnames(address: ListenAddress): string[] {
+  return address.hostname === "" ? ["::", "0.0.0.0"] : [address.hostname];
+}
+
+/** `host:port` as Go prints it: an IPv6 host in brackets. */
+export function formatHostPort(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
 }

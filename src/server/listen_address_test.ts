@@ -1,8 +1,24 @@
 import assert from "node:assert/strict";
-import { parseListenAddress } from "./listen_address.ts";
+import { bindHostnames, formatHostPort, parseListenAddress } from "./listen_address.ts";
 
 Deno.test("a port alone listens on every interface", () => {
-  assert.deepEqual(parseListenAddress(":8989"), { hostname: "0.0.0.0", port: 8989 });
+  assert.deepEqual(parseListenAddress(":8989"), { hostname: "", port: 8989 });
+});
+
+Deno.test("every interface binds :: (dual stack) first, then 0.0.0.0", () => {
+  assert.deepEqual(bindHostnames({ hostname: "", port: 8989 }), ["::", "0.0.0.0"]);
+});
+
+Deno.test("a given host is bound alone, an IPv4 wildcard staying IPv4 only as in Go", () => {
+  assert.deepEqual(bindHostnames({ hostname: "0.0.0.0", port: 8989 }), ["0.0.0.0"]);
+  assert.deepEqual(bindHostnames({ hostname: "::1", port: 8989 }), ["::1"]);
+  assert.deepEqual(bindHostnames({ hostname: "localhost", port: 1 }), ["localhost"]);
+});
+
+Deno.test("host and port print as Go prints them: IPv6 in brackets", () => {
+  assert.equal(formatHostPort("::", 8989), "[::]:8989");
+  assert.equal(formatHostPort("0.0.0.0", 8989), "0.0.0.0:8989");
+  assert.equal(formatHostPort("localhost", 1), "localhost:1");
 });
 
 Deno.test("an IPv4 host and port are taken as given", () => {

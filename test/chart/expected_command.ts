@@ -10,6 +10,7 @@ import {
   AWS_NET_HOSTS,
   DEFAULT_PERMISSIONS,
   KUBERNETES_NET_HOST,
+  listenerNetHosts,
   permissionFlags,
   type PermissionOptions,
   POD_IDENTITY_NET_HOSTS,
@@ -44,7 +45,7 @@ export function chartPermissionOptions(settings: CommandSettings = {}): Permissi
       ...AWS_NET_HOSTS,
       ...POD_IDENTITY_NET_HOSTS,
       KUBERNETES_NET_HOST,
-      `0.0.0.0:${settings.port ?? 8989}`,
+      ...listenerNetHosts(settings.port ?? 8989),
       ...(settings.endpointHost ? [settings.endpointHost] : []),
     ],
   };

@@ -3,7 +3,12 @@
  */
 
 import assert from "node:assert/strict";
-import { PRIMARY_REGION, providerCommand, startStack } from "../../devstack/mod.ts";
+import {
+  PRIMARY_REGION,
+  providerCommand,
+  startProviderProcess,
+  startStack,
+} from "../../devstack/mod.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -135,4 +140,59 @@ Deno.test("a metrics port in use fails the start with a message that says so", a
   } finally {
     taken.close();
   }
+});
+
+/** A port nothing listens on now. */
+function unusedPort(): number {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  return listener.addr.port;
+}
+
+/**
+ * Where the provider says it serves /healthz: the endpoint starts just after
+ * the socket, so this waits for the line (up to 10 s).
+ */
+async function servedOn(provider: { lines(): string[] }): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const line = provider.lines().find((text) => text.includes("/healthz and /readyz on "));
+    if (line) return JSON.parse(line).msg.split(" on ").at(-1);
+    if (Date.now() > deadline) throw new Error(`no endpoint:\n${provider.lines().join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The status of GET `url`, or the name of the error that stopped it. */
+async function healthz(url: string): Promise<number | string> {
+  try {
+    const response = await fetch(url);
+    await response.body?.cancel();
+    return response.status;
+  } catch (error) {
+    return (error as Error).name;
+  }
+}
+
+Deno.test("a port alone (:<port>, the default's form) serves IPv4 and IPv6 on one socket", async () => {
+  const port = unusedPort();
+  await using provider = await startProviderProcess({
+    awsEndpoint: "http://127.0.0.1:9",
+    netHosts: [`[::]:${port}`, `0.0.0.0:${port}`],
+    args: [`--metrics-addr=:${port}`],
+  });
+  assert.equal(await servedOn(provider), `[::]:${port}`);
+  assert.equal(await healthz(`http://127.0.0.1:${port}/healthz`), 200);
+  assert.equal(await healthz(`http://[::1]:${port}/healthz`), 200);
+});
+
+Deno.test("a provider allowed to listen on 0.0.0.0 only (an older install) serves :<port> on IPv4", async () => {
+  const port = unusedPort();
+  await using provider = await startProviderProcess({
+    awsEndpoint: "http://127.0.0.1:9",
+    netHosts: [`0.0.0.0:${port}`],
+    args: [`--metrics-addr=:${port}`],
+  });
+  assert.equal(await servedOn(provider), `0.0.0.0:${port}`);
+  assert.equal(await healthz(`http://127.0.0.1:${port}/healthz`), 200);
+  assert.equal(await healthz(`http://[::1]:${port}/healthz`), "TypeError");
 });

@@ -187,8 +187,14 @@ async function run(config: ProbeConfig): Promise<void> {
   await attempt("listen on 0.0.0.0, another port", () => {
     using _listener = Deno.listen({ hostname: "0.0.0.0", port: config.otherPort + 1 });
   });
+  await attempt("listen on [::], another port", () => {
+    using _listener = Deno.listen({ hostname: "::", port: config.otherPort + 1 });
+  });
   await attempt("listen on 0.0.0.0:8989 (metrics)", () => {
     using _listener = Deno.listen({ hostname: "0.0.0.0", port: 8989 });
+  });
+  await attempt("listen on [::]:8989 (metrics, dual stack)", () => {
+    using _listener = Deno.listen({ hostname: "::", port: 8989 });
   });
 
   // Processes, signals, FFI.

@@ -90,6 +90,7 @@ Deno.test({
           "resolve DNS through 127.0.0.2",
           "listen on 127.0.0.1",
           "listen on 0.0.0.0, another port",
+          "listen on [::], another port",
         ]
       ) refused(results, name);
     });
@@ -137,8 +138,18 @@ Deno.test({
       assert.equal(worked(results, "write under the mount root"), "written");
       assert.equal(worked(results, "connect to the allowed host:port"), "allowed");
       // The metrics listener: allowed (a port already in use still passed the permission check).
-      const metrics = results["listen on 0.0.0.0:8989 (metrics)"];
-      assert.ok(metrics.ok || metrics.error === "AddrInUse", JSON.stringify(metrics));
+      for (
+        const name of [
+          "listen on 0.0.0.0:8989 (metrics)",
+          "listen on [::]:8989 (metrics, dual stack)",
+        ]
+      ) {
+        const metrics = results[name];
+        assert.ok(
+          metrics.ok || metrics.error === "AddrInUse",
+          `${name}: ${JSON.stringify(metrics)}`,
+        );
+      }
     });
 
     await t.step(

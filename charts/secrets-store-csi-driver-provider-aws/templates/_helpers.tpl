@@ -85,7 +85,7 @@ endpoint; read AWS_* and the Kubernetes service variables only.
 {{- $writable := list .Values.providerVolume }}
 {{- if $podsDir }}{{ $writable = append $writable $podsDir }}{{ end }}
 {{- $readable := concat $writable (list "/var/run/secrets/kubernetes.io/serviceaccount") }}
-{{- $net := list (printf "unix:%s/aws.sock" .Values.providerVolume) "*.amazonaws.com:443" "*.amazonaws.com.cn:443" "*.api.aws:443" "169.254.170.23:80" "[fd00:ec2::23]:80" "kubernetes.default.svc" (printf "0.0.0.0:%v" .Values.port) }}
+{{- $net := list (printf "unix:%s/aws.sock" .Values.providerVolume) "*.amazonaws.com:443" "*.amazonaws.com.cn:443" "*.api.aws:443" "169.254.170.23:80" "[fd00:ec2::23]:80" "kubernetes.default.svc" (printf "[::]:%v" .Values.port) (printf "0.0.0.0:%v" .Values.port) }}
 {{- with include "provider.endpointHost" . }}{{ $net = append $net . }}{{ end }}
 - --no-prompt
 - --allow-read={{ join "," $readable }}
