@@ -35,8 +35,10 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 
 /**
  * The hosts to bind for `address`, in the order to try them: every
- * interface is `::` (dual stack), then `0.0.0.0` for a node without IPv6 or
- * a process allowed to listen on IPv4 only; any other host is itself.
+ * interface is `::`, then `0.0.0.0` for a node without IPv6 or a process
+ * allowed to listen on IPv4 only; any other host is itself. `::` takes IPv4
+ * too where `net.ipv6.bindv6only` is 0, the default of every network
+ * namespace, a pod's included (Deno, unlike Go, cannot set `IPV6_V6ONLY`).
  */
 export function bindHostnames(address: ListenAddress): string[] {
   return address.hostname === "" ? ["::", "0.0.0.0"] : [address.hostname];
