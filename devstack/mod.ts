@@ -59,3 +59,4 @@ export * from "./driver_harness.ts";
 export * from "./leak_check.ts";
 export * from "./read_mount.ts";
 export * from "./pod_volumes.ts";
+export { freePort } from "./_process.ts";

@@ -7,6 +7,8 @@
  * @module
  */
 
+export { freePort } from "../_process.ts";
+
 /** Options of {@linkcode spawnChild}. */
 export interface SpawnOptions {
   /** Arguments. */
@@ -136,12 +138,4 @@ export function baseEnvironment(): Record<string, string> {
     if (value !== undefined) env[name] = value;
   }
   return env;
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }

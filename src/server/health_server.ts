@@ -104,16 +104,15 @@ function serveFirst(
   hostnames: string[],
   options: { port: number; handler: Deno.ServeHandler },
 ): { server: Deno.HttpServer<Deno.NetAddr>; hostname: string } {
-  for (const [index, hostname] of hostnames.entries()) {
-    try {
-      const server = Deno.serve(
-        { hostname, port: options.port, onListen: () => {} },
-        options.handler,
-      );
-      return { server, hostname };
-    } catch (error) {
-      if (error instanceof Deno.errors.AddrInUse || index === hostnames.length - 1) throw error;
-    }
+  const [hostname, ...rest] = hostnames;
+  try {
+    const server = Deno.serve(
+      { hostname, port: options.port, onListen: () => {} },
+      options.handler,
+    );
+    return { server, hostname };
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse || rest.length === 0) throw error;
+    return serveFirst(rest, options);
   }
-  throw new Error("no host to listen on");
 }

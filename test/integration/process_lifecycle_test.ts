@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import {
+  freePort,
   PRIMARY_REGION,
   providerCommand,
   startProviderProcess,
@@ -142,12 +143,6 @@ Deno.test("a metrics port in use fails the start with a message that says so", a
   }
 });
 
-/** A port nothing listens on now. */
-function unusedPort(): number {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  return listener.addr.port;
-}
-
 /**
  * Where the provider says it serves /healthz: the endpoint starts just after
  * the socket, so this waits for the line (up to 10 s).
@@ -174,7 +169,7 @@ async function healthz(url: string): Promise<number | string> {
 }
 
 Deno.test("a port alone (:<port>, the default's form) serves IPv4 and IPv6 on one socket", async () => {
-  const port = unusedPort();
+  const port = freePort();
   await using provider = await startProviderProcess({
     awsEndpoint: "http://127.0.0.1:9",
     netHosts: [`[::]:${port}`, `0.0.0.0:${port}`],
@@ -186,7 +181,7 @@ Deno.test("a port alone (:<port>, the default's form) serves IPv4 and IPv6 on on
 });
 
 Deno.test("a provider allowed to listen on 0.0.0.0 only (an older install) serves :<port> on IPv4", async () => {
-  const port = unusedPort();
+  const port = freePort();
   await using provider = await startProviderProcess({
     awsEndpoint: "http://127.0.0.1:9",
     netHosts: [`0.0.0.0:${port}`],
