@@ -20,6 +20,7 @@
  * | the leak proof                | `leak_check.ts`         | no seeded value or token in a log line or an error                                         |
  * | reading a mount               | `read_mount.ts`         | the files, modes and contents a mount left                                                 |
  * | pod volumes                   | `pod_volumes.ts`        | a tmpfs for the stand-in kubelet pods directories, as the driver mounts one per volume     |
+ * | temporary directories         | `temp_dir.ts`           | `await using dir = await tempDir(prefix)`: removed with its contents at the scope's end    |
  *
  * Beside it, with their own `mod.ts`: `control_plane/` (a real etcd,
  * kube-apiserver, kubelet stand-in and CSI driver for `deno task
@@ -59,4 +60,5 @@ export * from "./driver_harness.ts";
 export * from "./leak_check.ts";
 export * from "./read_mount.ts";
 export * from "./pod_volumes.ts";
+export * from "./temp_dir.ts";
 export { freePort } from "./_process.ts";

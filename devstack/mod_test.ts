@@ -16,6 +16,8 @@ Deno.test("mod.ts exports every piece of the dev stack", () => {
       "startDriverHarness",
       "assertNoLeaks",
       "readMount",
+      "tempDir",
+      "freePort",
     ] as const
   ) {
     assert.equal(typeof devstack[name], "function", name);

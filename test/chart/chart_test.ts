@@ -22,6 +22,7 @@ import {
 import { parse } from "yaml";
 import { ensureGoTool, HELM } from "../../e2e/kind/go_tools.ts";
 import { DRIVERS } from "../../devstack/control_plane/components.ts";
+import { tempDir } from "../../devstack/mod.ts";
 import { DRIVER_MODULE, goModuleDir } from "../../devstack/control_plane/install.ts";
 import { DEFAULT_PERMISSIONS, permissionFlags } from "../../src/cli/permissions.ts";
 import { chartPermissionOptions, defaultImageCommand, imageCommand } from "./expected_command.ts";
@@ -62,16 +63,17 @@ function dependencyValues(objects: KubeObject[]) {
 }
 
 Deno.test("helm lint passes for the chart as shipped (the dependency is only missing)", async () => {
-  const output = await runHelm(helm, ["lint", CHART_DIR], await Deno.makeTempDir());
+  await using home = await tempDir("chart-test-");
+  const output = await runHelm(helm, ["lint", CHART_DIR], home.path);
   assert.match(output, /1 chart\(s\) linted, 0 chart\(s\) failed/);
 });
 
 Deno.test("helm lint --strict passes once the dependency is present", async () => {
-  const root = await Deno.makeTempDir();
+  await using dir = await tempDir("chart-test-");
+  const root = dir.path;
   await offlineChartCopy(CHART_DIR, `${root}/chart`);
   const output = await runHelm(helm, ["lint", "--strict", `${root}/chart`], root);
   assert.match(output, /0 chart\(s\) failed/);
-  await Deno.remove(root, { recursive: true });
 });
 
 Deno.test("the default render has the Go chart's objects and names", async () => {

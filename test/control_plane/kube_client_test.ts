@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { type KubeObject, startControlPlane } from "../../devstack/control_plane/mod.ts";
+import { tempDir } from "../../devstack/mod.ts";
 import { createKubeApi, KubeApiError } from "../../src/identity/mod.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/app-secrets-reader";
@@ -45,8 +46,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const dir = await Deno.makeTempDir({ prefix: "kube-client-control-plane-" });
-    await using plane = await startControlPlane({ dir, log: () => {} });
+    // Disposed last, after the control plane has stopped (its etcd data is ~60 MB).
+    await using dir = await tempDir("kube-client-control-plane-");
+    await using plane = await startControlPlane({ dir: dir.path, log: () => {} });
     const admin = plane.admin;
     for (
       const item of [

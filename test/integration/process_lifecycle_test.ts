@@ -9,12 +9,14 @@ import {
   providerCommand,
   startProviderProcess,
   startStack,
+  tempDir,
 } from "../../devstack/mod.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 
 async function runProvider(args: string[]): Promise<{ code: number; stderr: string }> {
-  const providerVolume = await Deno.makeTempDir();
+  await using volume = await tempDir("provider-vol-");
+  const providerVolume = volume.path;
   const command = providerCommand({
     awsEndpoint: "http://127.0.0.1:9",
     providerVolume,
@@ -62,7 +64,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const providerVolume = await Deno.makeTempDir();
+    await using volume = await tempDir("provider-vol-");
+    const providerVolume = volume.path;
     await Deno.writeTextFile(`${providerVolume}/aws.sock`, "left over from a crash");
     await using stack = await startStack({ provider: { providerVolume } });
     const { provider } = stack;
@@ -118,7 +121,8 @@ Deno.test("a metrics port in use fails the start with a message that says so", a
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (taken.addr as Deno.NetAddr).port;
   try {
-    const providerVolume = await Deno.makeTempDir();
+    await using volume = await tempDir("provider-vol-");
+    const providerVolume = volume.path;
     const command = providerCommand({
       awsEndpoint: "http://127.0.0.1:9",
       providerVolume,
