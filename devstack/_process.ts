@@ -15,6 +15,13 @@ export function freePort(): number {
   return port;
 }
 
+/**
+ * A process could not bind the port chosen for it by {@linkcode freePort}:
+ * something took it in between (a client's ephemeral port, another server).
+ * The launcher tries again with another port.
+ */
+export class PortTakenError extends Error {}
+
 /** Calls `onLine` with every line of a process's output stream, the last one unterminated too. */
 export async function readLines(
   stream: ReadableStream<Uint8Array>,

@@ -307,10 +307,12 @@ Deno.test("fault proxy", async (t) => {
       started = Date.now();
       assert.equal((await getSecret(WEST)).SecretString, `pw-${WEST}`);
       assert.ok(Date.now() - started >= 350);
-      assert.deepEqual(proxy.calls().map((c) => [c.status, c.fault]), [
-        [200, undefined],
-        [200, "latency"],
-      ]);
+      // By region: a resend of the hang step's EAST request may arrive late, as above.
+      const answered = (region: string) =>
+        proxy.calls().filter((c) => c.region === region).map((c) => [c.status, c.fault]);
+      assert.deepEqual(answered(WEST), [[200, "latency"]]);
+      const east = answered(EAST);
+      assert.ok(east.length >= 1 && east.every(([status, fault]) => status === 200 && !fault));
     });
 
     await step("rejects invalid faults", () => {

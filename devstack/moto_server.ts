@@ -12,7 +12,7 @@
  * @module
  */
 
-import { freePort, readLines, withLock } from "./_process.ts";
+import { freePort, PortTakenError, readLines, withLock } from "./_process.ts";
 
 const DEVSTACK_DIR = new URL("./", import.meta.url);
 const REPO_ROOT = new URL("../", import.meta.url);
@@ -72,8 +72,6 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     }
   }
 }
-
-class PortTakenError extends Error {}
 
 async function launch(python: string, port: number, readyTimeoutMs: number): Promise<MotoServer> {
   const child = new Deno.Command(python, {

@@ -103,8 +103,8 @@ Deno.test("startMoto times out with the process's last output", async () => {
     await Deno.writeTextFile(fake, "#!/bin/sh\necho 'boom: not moto' >&2\nexec sleep 30\n");
     await Deno.chmod(fake, 0o755);
     await assert.rejects(
-      startMoto({ python: fake, readyTimeoutMs: 300 }),
-      /not ready on http:\/\/127\.0\.0\.1:\d+ after 300 ms; moto output:\nboom: not moto/,
+      startMoto({ python: fake, readyTimeoutMs: 1_000 }),
+      /not ready on http:\/\/127\.0\.0\.1:\d+ after 1000 ms; moto output:\nboom: not moto/,
     );
   } finally {
     await Deno.remove(fake);

@@ -10,7 +10,7 @@
 
 import { parse } from "yaml";
 import { permissionFlags, PROVIDER_PROCESS_ENV, SERVICE_ACCOUNT_DIR } from "../src/cli/mod.ts";
-import { freePort, readLines } from "./_process.ts";
+import { freePort, PortTakenError, readLines } from "./_process.ts";
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 /** After the stop signal, how long the provider may take before it is killed (its own drain takes at most 30 s). */
@@ -42,6 +42,8 @@ export interface ProviderProcessOptions {
   onLine?: (line: string) => void;
   /** How long to wait for the socket, in ms. @default {20_000} */
   readyTimeoutMs?: number;
+  /** Picks the metrics port of each attempt to start. @default {freePort} */
+  choosePort?: () => number;
 }
 
 /** A running provider process. */
@@ -64,6 +66,16 @@ export interface ProviderProcess {
   readyAt: number;
   /** Every line the process wrote so far (stdout and stderr). */
   lines(): string[];
+  /**
+   * Every line so far, as soon as `done(lines)` holds, or when `timeoutMs`
+   * (2 s) have passed without it (the caller's assertion then shows what
+   * came). A line the provider writes before it answers may still be in the
+   * pipe when the answer arrives on the socket.
+   */
+  linesWhen(
+    done: (lines: string[]) => boolean,
+    options?: { timeoutMs?: number },
+  ): Promise<string[]>;
   /** Sends a signal (SIGKILL 35 s later if still running) and waits for the exit; returns the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
   /** Waits until the process exits on its own. */
@@ -126,6 +138,21 @@ function kubeconfigHost(path: string): string {
 export async function startProviderProcess(
   options: ProviderProcessOptions,
 ): Promise<ProviderProcess> {
+  // The metrics port is chosen free and bound by the provider a moment later;
+  // one taken in between is tried again with another.
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await launch(options, (options.choosePort ?? freePort)());
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+async function launch(
+  options: ProviderProcessOptions,
+  metricsPort: number,
+): Promise<ProviderProcess> {
   // Directories made here are removed when the process has stopped; given ones are the caller's.
   const made: string[] = [];
   const makeDirectory = async (prefix: string) => {
@@ -136,7 +163,6 @@ export async function startProviderProcess(
   const providerVolume = options.providerVolume ?? await makeDirectory("provider-vol-");
   const mountRoot = options.mountRoot ?? await makeDirectory("kubelet-pods-");
   const socketPath = `${providerVolume}/aws.sock`;
-  const metricsPort = freePort();
   const env: Record<string, string> = {
     // As the image starts it.
     ...PROVIDER_PROCESS_ENV,
@@ -184,7 +210,11 @@ export async function startProviderProcess(
     }
   };
   // Poll with plain connects: a gRPC channel backs off for a second after a refused one.
+  // The provider binds the metrics port after its socket, so it is ready once
+  // it has also said it serves metrics (a taken port ends it right there).
   const deadline = spawnedAt + (options.readyTimeoutMs ?? 20_000);
+  const servesMetrics = () => lines.some((line) => line.includes("/healthz and /readyz on"));
+  let readyAt: number | undefined;
   for (;;) {
     const why = !running
       ? "exited before listening"
@@ -194,16 +224,26 @@ export async function startProviderProcess(
     if (why !== undefined) {
       kill("SIGKILL");
       await exited;
-      throw new Error(`provider ${why}:\n${lines.join("\n")}`);
+      const output = lines.join("\n");
+      if (
+        why === "exited before listening" &&
+        output.includes("metrics and health endpoint. error: Address already in use")
+      ) {
+        throw new PortTakenError(`provider ${why}:\n${output}`);
+      }
+      throw new Error(`provider ${why}:\n${output}`);
     }
-    try {
-      (await Deno.connect({ transport: "unix", path: socketPath })).close();
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    if (readyAt === undefined) {
+      try {
+        (await Deno.connect({ transport: "unix", path: socketPath })).close();
+        readyAt = performance.now();
+      } catch {
+        // not listening yet
+      }
     }
+    if (readyAt !== undefined && servesMetrics()) break;
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  const readyAt = performance.now();
   const stop = async (signal: Deno.Signal = "SIGTERM") => {
     kill(signal);
     const timer = setTimeout(() => kill("SIGKILL"), STOP_GRACE_MS);
@@ -221,6 +261,13 @@ export async function startProviderProcess(
     spawnedAt,
     readyAt,
     lines: () => [...lines],
+    linesWhen: async (done, waitOptions = {}) => {
+      const until = performance.now() + (waitOptions.timeoutMs ?? 2_000);
+      while (!done(lines) && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return [...lines];
+    },
     stop,
     exited,
     async [Symbol.asyncDispose]() {

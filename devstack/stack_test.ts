@@ -32,9 +32,13 @@ Deno.test({
     const node = await (await fetch(`${stack.kube.url}/api/v1/nodes/${TEST_NODE}`)).json();
     assert.equal(node.metadata.labels["topology.kubernetes.io/region"], PRIMARY_REGION);
     assert.equal(stack.proxy.countBy((call) => call.api).AssumeRoleWithWebIdentity, 1);
-    assert.ok(
-      stack.provider.process.lines().some((line) => line.includes(`irsa:${TEST_ROLE_ARN}`)),
-    );
+    const irsa = (line: string) => line.includes(`irsa:${TEST_ROLE_ARN}`);
+    assert.ok((await stack.provider.process.linesWhen((lines) => lines.some(irsa))).some(irsa));
+    // Without the line it waits as long as asked, then gives what came.
+    const waitedFrom = performance.now();
+    const all = await stack.provider.process.linesWhen(() => false, { timeoutMs: 100 });
+    assert.ok(performance.now() - waitedFrom >= 100);
+    assert.deepEqual(all, stack.provider.process.lines());
 
     // The provider process runs with the image's environment (one malloc arena).
     if (Deno.build.os === "linux") {

@@ -103,11 +103,12 @@ Deno.test("both regions are asked in parallel", async () => {
   const west = region("us-west-2");
   for (const r of [east, west]) {
     r.secretsManager.put("db", { AWSCURRENT: "v1" }, "x");
-    r.secretsManager.delayMs = 100;
+    r.secretsManager.delayMs = 300;
   }
   const started = performance.now();
   await fetch(objects(DB, [east, west]), [east, west]);
-  assert.ok(performance.now() - started < 190, "regions were asked one after the other");
+  // One after the other takes 600 ms at least; the margin is for a busy machine.
+  assert.ok(performance.now() - started < 550, "regions were asked one after the other");
 });
 
 Deno.test("when both regions answer, content and version both come from the primary", async () => {
@@ -268,11 +269,11 @@ Deno.test("a region that hangs counts as failed before the deadline, so the othe
   east.secretsManager.hang = true;
   west.secretsManager.put("db", { AWSCURRENT: "v-west" }, "west-value");
   const started = Date.now();
-  const deadline = started + 500;
+  const deadline = started + 1_000;
   assert.deepEqual(await fetched(objects(DB, [east, west]), [east, west], { deadline }), [
     "db=west-value@v-west from us-west-2",
   ]);
-  // The region budget ends 20% (at most 2 s) before the deadline.
+  // The region budget ends 20% (at most 2 s) before the deadline: 200 ms here.
   assert.ok(Date.now() < deadline, "fetchObjects answered after the deadline");
 });
 

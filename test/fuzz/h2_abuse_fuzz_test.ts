@@ -47,10 +47,11 @@ const TOTAL_HEADROOM_MIB = 96;
 /**
  * `/healthz` answer time allowed. Measured: 1–120 ms during attacks on a
  * quiet machine, up to 450 ms with the machine's load average at 10 (it
- * probes the socket with a Version call at most every 2 s). A blocked event
- * loop takes seconds; the chart's liveness probe gives up after 5 s.
+ * probes the socket with a Version call at most every 2 s); the time is taken
+ * in this test process, which is busy writing the attack too. A blocked event
+ * loop takes longer; the chart's liveness probe gives up after 5 s.
  */
-const HEALTHZ_BOUND_MS = 1_000;
+const HEALTHZ_BOUND_MS = 2_000;
 /** A normal mount during the attack must finish within this (usually 20–60 ms). */
 const MOUNT_BOUND_MS = 5_000;
 /** Most cases of a long run (each is a real exchange with the process). */
@@ -219,7 +220,11 @@ async function attack(
     }
   }
   if (mustClose(abuse)) {
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    // Closed at once, seen here as soon as this busy process reads it; the
+    // wait ends at the close.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closed, new Promise((resolve) => timer = setTimeout(resolve, 3_000))]);
+    clearTimeout(timer);
     assert.ok(closedByServer, `the server kept a connection that sent ${JSON.stringify(abuse)}`);
   }
   if (hold) await Promise.race([until, closed]);

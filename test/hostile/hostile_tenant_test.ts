@@ -303,11 +303,10 @@ Deno.test({
           secrets: JSON.stringify({ "csi.storage.k8s.io/serviceAccount.tokens": kubeletTokens }),
         });
         assert.equal(outcome.ok, true, JSON.stringify(outcome));
-        assert.ok(
-          provider.process.lines().some((line) =>
-            line.includes('"msg":"mount"') && line.includes(`irsa:${TEST_ROLE_ARN}`)
-          ),
-        );
+        const irsaMount = (line: string) =>
+          line.includes('"msg":"mount"') && line.includes(`irsa:${TEST_ROLE_ARN}`);
+        const lines = await provider.process.linesWhen((lines) => lines.some(irsaMount));
+        assert.ok(lines.some(irsaMount));
       },
     );
   },

@@ -50,9 +50,8 @@ Deno.test({
           BatchGetSecretValue: 100,
         });
         assert.deepEqual(kube.countBy(), { serviceaccounts: 1 });
-        const principals = new Set(
-          mountLines(provider.process.lines()).map((line) => line.principal),
-        );
+        const lines = await provider.process.linesWhen((lines) => mountLines(lines).length >= 100);
+        const principals = new Set(mountLines(lines).map((line) => line.principal));
         assert.deepEqual([...principals], [`irsa:${TEST_ROLE_ARN}`]);
       },
     );
@@ -222,7 +221,8 @@ Deno.test({
     assert.equal((await provider.driver.mount({ targetPath, parameters })).ok, true);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     assert.equal((await provider.driver.mount({ targetPath, parameters })).ok, true);
-    const principals = mountLines(provider.process.lines()).map((line) => line.principal);
+    const lines = await provider.process.linesWhen((lines) => mountLines(lines).length >= 3);
+    const principals = mountLines(lines).map((line) => line.principal);
     assert.deepEqual(principals, [
       `irsa:${TEST_ROLE_ARN}`,
       `irsa:${TEST_ROLE_ARN}`,

@@ -152,7 +152,7 @@ Deno.test({
         async () => {
           proxy.clearFaults();
           await seeder.createSecret(PRIMARY_REGION, `it-enc/${mode}/mixed`, "not hex~");
-          await seeder.createSecret(FAILOVER_REGION, `it-enc/${mode}/mixed`, "00ff");
+          await seeder.createSecret(FAILOVER_REGION, `it-enc/${mode}/mixed`, "00ff7e3c9a1b5d2f");
           const mounted = await modes.mount(
             mode,
             parameters(
