@@ -47,8 +47,9 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     // Disposed last, after the control plane has stopped (its etcd data is ~60 MB).
-    await using dir = await tempDir("kube-client-control-plane-");
-    await using plane = await startControlPlane({ dir: dir.path, log: () => {} });
+    await using workDir = await tempDir("kube-client-control-plane-");
+    const dir = workDir.path;
+    await using plane = await startControlPlane({ dir, log: () => {} });
     const admin = plane.admin;
     for (
       const item of [
