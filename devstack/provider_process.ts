@@ -44,6 +44,12 @@ export interface ProviderProcessOptions {
   readyTimeoutMs?: number;
   /** Picks the metrics port of each attempt to start. @default {freePort} */
   choosePort?: () => number;
+  /**
+   * A command to run the provider under, given the provider's command line
+   * as its last arguments (e.g. `unshare --net …`). It must exec the
+   * provider, so that the process is the provider's.
+   */
+  runUnder?: string[];
 }
 
 /** A running provider process. */
@@ -180,8 +186,9 @@ async function launch(
   }
   const args = providerCommand({ ...options, providerVolume, mountRoot, metricsPort });
   const spawnedAt = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+  const [program, ...programArgs] = [...options.runUnder ?? [], Deno.execPath(), ...args];
+  const child = new Deno.Command(program, {
+    args: programArgs,
     cwd: REPO_ROOT,
     env,
     clearEnv: true,

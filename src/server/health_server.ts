@@ -72,7 +72,7 @@ export function startHealthServer(options: HealthServerOptions): HealthServer {
     }
     return text(404, "not found\n");
   };
-  const { server, hostname } = serveFirst(bindHostnames(options.address), {
+  const servers = serveEvery(bindHostnames(options.address), {
     port: options.address.port,
     handler,
   });
@@ -81,38 +81,52 @@ export function startHealthServer(options: HealthServerOptions): HealthServer {
   Deno.unrefTimer(ticker);
   options.logger.info(
     `Serving ${options.metrics ? "/metrics, " : ""}/healthz and /readyz on ${
-      formatHostPort(hostname, server.addr.port)
+      servers.map(({ server, hostname }) => formatHostPort(hostname, server.addr.port))
+        .join(" and ")
     }`,
   );
   return {
-    port: server.addr.port,
+    port: servers[0].server.addr.port,
     async stop() {
       clearInterval(ticker);
-      await server.shutdown();
+      await Promise.all(servers.map(({ server }) => server.shutdown()));
     },
   };
 }
 
+/** One listening server and the host it was bound to. */
+interface BoundServer {
+  server: Deno.HttpServer<Deno.NetAddr>;
+  hostname: string;
+}
+
 /**
- * Serves on the first of `hostnames` that can be bound. A port in use ends
- * the attempt (the next host would collide too); anything else, such as a
- * node without IPv6 or a permission for IPv4 only, moves on to the next.
+ * Serves on each of `hostnames` that can be bound, in order. The first host
+ * bound decides: until then a port in use ends the start (the next host
+ * would collide too) and anything else, such as a node without IPv6 or a
+ * permission for IPv4 only, moves on to the next host. After it, a host that
+ * cannot be bound is left out: `0.0.0.0` finds its port taken by a
+ * dual-stack `::`.
  *
- * @throws the last host's error.
+ * @throws the error of the last host tried when none could be bound.
  */
-function serveFirst(
+export function serveEvery(
   hostnames: string[],
   options: { port: number; handler: Deno.ServeHandler },
-): { server: Deno.HttpServer<Deno.NetAddr>; hostname: string } {
-  const [hostname, ...rest] = hostnames;
-  try {
-    const server = Deno.serve(
-      { hostname, port: options.port, onListen: () => {} },
-      options.handler,
-    );
-    return { server, hostname };
-  } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse || rest.length === 0) throw error;
-    return serveFirst(rest, options);
+): BoundServer[] {
+  const bound: BoundServer[] = [];
+  let failure: unknown;
+  for (const hostname of hostnames) {
+    // Port 0 picks a port once: the other hosts take the same one.
+    const port = bound[0]?.server.addr.port ?? options.port;
+    try {
+      const server = Deno.serve({ hostname, port, onListen: () => {} }, options.handler);
+      bound.push({ server, hostname });
+    } catch (error) {
+      if (bound.length === 0 && error instanceof Deno.errors.AddrInUse) throw error;
+      failure = error;
+    }
   }
+  if (bound.length === 0) throw failure;
+  return bound;
 }

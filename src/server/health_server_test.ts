@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../log/mod.ts";
-import { type HealthServerOptions, startHealthServer } from "./health_server.ts";
+import { type HealthServerOptions, serveEvery, startHealthServer } from "./health_server.ts";
 
 /** Starts the server (on 127.0.0.1 and a free port unless told); log lines go to `logLines`. */
 function start(options: Partial<Omit<HealthServerOptions, "logger">> = {}) {
@@ -164,5 +164,49 @@ Deno.test("every interface with its port taken on IPv4 fails as in use", () => {
   assert.throws(
     () => start({ address: { hostname: "", port: taken.addr.port } }),
     Deno.errors.AddrInUse,
+  );
+});
+
+Deno.test("serveEvery binds every host it can, all on the port the first one got", async () => {
+  const handler = () => new Response("ok");
+  const servers = serveEvery(["::1", "127.0.0.1"], { port: 0, handler });
+  try {
+    assert.deepEqual(servers.map(({ hostname }) => hostname), ["::1", "127.0.0.1"]);
+    const port = servers[0].server.addr.port;
+    assert.equal(servers[1].server.addr.port, port);
+    for (const host of ["[::1]", "127.0.0.1"]) {
+      assert.equal(await (await fetch(`http://${host}:${port}/`)).text(), "ok", host);
+    }
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.shutdown()));
+  }
+});
+
+Deno.test("serveEvery leaves out a later host whose port the first one covers", async () => {
+  // As 0.0.0.0 after a dual-stack :: (net.ipv6.bindv6only 0).
+  const servers = serveEvery(["127.0.0.1", "0.0.0.0"], {
+    port: 0,
+    handler: () => new Response("ok"),
+  });
+  try {
+    assert.deepEqual(servers.map(({ hostname }) => hostname), ["127.0.0.1"]);
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.shutdown()));
+  }
+});
+
+Deno.test("serveEvery moves past a host it cannot bind, and throws when none binds", async () => {
+  // 203.0.113.7 (TEST-NET-3) is no address of this machine: the bind fails here, sending
+  // nothing; not available, not in use.
+  const handler = () => new Response("ok");
+  const servers = serveEvery(["203.0.113.7", "127.0.0.1"], { port: 0, handler });
+  try {
+    assert.deepEqual(servers.map(({ hostname }) => hostname), ["127.0.0.1"]);
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.shutdown()));
+  }
+  assert.throws(
+    () => serveEvery(["203.0.113.7"], { port: 0, handler }),
+    Deno.errors.AddrNotAvailable,
   );
 });

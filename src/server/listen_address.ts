@@ -34,11 +34,13 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 }
 
 /**
- * The hosts to bind for `address`, in the order to try them: every
- * interface is `::`, then `0.0.0.0` for a node without IPv6 or a process
- * allowed to listen on IPv4 only; any other host is itself. `::` takes IPv4
- * too where `net.ipv6.bindv6only` is 0, the default of every network
- * namespace, a pod's included (Deno, unlike Go, cannot set `IPV6_V6ONLY`).
+ * The hosts to bind for `address`, in order, each where it can be: every
+ * interface is `::`, then `0.0.0.0`; any other host is itself. Deno, unlike
+ * Go, cannot set `IPV6_V6ONLY`, so what `::` takes depends on the network
+ * namespace's `net.ipv6.bindv6only`: at 0, the default of every namespace
+ * (a pod's included), `::` takes IPv4 too and `0.0.0.0` then finds its port
+ * taken; at 1, `0.0.0.0` serves IPv4 beside it. On a node without IPv6, or
+ * for a process allowed to listen on IPv4 only, `0.0.0.0` serves alone.
  */
 export function bindHostnames(address: ListenAddress): string[] {
   return address.hostname === "" ? ["::", "0.0.0.0"] : [address.hostname];

@@ -195,3 +195,41 @@ Deno.test("a provider allowed to listen on 0.0.0.0 only (an older install) serve
   assert.equal(await healthz(`http://127.0.0.1:${port}/healthz`), 200);
   assert.equal(await healthz(`http://[::1]:${port}/healthz`), "TypeError");
 });
+
+Deno.test(
+  "where net.ipv6.bindv6only is 1 (:: takes IPv6 only), :<port> serves IPv4 on 0.0.0.0 beside it",
+  async () => {
+    // In a network namespace of its own (loopback only, bindv6only set), so any port is free.
+    const port = 8989;
+    await using provider = await startProviderProcess({
+      awsEndpoint: "http://127.0.0.1:9",
+      netHosts: [`[::]:${port}`, `0.0.0.0:${port}`],
+      args: [`--metrics-addr=:${port}`],
+      runUnder: [
+        "unshare",
+        "--net",
+        "sh",
+        "-c",
+        'ip link set lo up && sysctl -q -w net.ipv6.bindv6only=1 && exec "$@"',
+        "sh",
+      ],
+    });
+    assert.equal(await servedOn(provider), `[::]:${port} and 0.0.0.0:${port}`);
+    // Asked from inside the provider's network namespace.
+    for (const host of ["127.0.0.1", "[::1]"]) {
+      const asked = await new Deno.Command("nsenter", {
+        args: [
+          `--net=/proc/${provider.pid}/ns/net`,
+          Deno.execPath(),
+          "eval",
+          `try { const r = await fetch("http://${host}:${port}/healthz"); console.log(r.status); } catch (e) { console.log(String(e.cause ?? e)); }`,
+        ],
+        env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
+      assert.equal(decode(asked.stdout), "200", `${host}: ${decode(asked.stderr)}`);
+    }
+  },
+);
