@@ -168,11 +168,17 @@ async function handleMount(
   const started = performance.now();
   const controller = new AbortController();
   const deadline = call.deadline ?? Date.now() + (options.defaultMountTimeoutMs ?? 120_000);
-  // setTimeout fires at once for delays beyond 2^31-1 ms: clamp (about 24 days).
-  const timer = setTimeout(
-    () => controller.abort(),
-    Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())),
-  );
+  // The client's deadline has its timer in the call, which answers
+  // DEADLINE_EXCEEDED and then aborts the call's signal: a second timer here
+  // could fire first and answer with the aborted mount's error instead. The
+  // default timeout of a call without one is timed here. setTimeout fires at
+  // once for delays beyond 2^31-1 ms: clamp (about 24 days).
+  const timer = call.deadline === undefined
+    ? setTimeout(
+      () => controller.abort(),
+      Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())),
+    )
+    : undefined;
   const onCancel = () => controller.abort();
   call.signal.addEventListener("abort", onCancel, { once: true });
   const summary: MountSummary = {};
