@@ -137,9 +137,11 @@ function kubeconfigHost(path: string): string {
 }
 
 /**
- * Starts the provider and waits until its socket accepts a connection.
+ * Starts the provider and waits until its socket accepts a connection and
+ * it serves metrics; a metrics port taken meanwhile is retried (3 attempts).
  *
- * @throws {Error} with the process output if it exits or is not ready in time.
+ * @throws {Error} with the process output if it exits or is not ready in time
+ * ({@linkcode PortTakenError} when the port was taken every time).
  */
 export async function startProviderProcess(
   options: ProviderProcessOptions,

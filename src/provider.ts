@@ -13,6 +13,7 @@
  * @module
  */
 
+import process from "node:process";
 import { type AwsCall, SdkStorePool, warmUpAwsSdk } from "./aws/mod.ts";
 import type { ProviderConfig } from "./cli/mod.ts";
 import { ObjectsCache } from "./config/mod.ts";
@@ -151,7 +152,11 @@ export async function startProvider(
   );
   const socketPath = `${config.providerVolume}/aws.sock`;
   const eventLoop = startEventLoopMonitor({
-    observe: (seconds) => metrics.recordEventLoopDelay(seconds),
+    observe: (seconds, heldSeconds) => metrics.recordEventLoopDelay(seconds, heldSeconds),
+    cpuMicros: () => {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    },
   });
   const grpcServer = await startProviderServer({
     socketPath,

@@ -5,13 +5,27 @@
  * delay of about 60 ms; everything else on the node (health probes, other
  * mounts) waited that long. Idle, the monitor costs nothing.
  *
+ * A late timer is also what a process waiting for a core sees (a CPU limit,
+ * a busy node). So each delay comes with the part of it the process could
+ * have been computing: the delay bounded by the CPU time the process used
+ * since the previous sample. Held 60 ms, the process used 60 ms of CPU;
+ * descheduled 60 ms, it used next to none.
+ *
  * @module
  */
 
 /** Options of {@linkcode startEventLoopMonitor}. */
 export interface EventLoopMonitorOptions {
-  /** Receives each measured delay, in seconds. */
-  observe(delaySeconds: number): void;
+  /**
+   * Receives each measured delay and the part of it that was held (at most
+   * the CPU time used since the previous sample), in seconds.
+   */
+  observe(delaySeconds: number, heldSeconds: number): void;
+  /**
+   * The process's CPU time (user and system) in microseconds; without it a
+   * delay counts as held whole.
+   */
+  cpuMicros?: () => number;
   /** Sampling period (ms, default 10). */
   intervalMs?: number;
   /** How long to keep sampling after the last activation (ms, default 1 s). */
@@ -33,6 +47,8 @@ export function startEventLoopMonitor(options: EventLoopMonitorOptions): EventLo
   let activeUntil = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let expected = 0;
+  let cpuAtLast = 0;
+  const cpuMs = () => (options.cpuMicros?.() ?? 0) / 1000;
   const schedule = () => {
     const id = setTimeout(tick, intervalMs);
     Deno.unrefTimer(id);
@@ -40,7 +56,11 @@ export function startEventLoopMonitor(options: EventLoopMonitorOptions): EventLo
   };
   const tick = () => {
     const now = performance.now();
-    options.observe(Math.max(0, now - expected) / 1000);
+    const delayMs = Math.max(0, now - expected);
+    const cpuNow = cpuMs();
+    const heldMs = options.cpuMicros ? Math.min(delayMs, Math.max(0, cpuNow - cpuAtLast)) : delayMs;
+    cpuAtLast = cpuNow;
+    options.observe(delayMs / 1000, heldMs / 1000);
     if (now > activeUntil) {
       timer = undefined;
       return;
@@ -52,6 +72,7 @@ export function startEventLoopMonitor(options: EventLoopMonitorOptions): EventLo
     activate() {
       activeUntil = performance.now() + lingerMs;
       if (timer !== undefined) return;
+      cpuAtLast = cpuMs();
       expected = performance.now() + intervalMs;
       schedule();
     },

@@ -1,5 +1,17 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import { startEventLoopMonitor } from "./event_loop_monitor.ts";
+
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/** Computes until the process has used `ms` of CPU (however long a busy machine makes that). */
+function compute(ms: number): void {
+  const until = cpuMicros() + ms * 1000;
+  while (cpuMicros() < until) { /* hold the event loop */ }
+}
 
 function busy(ms: number): void {
   const until = performance.now() + ms;
@@ -35,6 +47,58 @@ Deno.test("without activation nothing is sampled; sampling ends after the linger
     assert.ok(after >= 2 && after <= 25, `${after} samples in 150 ms of linger`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(samples, after, "stopped sampling");
+  } finally {
+    monitor.stop();
+  }
+});
+
+Deno.test("a block that computes is held as long as it computed", async () => {
+  const samples: { delay: number; held: number }[] = [];
+  const monitor = startEventLoopMonitor({
+    observe: (delay, held) => samples.push({ delay: delay * 1000, held: held * 1000 }),
+    cpuMicros,
+  });
+  try {
+    monitor.activate();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    compute(80);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const longest = samples.reduce((a, b) => (b.held > a.held ? b : a));
+    assert.ok(longest.held >= 70 && longest.held <= longest.delay, JSON.stringify(longest));
+  } finally {
+    monitor.stop();
+  }
+});
+
+Deno.test("a delay the process spent without CPU time is not held", async () => {
+  // The clock stands still: as if the process had waited for a core all along.
+  const samples: { delay: number; held: number }[] = [];
+  const monitor = startEventLoopMonitor({
+    observe: (delay, held) => samples.push({ delay: delay * 1000, held: held * 1000 }),
+    cpuMicros: () => 42_000,
+  });
+  try {
+    monitor.activate();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    busy(80);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(Math.max(...samples.map((sample) => sample.delay)) >= 60);
+    assert.deepEqual(samples.filter((sample) => sample.held !== 0), []);
+  } finally {
+    monitor.stop();
+  }
+});
+
+Deno.test("without a CPU clock every delay counts as held", async () => {
+  const samples: [number, number][] = [];
+  const monitor = startEventLoopMonitor({ observe: (delay, held) => samples.push([delay, held]) });
+  try {
+    monitor.activate();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    busy(40);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(samples.length > 0);
+    assert.ok(samples.every(([delay, held]) => delay === held));
   } finally {
     monitor.stop();
   }

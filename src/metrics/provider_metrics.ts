@@ -65,6 +65,13 @@ export class ProviderMetrics {
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     ),
   );
+  #eventLoopHeld = this.registry.add(
+    new Histogram(
+      `${PREFIX}event_loop_held_seconds`,
+      "The same delays, each bounded by the CPU time the process used meanwhile: without the time it waited for a core (CPU limit, busy node).",
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    ),
+  );
   #regionLabels = new RegionLabels();
   #kubeCalls = this.registry.add(
     new Counter(`${PREFIX}kubernetes_calls_total`, "Kubernetes API reads by resource and outcome."),
@@ -129,9 +136,10 @@ export class ProviderMetrics {
     this.#awsCalls.inc({ ...call, region });
   }
 
-  /** Records one event loop delay sample. */
-  recordEventLoopDelay(seconds: number): void {
+  /** Records one event loop delay sample and the part of it that was held. */
+  recordEventLoopDelay(seconds: number, heldSeconds = seconds): void {
     this.#eventLoopDelay.observe(seconds);
+    this.#eventLoopHeld.observe(heldSeconds);
   }
 
   /** Records one Kubernetes read. */

@@ -177,7 +177,7 @@ Deno.test("process memory is reported by kind", () => {
 
 Deno.test("every metric in the README's Observability table is rendered with its documented labels", async () => {
   const documented = await documentedMetrics();
-  assert.equal(documented.length, 11, "README Observability table rows");
+  assert.equal(documented.length, 12, "README Observability table rows");
   const metrics = new ProviderMetrics(sources({
     inFlight: () => 1,
     caches: () => ({ credentials: { hits: 1, misses: 1 } }),
@@ -191,7 +191,7 @@ Deno.test("every metric in the README's Observability table is rendered with its
     outcome: "ok",
   });
   metrics.recordKubeCall("nodes", "ok");
-  metrics.recordEventLoopDelay(0.002);
+  metrics.recordEventLoopDelay(0.002, 0.001);
   const text = metrics.render();
   for (const { name, labels } of documented) {
     assert.match(text, new RegExp(`^# HELP ${name} \\S`, "m"), name);
@@ -210,4 +210,7 @@ Deno.test("every metric in the README's Observability table is rendered with its
       assert.deepEqual(names, labels, line);
     }
   }
+  // And nothing rendered that the table leaves out.
+  const rendered = [...text.matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]).sort();
+  assert.deepEqual(rendered, documented.map(({ name }) => name).sort());
 });

@@ -7,7 +7,7 @@
  *   flag (past the limit) or a clean error (below it);
  * - a normal mount sent at the same time succeeds within its usual latency;
  * - the process stays up, its heap stays under the cap, and its event loop is
- *   never held for more than 50 ms (its own event_loop_delay histogram).
+ *   never held for more than 50 ms (its own event_loop_held histogram).
  *
  * `deno task fuzz` runs the same properties many more times (at most
  * {@linkcode LONG_RUN_CAP} cases each: every case is a real mount).

@@ -1,7 +1,9 @@
 /**
  * What the hostile-tenant suite watches while it attacks a provider process:
  * whether the process is still up, its heap, and how long its event loop was
- * held (the provider's own `event_loop_delay_seconds` histogram).
+ * held (the provider's own `event_loop_held_seconds` histogram: its timer's
+ * delays bounded by the CPU time it used meanwhile, so that waiting for a core
+ * on a busy machine is not taken for a mount holding the loop).
  *
  * @module
  */
@@ -23,7 +25,7 @@ export async function readVitals(metricsUrl: string): Promise<Vitals> {
   const buckets = new Map<number, number>();
   for (
     const [, bound, count] of text.matchAll(
-      /^secrets_store_provider_aws_event_loop_delay_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm,
+      /^secrets_store_provider_aws_event_loop_held_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm,
     )
   ) {
     if (bound !== "+Inf") buckets.set(Number(bound), Number(count));
@@ -33,7 +35,7 @@ export async function readVitals(metricsUrl: string): Promise<Vitals> {
     rss: value(/^secrets_store_provider_aws_memory_bytes\{kind="rss"\} (\d+)$/m),
     delay: {
       buckets,
-      count: value(/^secrets_store_provider_aws_event_loop_delay_seconds_count (\d+)$/m) || 0,
+      count: value(/^secrets_store_provider_aws_event_loop_held_seconds_count (\d+)$/m) || 0,
     },
   };
 }
