@@ -52,54 +52,42 @@ Deno.test("without activation nothing is sampled; sampling ends after the linger
   }
 });
 
-Deno.test("a block that computes is held as long as it computed", async () => {
+/** Samples (ms) of a monitor around `block`, run 30 ms after the activation. */
+async function samplesAround(
+  block: () => void,
+  clock?: () => number,
+): Promise<{ delay: number; held: number }[]> {
   const samples: { delay: number; held: number }[] = [];
   const monitor = startEventLoopMonitor({
     observe: (delay, held) => samples.push({ delay: delay * 1000, held: held * 1000 }),
-    cpuMicros,
+    cpuMicros: clock,
   });
   try {
     monitor.activate();
     await new Promise((resolve) => setTimeout(resolve, 30));
-    compute(80);
+    block();
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const longest = samples.reduce((a, b) => (b.held > a.held ? b : a));
-    assert.ok(longest.held >= 70 && longest.held <= longest.delay, JSON.stringify(longest));
+    return samples;
   } finally {
     monitor.stop();
   }
+}
+
+Deno.test("a block that computes is held as long as it computed", async () => {
+  const samples = await samplesAround(() => compute(80), cpuMicros);
+  const longest = samples.reduce((a, b) => (b.held > a.held ? b : a));
+  assert.ok(longest.held >= 70 && longest.held <= longest.delay, JSON.stringify(longest));
 });
 
 Deno.test("a delay the process spent without CPU time is not held", async () => {
   // The clock stands still: as if the process had waited for a core all along.
-  const samples: { delay: number; held: number }[] = [];
-  const monitor = startEventLoopMonitor({
-    observe: (delay, held) => samples.push({ delay: delay * 1000, held: held * 1000 }),
-    cpuMicros: () => 42_000,
-  });
-  try {
-    monitor.activate();
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    busy(80);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    assert.ok(Math.max(...samples.map((sample) => sample.delay)) >= 60);
-    assert.deepEqual(samples.filter((sample) => sample.held !== 0), []);
-  } finally {
-    monitor.stop();
-  }
+  const samples = await samplesAround(() => busy(80), () => 42_000);
+  assert.ok(Math.max(...samples.map((sample) => sample.delay)) >= 60);
+  assert.deepEqual(samples.filter((sample) => sample.held !== 0), []);
 });
 
 Deno.test("without a CPU clock every delay counts as held", async () => {
-  const samples: [number, number][] = [];
-  const monitor = startEventLoopMonitor({ observe: (delay, held) => samples.push([delay, held]) });
-  try {
-    monitor.activate();
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    busy(40);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    assert.ok(samples.length > 0);
-    assert.ok(samples.every(([delay, held]) => delay === held));
-  } finally {
-    monitor.stop();
-  }
+  const samples = await samplesAround(() => busy(40));
+  assert.ok(samples.length > 0);
+  assert.ok(samples.every((sample) => sample.delay === sample.held));
 });
