@@ -167,10 +167,16 @@ export async function fetchObjects(
   return await decodeAll(fetched, limits);
 }
 
+/** How long decoding runs before the event loop gets a turn (ms). */
+const DECODE_SLICE_MS = 2;
+
 /**
  * Each value and jmesPath value decoded as its `objectEncoding` says (only
  * the chosen region's: the primary's value wins even when it does not
- * decode), the event loop given a turn between objects. Objects that share a
+ * decode). The event loop gets a turn before the first decoding (apart from
+ * the work that read the answers) and between objects once 2 ms have passed:
+ * a value of 1 MiB takes about 10 ms, so a stretch holds about one large
+ * value, not several. Objects that share a
  * fetched value (one secret listed under many aliases) share one decoding,
  * and everything decoded is held to the mount's byte limit, so that a class
  * cannot multiply the memory a value takes by listing it many times.
@@ -199,7 +205,8 @@ async function decodeAll(
     decodings.set(bytes, (decodings.get(bytes) ?? new Map()).set(encoding, decoded));
     return decoded;
   };
-  const slice = new TimeSlice();
+  const slice = new TimeSlice(DECODE_SLICE_MS);
+  await slice.yield();
   const result: FetchedObject[] = [];
   for (const item of fetched) {
     await slice.pause();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { countTurns } from "../../test/fakes/mod.ts";
 import { awsFailure, batchPermission, FakeSecretsManager, FakeSsm } from "../../test/fakes/mod.ts";
 import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import { FetchCancelledError, FetchError } from "./fetch_error.ts";
@@ -319,26 +320,42 @@ Deno.test("extracting many objects gives the event loop turns", async () => {
     east.secretsManager.put(`s${i}`, { AWSCURRENT: "v1" }, big);
     return `- {objectName: s${i}, objectType: secretsmanager, jmesPath: [{path: "to_string(@)", objectAlias: k${i}}]}`;
   }).join("\n");
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    turns++;
-    if (running) setTimeout(tick, 0);
-  };
   const parsed = objects(list, [east]);
-  setTimeout(tick, 0);
+  const counter = countTurns();
   const started = performance.now();
   await fetch(parsed, [east], {
     limits: mountLimits({ mountJmesPathWork: 100_000_000, mountBytes: 64 * 1024 * 1024 }),
   });
   const elapsed = performance.now() - started;
-  running = false;
+  counter.stop();
   // Each object decodes and re-encodes 100 KB; without the pauses between
   // objects no timer could run until all sixty were done (at most one turn).
   // With them the loop turns every slice (10 ms): at least one per 40 ms of
   // work, however fast or loaded the machine.
   assert.ok(
-    turns >= Math.max(3, Math.floor(elapsed / 40)),
-    `${turns} turns in ${elapsed.toFixed(0)} ms`,
+    counter.turns >= Math.max(3, Math.floor(elapsed / 40)),
+    `${counter.turns} turns in ${elapsed.toFixed(0)} ms`,
   );
+});
+
+Deno.test("decoding large values gives the event loop a turn before the first and after each", async () => {
+  const east = region("us-east-1");
+  // Six values of 1,024,000 base64 characters (under --max-value-bytes):
+  // about 8 ms of decoding each here.
+  const encoded = btoa(String.fromCharCode(...new Uint8Array(768).fill(7))).repeat(1_000);
+  const list = Array.from({ length: 6 }, (_, i) => {
+    east.secretsManager.put(`b${i}`, { AWSCURRENT: "v1" }, encoded);
+    return `- {objectName: b${i}, objectType: secretsmanager, objectEncoding: base64}`;
+  }).join("\n");
+  const parsed = objects(list, [east]);
+  const counter = countTurns();
+  const fetched = await fetch(parsed, [east], {
+    limits: mountLimits({ mountBytes: 64 * 1024 * 1024 }),
+  });
+  counter.stop();
+  assert.equal(fetched.length, 6);
+  assert.equal(fetched[0].bytes.length, 768_000);
+  // A slice of 2 ms ends after every value of this size, and decoding starts
+  // on a turn of its own: the fetch's turns plus at least six.
+  assert.ok(counter.turns >= 6, `${counter.turns} turns`);
 });

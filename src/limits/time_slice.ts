@@ -20,6 +20,11 @@ export class TimeSlice {
   /** Resolves at once while the slice lasts; after it, on a later turn of the event loop. */
   async pause(): Promise<void> {
     if (performance.now() - this.#started < this.#sliceMs) return;
+    await this.yield();
+  }
+
+  /** Gives the event loop a turn now, and starts a new slice after it. */
+  async yield(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
     this.#started = performance.now();
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { countTurns } from "../../test/fakes/mod.ts";
 import { runSteps, runStepsInSlices, TimeSlice } from "./time_slice.ts";
 
 function busy(ms: number): void {
@@ -18,22 +19,19 @@ Deno.test("pause lets a timer run once the slice is over, and not before", async
 });
 
 Deno.test("a long loop with pauses gives the event loop a turn after every slice", async () => {
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    turns++;
-    if (running) setTimeout(tick, 0);
-  };
-  setTimeout(tick, 0);
+  const counter = countTurns();
   const slice = new TimeSlice(10);
   const started = performance.now();
   while (performance.now() - started < 100) {
     busy(2);
     await slice.pause();
   }
-  running = false;
+  counter.stop();
   // 100 ms of work in slices of 10 ms: about ten turns (at least one per slice that ended).
-  assert.ok(turns >= 5, `${turns} turns of the event loop in 100 ms of sliced work`);
+  assert.ok(
+    counter.turns >= 5,
+    `${counter.turns} turns of the event loop in 100 ms of sliced work`,
+  );
 });
 
 Deno.test("steps run to the same end at once or in slices; only the slices let timers in", async () => {
@@ -54,4 +52,16 @@ Deno.test("steps run to the same end at once or in slices; only the slices let t
   clearInterval(timer);
   assert.equal(atOnce, 0, "nothing else ran while the steps ran at once");
   assert.ok(fired >= 2, `${fired} timer turns while the steps ran in slices`);
+});
+
+Deno.test("yield gives the event loop a turn at once and starts a new slice", async () => {
+  let fired = false;
+  setTimeout(() => fired = true, 0);
+  const slice = new TimeSlice(20);
+  await slice.yield();
+  assert.equal(fired, true, "a timer due now ran during the yield");
+  fired = false;
+  setTimeout(() => fired = true, 0);
+  await slice.pause();
+  assert.equal(fired, false, "the slice started again after the yield");
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { countTurns } from "../../test/fakes/mod.ts";
 import { DEFAULT_POD, driverAttributes } from "../../devstack/mod.ts";
 import {
   awsFailure,
@@ -452,13 +453,7 @@ Deno.test("a file whose full path cannot be written fails before any AWS call", 
 Deno.test("a large class gives the event loop turns while it is parsed", async () => {
   const { dependencies } = world();
   const objects = `- [${Array(120_000).fill("[]").join(",")}]`; // refused, but only after the parse
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    turns++;
-    if (running) setTimeout(tick, 0);
-  };
-  setTimeout(tick, 0);
+  const counter = countTurns();
   const started = performance.now();
   const outcome = await failure(
     runMount(request({ region: "us-east-1", objects }), {
@@ -471,7 +466,7 @@ Deno.test("a large class gives the event loop turns while it is parsed", async (
     }, {}),
   );
   const ms = performance.now() - started;
-  running = false;
+  counter.stop();
   assert.equal(outcome.code, "InvalidObjects");
   // The parse yields once per 10 ms slice: at least one turn per 50 ms it took
   // and never fewer than two (a parse that never yields gets none). Slices run
@@ -479,7 +474,9 @@ Deno.test("a large class gives the event loop turns while it is parsed", async (
   // fixed count failed on a fast machine, where the parse took two slices.
   assert.ok(ms > 30, `the parse took ${ms.toFixed(0)} ms, too short to span several slices`);
   assert.ok(
-    turns >= Math.max(2, Math.floor(ms / 50)),
-    `${turns} turns of the event loop while 120,000 nodes were parsed in ${ms.toFixed(0)} ms`,
+    counter.turns >= Math.max(2, Math.floor(ms / 50)),
+    `${counter.turns} turns of the event loop while 120,000 nodes were parsed in ${
+      ms.toFixed(0)
+    } ms`,
   );
 });

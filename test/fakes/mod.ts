@@ -10,6 +10,8 @@
  *   `FakeSsm`) with the SDK's error shapes (`awsFailure`).
  * - `http2_inspect.ts`: an HPACK decoder, a frame splitter and frame builders
  *   for checking the HTTP/2 repairs.
+ * - `turn_counter.ts`: counts turns of the event loop (`countTurns`), for
+ *   checking that long work yields.
  *
  * @module
  */
@@ -17,3 +19,4 @@
 export * from "./fake_kube.ts";
 export * from "./fake_stores.ts";
 export * from "./http2_inspect.ts";
+export * from "./turn_counter.ts";
