@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { countTurns } from "../../test/fakes/mod.ts";
-import { awsFailure, batchPermission, FakeSecretsManager, FakeSsm } from "../../test/fakes/mod.ts";
+import {
+  awsFailure,
+  batchPermission,
+  countTurns,
+  FakeSecretsManager,
+  FakeSsm,
+} from "../../test/fakes/mod.ts";
 import { type MountObject, parseMountObjects } from "../config/mod.ts";
 import { FetchCancelledError, FetchError } from "./fetch_error.ts";
 import { LimitError } from "../limits/mod.ts";

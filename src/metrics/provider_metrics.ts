@@ -32,6 +32,9 @@ export interface MetricSources {
   podIdentityAgentCalls(): number;
 }
 
+/** Buckets (s) of the event loop's delays and holds: one mount may hold it 50 ms at most. */
+const EVENT_LOOP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
 /** The provider's metrics and the hooks that feed them. */
 export class ProviderMetrics {
   /** The registry to render. */
@@ -62,14 +65,14 @@ export class ProviderMetrics {
     new Histogram(
       `${PREFIX}event_loop_delay_seconds`,
       "How late a 10 ms timer fired while mounts were served: time the event loop was held.",
-      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      EVENT_LOOP_BUCKETS,
     ),
   );
   #eventLoopHeld = this.registry.add(
     new Histogram(
       `${PREFIX}event_loop_held_seconds`,
       "The same delays, each bounded by the CPU time the process used meanwhile: without the time it waited for a core (CPU limit, busy node).",
-      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      EVENT_LOOP_BUCKETS,
     ),
   );
   #regionLabels = new RegionLabels();
